@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The project-local Postgres 15 cluster on 127.0.0.1:54322.
+#   db.sh start     init the cluster if needed and start it (waits until ready)
+#   db.sh stop      stop it if running
+#   db.sh setup     Supabase-compat bootstrap (plain Postgres only), migrations, seed
+#   db.sh reset     drop and recreate the database contents, then setup
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
+
+prepare_dirs() {
+  mkdir -p "$ORA_LOCAL" "$PGRUN" "$PGLOGDIR"
+  local u; u="$(pg_os_user)"
+  id "$u" >/dev/null 2>&1 || die "The account '$u' that runs Postgres does not exist; install postgresql-15 first"
+  chown "$u" "$PGRUN" "$PGLOGDIR"
+  # The cluster owner must be able to reach .local inside the checkout.
+  if ! as_pg test -x "$ORA_LOCAL"; then
+    die "The account '$u' cannot enter $ORA_LOCAL; make the checkout's parent folders traversable (chmod o+x)"
+  fi
+}
+
+init_cluster() {
+  [ -f "$PGDATA/PG_VERSION" ] && return
+  step "Creating the Postgres cluster in .local/pgdata"
+  mkdir -p "$PGDATA"; chown "$(pg_os_user)" "$PGDATA"; chmod 700 "$PGDATA"
+  local pw="$ORA_LOCAL/.pgpass-init"; echo postgres >"$pw"; chown "$(pg_os_user)" "$pw"
+  as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --pwfile="$pw" --auth-local=trust --auth-host=scram-sha-256 \
+    -E UTF8 --locale=C.UTF-8 >"$PGLOGDIR/initdb.log" 2>&1 || { rm -f "$pw"; die "initdb failed; see .local/log/initdb.log"; }
+  rm -f "$pw"
+  cat >>"$PGDATA/postgresql.conf" <<CONF
+
+# --- Ora local stack ---
+listen_addresses = '127.0.0.1'
+port = $DB_PORT
+unix_socket_directories = '$PGRUN'
+max_connections = 200
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.timezone = 'UTC'
+cron.use_background_workers = on
+max_worker_processes = 32
+synchronous_commit = off
+log_min_messages = warning
+log_min_error_statement = panic
+CONF
+}
+
+start() {
+  prepare_dirs
+  init_cluster
+  if pg_running; then info "Postgres already running on 127.0.0.1:$DB_PORT"; return; fi
+  if port_in_use "$DB_PORT"; then
+    die "Port $DB_PORT is taken by another program; stop it (or set ORA_DB_PORT) and run again"
+  fi
+  step "Starting Postgres $PG_MAJOR on 127.0.0.1:$DB_PORT"
+  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGLOGDIR/postgres.log" -w -t 60 start >/dev/null \
+    || die "Postgres did not start; see .local/log/postgres.log"
+}
+
+stop() {
+  if pg_running; then
+    step "Stopping Postgres"
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
+  else
+    info "Postgres is not running"
+  fi
+}
+
+is_supabase() {
+  # A Supabase database has supabase_admin; the local bootstrap never creates it.
+  [ "$(psql_db -tAc "select count(*) from pg_roles where rolname = 'supabase_admin'")" = "1" ]
+}
+
+BOOTSTRAP_STAMP_SQL="select coalesce(obj_description('auth'::regnamespace, 'pg_namespace'), '') from pg_namespace where nspname = 'auth'"
+
+bootstrap() {
+  if is_supabase; then info "Supabase database: no bootstrap needed"; return; fi
+  local want have
+  want="ora-bootstrap $(cat "$ORA_ROOT"/scripts/bootstrap/*.sql | sha256sum | cut -c1-16)"
+  have="$(psql_db -tAc "$BOOTSTRAP_STAMP_SQL" 2>/dev/null || true)"
+  if [ "$have" = "$want" ]; then info "Supabase-compat bootstrap up to date"; return; fi
+  step "Applying the Supabase-compat bootstrap (roles, auth, extensions, pgmq)"
+  for f in "$ORA_ROOT"/scripts/bootstrap/*.sql; do
+    psql_db -f "$f" >/dev/null || die "Bootstrap file $(basename "$f") failed"
+  done
+  psql_db -c "comment on schema auth is '$want'" >/dev/null
+}
+
+migrate() {
+  step "Applying migrations with the Supabase CLI"
+  (cd "$ORA_ROOT" && supabase migration up --remote="$DB_URL" --include-all --yes >"$PGLOGDIR/migrate.log" 2>&1) \
+    || { tail -20 "$PGLOGDIR/migrate.log" >&2; die "A migration failed; the output above says which"; }
+  grep -iE "applying|up to date|local database" "$PGLOGDIR/migrate.log" | sed 's/^/    /' >&2 || true
+}
+
+seed() {
+  step "Loading supabase/seed.sql"
+  psql_db -f "$ORA_ROOT/supabase/seed.sql" >/dev/null || die "supabase/seed.sql failed"
+}
+
+reset() {
+  start
+  step "Resetting database postgres (drop and recreate)"
+  PGPASSWORD=postgres "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DB_PORT" -U postgres -d template1 \
+    -c "drop database if exists postgres with (force)" -c "create database postgres" >/dev/null \
+    || die "Could not recreate database postgres"
+  setup
+}
+
+setup() { bootstrap; migrate; seed; }
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  setup) setup ;;
+  bootstrap) bootstrap ;;
+  migrate) migrate ;;
+  seed) seed ;;
+  reset) reset ;;
+  *) die "usage: scripts/db.sh start|stop|setup|bootstrap|migrate|seed|reset" ;;
+esac

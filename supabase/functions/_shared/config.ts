@@ -1,0 +1,42 @@
+/**
+ * Configuration read from the environment and validated with zod. A missing or malformed
+ * variable fails loudly at start-up (`Server misconfigured: …`), never with a silent default.
+ */
+import { z } from "zod";
+
+const ConfigSchema = z.object({
+  SUPABASE_URL: z.url(),
+  SUPABASE_DB_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(20),
+  SUPABASE_ANON_KEY: z.string().min(20).optional(),
+  /** HS256 secret for Supabase Auth JWTs (legacy JWT secret). Without it, JWTs are verified with JWKS. */
+  ORA_JWT_SECRET: z.string().min(32).optional(),
+  /** JWKS endpoint for asymmetric Supabase Auth keys; defaults to the project's. */
+  ORA_JWKS_URL: z.url().optional(),
+  /** Largest accepted request body in bytes; bigger bodies get 413 before parsing. */
+  ORA_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  /** Connections per function instance. */
+  ORA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Header carrying the client address behind a proxy (x-forwarded-for on hosted); unset = socket address. */
+  ORA_CLIENT_IP_HEADER: z.string().toLowerCase().optional(),
+  ORA_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Reads and validates the configuration from an env getter (Deno.env.get by default). */
+export function loadConfig(get: (name: string) => string | undefined = (n) => Deno.env.get(n)): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const value = get(key);
+    raw[key] = value === "" ? undefined : value;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) =>
+      `${i.path.join(".")} ${raw[String(i.path[0])] === undefined ? "is missing" : i.message}`
+    );
+    throw new Error(`Server misconfigured: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,126 @@
+/**
+ * One mechanism for the list/get/create/update/delete actions of simple tenant tables.
+ * Queries run in the request transaction (RLS applies); tenant_id is always taken from the
+ * request, never from input.
+ */
+import { z } from "zod";
+import {
+  type Action,
+  type ActionContext,
+  Cursor,
+  decodeCursor,
+  encodeCursor,
+  Limit,
+  tenantAction,
+  Uuid,
+} from "./actions.ts";
+import type { Fragment, Tx } from "./db.ts";
+import { ApiError } from "./http.ts";
+
+export interface CrudSpec<C extends z.ZodObject, F extends z.ZodObject> {
+  /** Action prefix and scope resource, e.g. "leads". */
+  resource: string;
+  /** Table in schema public. */
+  table: string;
+  /** Singular noun for messages and descriptions. */
+  noun: string;
+  /** Fields accepted by create (update accepts the same, all optional). */
+  create: C;
+  /** Extra list filters and how they become SQL conditions. */
+  filters: F;
+  where: (tx: Tx, filters: z.infer<F>) => Fragment[];
+  /** Fills derived fields before insert (e.g. a slug from a title). */
+  prepare?: (row: z.infer<C>) => Record<string, unknown>;
+}
+
+/** The entries of `o` whose value is not undefined (postgres.js refuses undefined). */
+export function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** An ILIKE pattern matching `text` anywhere, with its wildcards escaped. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (m) => "\\" + m)}%`;
+}
+
+/** Builds `<resource>.list|get|create|update|delete` for a tenant table. */
+export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(spec: CrudSpec<C, F>): Record<string, Action> {
+  const { resource, table, noun } = spec;
+  const read = { resource, access: "read" as const };
+  const write = { resource, access: "write" as const };
+  const notFound = (id: string) => new ApiError("NOT_FOUND", `No ${noun} with id ${id}`);
+  const ListParams = spec.filters.extend({ limit: Limit, cursor: Cursor });
+  const UpdateParams = spec.create.partial().extend({ id: Uuid });
+
+  const byId = async (tx: Tx, id: string) => {
+    const [row] = await tx`select * from ${tx("public." + table)} where id = ${id}`;
+    if (!row) throw notFound(id);
+    return row;
+  };
+
+  return {
+    [`${resource}.list`]: tenantAction({
+      description: `List ${noun}s, newest first, with filters and cursor pagination.`,
+      scope: read,
+      params: ListParams,
+      returns: `{items: ${noun}[], nextCursor: string | null}`,
+      handler: async ({ tx }: ActionContext, data: Record<string, unknown>) => {
+        const { limit, cursor, ...filters } = data as { limit: number; cursor?: string };
+        const conds: Fragment[] = spec.where(tx, filters as z.infer<F>);
+        if (cursor) {
+          const c = decodeCursor(cursor);
+          if (!c) throw new ApiError("VALIDATION_ERROR", "Invalid data.cursor: pass nextCursor from a previous page");
+          conds.push(tx`(created_at, id) < (${c.createdAt}::timestamptz, ${c.id}::uuid)`);
+        }
+        const where = conds.reduce((acc, c) => tx`${acc} and ${c}`, tx`true`);
+        const rows = await tx`
+          select * from ${tx("public." + table)} where ${where}
+          order by created_at desc, id desc limit ${limit + 1}`;
+        const items = rows.slice(0, limit);
+        const last = items[items.length - 1];
+        return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+      },
+    }),
+    [`${resource}.get`]: tenantAction({
+      description: `Get one ${noun} by id.`,
+      scope: read,
+      params: z.object({ id: Uuid }),
+      returns: noun,
+      handler: ({ tx }: ActionContext, { id }: { id: string }) => byId(tx, id),
+    }),
+    [`${resource}.create`]: tenantAction({
+      description: `Create a ${noun}. Writes ${table}.INSERT to event_log.`,
+      scope: write,
+      params: spec.create,
+      returns: noun,
+      handler: async ({ tx, tenantId }: ActionContext, data: z.infer<C>) => {
+        const row = definedOnly({ ...(spec.prepare ? spec.prepare(data) : data), tenant_id: tenantId });
+        const [created] = await tx`insert into ${tx("public." + table)} ${tx(row)} returning *`;
+        return created;
+      },
+    }),
+    [`${resource}.update`]: tenantAction({
+      description: `Update fields of a ${noun}. Writes ${table}.UPDATE to event_log.`,
+      scope: write,
+      params: UpdateParams.refine((d) => Object.keys(d).length > 1, { message: "Give at least one field to change" }),
+      returns: noun,
+      handler: async ({ tx }: ActionContext, data: z.infer<typeof UpdateParams>) => {
+        const { id, ...fields } = data as { id: string } & Record<string, unknown>;
+        const [updated] = await tx`update ${tx("public." + table)} set ${tx(fields)} where id = ${id} returning *`;
+        if (!updated) throw notFound(id);
+        return updated;
+      },
+    }),
+    [`${resource}.delete`]: tenantAction({
+      description: `Delete a ${noun}. Writes ${table}.DELETE to event_log.`,
+      scope: write,
+      params: z.object({ id: Uuid }),
+      returns: "{id, deleted: true}",
+      handler: async ({ tx }: ActionContext, { id }: { id: string }) => {
+        const [deleted] = await tx`delete from ${tx("public." + table)} where id = ${id} returning id`;
+        if (!deleted) throw notFound(id);
+        return { id, deleted: true };
+      },
+    }),
+  };
+}

@@ -1,0 +1,239 @@
+-- Tenants, members, API keys with rate limits, and the request log.
+
+-- ============================================================================
+-- TENANTS
+-- ============================================================================
+create table public.tenants (
+  id uuid primary key default gen_random_uuid(),
+  name text not null check (length(name) between 1 and 200),
+  slug text not null unique check (slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'),
+  settings jsonb not null default '{}'::jsonb,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+comment on table public.tenants is 'Tenants: every other row in Ora belongs to exactly one. Created through ora tenants.create (service role).';
+comment on column public.tenants.settings is 'Per-tenant settings (limits, allowlists); documented in docs/architecture.md.';
+
+alter table public.tenants enable row level security;
+alter table public.tenants force row level security;
+create policy "Tenants are viewable by their own members and keys" on public.tenants
+  for select to authenticated using (id = (select app.tenant_id()));
+create trigger tenants_touch before update on public.tenants
+  for each row execute function app.touch_updated_at();
+
+-- ============================================================================
+-- TENANT MEMBERS (Supabase Auth users)
+-- ============================================================================
+create table public.tenant_members (
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  role text not null default 'member' check (role in ('owner', 'admin', 'member')),
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, user_id)
+);
+create index tenant_members_user_idx on public.tenant_members (user_id);
+comment on table public.tenant_members is 'Supabase Auth users in tenants, with role owner, admin or member.';
+
+alter table public.tenant_members enable row level security;
+alter table public.tenant_members force row level security;
+create policy "Members are viewable within their tenant" on public.tenant_members
+  for select to authenticated using (tenant_id = (select app.tenant_id()));
+
+-- ============================================================================
+-- API KEYS
+-- Keys look like ora_<prefix>_<secret>; only the SHA-256 hash of the whole key is stored.
+-- ============================================================================
+create table public.api_keys (
+  id uuid primary key default gen_random_uuid(),
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  name text not null check (length(name) between 1 and 200),
+  description text,
+  key_prefix text not null unique check (key_prefix ~ '^[a-z0-9]{8}$'),
+  key_hash text not null unique check (key_hash ~ '^[0-9a-f]{64}$'),
+  scopes text[] not null default array['*'],
+  rate_limit_per_minute integer not null default 60 check (rate_limit_per_minute > 0),
+  rate_limit_per_day integer not null default 10000 check (rate_limit_per_day > 0),
+  total_requests bigint not null default 0,
+  last_used_at timestamptz,
+  last_used_ip inet,
+  allowed_ips cidr[] not null default '{}',
+  expires_at timestamptz,
+  is_active boolean not null default true,
+  revoked_at timestamptz,
+  revoked_reason text,
+  rotated_from uuid references public.api_keys (id) on delete set null,
+  agent_id uuid,
+  created_by text,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create index api_keys_tenant_idx on public.api_keys (tenant_id, created_at desc);
+comment on table public.api_keys is 'Ora API keys. Only the SHA-256 hash is stored; the prefix identifies a key in lists and logs. Revoke with is_active=false; rotate keeps the old key until its expires_at (grace period).';
+comment on column public.api_keys.allowed_ips is 'Client addresses or CIDR ranges allowed to use the key; empty = any.';
+comment on column public.api_keys.scopes is '* for everything, or <resource>:read / <resource>:write / <resource>:* (write implies read).';
+
+alter table public.api_keys enable row level security;
+alter table public.api_keys force row level security;
+create policy "Keys are viewable within their tenant" on public.api_keys
+  for select to authenticated using (tenant_id = (select app.tenant_id()));
+create policy "Keys can be created within their tenant" on public.api_keys
+  for insert to authenticated with check (tenant_id = (select app.tenant_id()));
+create policy "Keys can be updated within their tenant" on public.api_keys
+  for update to authenticated
+  using (tenant_id = (select app.tenant_id()))
+  with check (tenant_id = (select app.tenant_id()));
+create trigger api_keys_touch before update on public.api_keys
+  for each row execute function app.touch_updated_at();
+
+-- The hash never leaves the database through the API roles.
+revoke all on public.api_keys from anon, authenticated;
+grant select (id, tenant_id, name, description, key_prefix, scopes, rate_limit_per_minute,
+  rate_limit_per_day, total_requests, last_used_at, last_used_ip, allowed_ips, expires_at,
+  is_active, revoked_at, revoked_reason, rotated_from, agent_id, created_by, created_at, updated_at)
+  on public.api_keys to authenticated;
+grant insert (tenant_id, name, description, key_prefix, key_hash, scopes, rate_limit_per_minute,
+  rate_limit_per_day, allowed_ips, expires_at, rotated_from, agent_id, created_by)
+  on public.api_keys to authenticated;
+grant update (name, description, is_active, revoked_at, revoked_reason, expires_at, tenant_id)
+  on public.api_keys to authenticated;
+
+-- ============================================================================
+-- RATE LIMIT COUNTERS (private; one row per key per window)
+-- ============================================================================
+create table app.rate_counters (
+  api_key_id uuid not null references public.api_keys (id) on delete cascade,
+  window_kind text not null check (window_kind in ('minute', 'day')),
+  window_start timestamptz not null,
+  hits integer not null default 0,
+  primary key (api_key_id, window_kind, window_start)
+);
+comment on table app.rate_counters is 'Per-key request counters per minute and per UTC day; incremented atomically by app.api_key_consume.';
+alter table app.rate_counters enable row level security;
+alter table app.rate_counters force row level security;
+
+-- Finds a key by its public prefix for the gateway, which compares the hash in constant time.
+create or replace function app.api_key_lookup(key_prefix text)
+returns table (id uuid, tenant_id uuid, key_hash text, scopes text[])
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select k.id, k.tenant_id, k.key_hash, k.scopes
+  from public.api_keys k
+  where k.key_prefix = api_key_lookup.key_prefix
+$$;
+comment on function app.api_key_lookup(text) is 'Gateway only: key id, tenant, hash and scopes for a key prefix. The caller compares hashes in constant time.';
+
+-- Checks a key's state and counts one request against its limits, atomically.
+-- status: ok | revoked | expired | ip_not_allowed | rate_limited_minute | rate_limited_day
+create or replace function app.api_key_consume(api_key_id uuid, client_ip inet)
+returns table (status text, retry_after integer, limit_per_minute integer, remaining_minute integer)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_key public.api_keys%rowtype;
+  v_now timestamptz := now();
+  v_minute timestamptz := date_trunc('minute', v_now);
+  v_day timestamptz := date_trunc('day', v_now at time zone 'UTC') at time zone 'UTC';
+  v_minute_hits integer;
+  v_day_hits integer;
+begin
+  select * into v_key from public.api_keys k where k.id = api_key_consume.api_key_id;
+  if not found or not v_key.is_active or v_key.revoked_at is not null then
+    return query select 'revoked'::text, null::integer, null::integer, null::integer;
+    return;
+  end if;
+  if v_key.expires_at is not null and v_key.expires_at <= v_now then
+    return query select 'expired'::text, null::integer, null::integer, null::integer;
+    return;
+  end if;
+  if cardinality(v_key.allowed_ips) > 0 and (client_ip is null
+      or not exists (select 1 from unnest(v_key.allowed_ips) as a(net) where api_key_consume.client_ip <<= a.net)) then
+    return query select 'ip_not_allowed'::text, null::integer, null::integer, null::integer;
+    return;
+  end if;
+
+  -- COUNT: both windows, atomically (concurrent gateways serialize on the counter rows)
+  insert into app.rate_counters as c (api_key_id, window_kind, window_start, hits)
+  values (v_key.id, 'minute', v_minute, 1)
+  on conflict on constraint rate_counters_pkey do update set hits = c.hits + 1
+  returning c.hits into v_minute_hits;
+  if v_minute_hits > v_key.rate_limit_per_minute then
+    return query select 'rate_limited_minute'::text,
+      greatest(1, ceil(extract(epoch from (v_minute + interval '1 minute' - v_now)))::integer),
+      v_key.rate_limit_per_minute, 0;
+    return;
+  end if;
+
+  insert into app.rate_counters as c (api_key_id, window_kind, window_start, hits)
+  values (v_key.id, 'day', v_day, 1)
+  on conflict on constraint rate_counters_pkey do update set hits = c.hits + 1
+  returning c.hits into v_day_hits;
+  if v_day_hits > v_key.rate_limit_per_day then
+    return query select 'rate_limited_day'::text,
+      greatest(1, ceil(extract(epoch from (v_day + interval '1 day' - v_now)))::integer),
+      v_key.rate_limit_per_minute, 0;
+    return;
+  end if;
+
+  update public.api_keys k
+  set total_requests = k.total_requests + 1, last_used_at = v_now, last_used_ip = client_ip
+  where k.id = v_key.id;
+
+  return query select 'ok'::text, null::integer, v_key.rate_limit_per_minute,
+    v_key.rate_limit_per_minute - v_minute_hits;
+end;
+$$;
+comment on function app.api_key_consume(uuid, inet) is 'Gateway only: checks revocation, expiry and IP allowlist, then counts the request against the per-minute and per-day limits atomically. Returns ok or the reason to refuse (with retry_after seconds for rate limits).';
+
+-- Resolves a Supabase Auth user to a tenant membership (the requested tenant, or the only one).
+create or replace function app.resolve_member(user_id uuid, requested_tenant uuid)
+returns table (tenant_id uuid, role text, memberships integer)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.tenant_id, m.role, (select count(*)::integer from public.tenant_members x where x.user_id = resolve_member.user_id)
+  from public.tenant_members m
+  where m.user_id = resolve_member.user_id
+    and (resolve_member.requested_tenant is null or m.tenant_id = resolve_member.requested_tenant)
+  order by m.created_at
+  limit 1
+$$;
+comment on function app.resolve_member(uuid, uuid) is 'Gateway only: the tenant and role of a user (the requested tenant, or the first when none requested) and how many tenants the user belongs to.';
+
+-- ============================================================================
+-- REQUEST LOG
+-- ============================================================================
+create table public.request_log (
+  id bigint generated always as identity primary key,
+  request_id text not null,
+  tenant_id uuid references public.tenants (id) on delete cascade,
+  api_key_id uuid,
+  user_id uuid,
+  function_name text not null,
+  action text,
+  method text not null,
+  status integer not null,
+  error_code text,
+  duration_ms numeric(10, 2) not null,
+  client_ip inet,
+  created_at timestamptz not null default now()
+);
+create index request_log_tenant_idx on public.request_log (tenant_id, created_at desc);
+create index request_log_request_idx on public.request_log (request_id);
+comment on table public.request_log is 'One row per API request: request id, key, action, status, duration. tenant_id is null for requests that never authenticated (visible to operators only). Kept 30 days.';
+
+alter table public.request_log enable row level security;
+alter table public.request_log force row level security;
+create policy "Request logs are viewable within their tenant" on public.request_log
+  for select to authenticated using (tenant_id = (select app.tenant_id()));
+revoke all on public.request_log from anon;
+revoke insert, update, delete, truncate on public.request_log from authenticated;
+
+revoke all on public.tenants, public.tenant_members from anon;
+revoke insert, update, delete, truncate on public.tenants, public.tenant_members from authenticated;
