@@ -28,7 +28,10 @@ function readOr(path: string, make: () => string): string {
 
 const jwtSecret = readOr(`${local}/jwt-secret`, () => {
   const bytes = crypto.getRandomValues(new Uint8Array(48));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replaceAll(
+    "=",
+    "",
+  );
 });
 
 async function sign(role: string): Promise<string> {
@@ -48,12 +51,16 @@ try {
     demoKey = Deno.readTextFileSync(`${local}/demo-key`).trim();
   } catch { /* none yet */ }
   const prefix = /^ora_([a-z0-9]{8})_/.exec(demoKey)?.[1];
-  const known = prefix ? (await sql`select 1 from public.api_keys where key_prefix = ${prefix} and is_active`).length : 0;
+  const known = prefix
+    ? (await sql`select 1 from public.api_keys where key_prefix = ${prefix} and is_active`).length
+    : 0;
   if (!known) {
     const k = await generateKey();
     await sql`
       insert into public.api_keys (tenant_id, name, key_prefix, key_hash, scopes, rate_limit_per_minute, rate_limit_per_day, created_by)
-      values (${DEMO_TENANT_ID}, 'demo (npm start)', ${k.prefix}, ${k.hash}, ${["*"]}, 6000, 1000000, 'local-env')`;
+      values (${DEMO_TENANT_ID}, 'demo (npm start)', ${k.prefix}, ${k.hash}, ${[
+      "*",
+    ]}, 6000, 1000000, 'local-env')`;
     demoKey = k.key;
     Deno.writeTextFileSync(`${local}/demo-key`, demoKey + "\n", { mode: 0o600 });
   }

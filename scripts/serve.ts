@@ -15,7 +15,9 @@ const port = Number(Deno.env.get("ORA_FUNCTIONS_PORT") ?? "54321");
 const serviceKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
 const dbUrl = Deno.env.get("SUPABASE_DB_URL");
 if (!serviceKey || !dbUrl) {
-  console.error("Server misconfigured: SUPABASE_SERVICE_ROLE_KEY and SUPABASE_DB_URL must be set (see .env.local)");
+  console.error(
+    "Server misconfigured: SUPABASE_SERVICE_ROLE_KEY and SUPABASE_DB_URL must be set (see .env.local)",
+  );
   Deno.exit(1);
 }
 
@@ -42,21 +44,32 @@ for (const entry of [...Deno.readDirSync(root)].sort((a, b) => a.name.localeComp
 }
 
 const PREFIX = "/functions/v1/";
-const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (req, info) => {
-  const url = new URL(req.url);
-  if (!url.pathname.startsWith(PREFIX)) {
-    return Response.json({ error: { code: "NOT_FOUND", message: `Functions are served under ${PREFIX}<name>` } }, {
-      status: 404,
-    });
-  }
-  const name = url.pathname.slice(PREFIX.length).split("/")[0];
-  const fn = functions.get(name);
-  if (!fn) {
-    return Response.json({ error: { code: "NOT_FOUND", message: `No function named '${name}'` } }, { status: 404 });
-  }
-  return await fn(req, info);
+const server = Deno.serve(
+  { hostname: "127.0.0.1", port, onListen: () => {} },
+  async (req, info) => {
+    const url = new URL(req.url);
+    if (!url.pathname.startsWith(PREFIX)) {
+      return Response.json({
+        error: { code: "NOT_FOUND", message: `Functions are served under ${PREFIX}<name>` },
+      }, {
+        status: 404,
+      });
+    }
+    const name = url.pathname.slice(PREFIX.length).split("/")[0];
+    const fn = functions.get(name);
+    if (!fn) {
+      return Response.json(
+        { error: { code: "NOT_FOUND", message: `No function named '${name}'` } },
+        { status: 404 },
+      );
+    }
+    return await fn(req, info);
+  },
+);
+line("functions served", {
+  url: `http://127.0.0.1:${port}${PREFIX}`,
+  functions: [...functions.keys()],
 });
-line("functions served", { url: `http://127.0.0.1:${port}${PREFIX}`, functions: [...functions.keys()] });
 
 // ---- invoke relay ----------------------------------------------------------------------
 // Wake-ups are coalesced per (function, body): while one call is in flight, any number of
@@ -83,7 +96,11 @@ async function relay(fnName: string, body: unknown): Promise<void> {
           body: JSON.stringify(body ?? {}),
         });
         await res.body?.cancel();
-        line("invoked", { function: fnName, status: res.status, ms: Math.round(performance.now() - started) });
+        line("invoked", {
+          function: fnName,
+          status: res.status,
+          ms: Math.round(performance.now() - started),
+        });
       } catch (e) {
         line("invoke failed", { function: fnName, error: String((e as Error).message) });
       }
@@ -93,7 +110,11 @@ async function relay(fnName: string, body: unknown): Promise<void> {
   }
 }
 
-const listener = postgres(dbUrl, { max: 1, onnotice: () => {}, connection: { application_name: "ora-invoke-relay" } });
+const listener = postgres(dbUrl, {
+  max: 1,
+  onnotice: () => {},
+  connection: { application_name: "ora-invoke-relay" },
+});
 await listener.listen("ora_invoke", (payload) => {
   try {
     const msg = JSON.parse(payload) as { function?: string; body?: unknown };

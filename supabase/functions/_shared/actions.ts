@@ -36,12 +36,18 @@ export interface TenantAction<S extends z.ZodType = z.ZodType> extends BaseActio
   handler: (ctx: ActionContext, data: z.infer<S>) => Promise<unknown>;
 }
 
+/** Runs for any authenticated caller: in the caller's tenant when it has one, else as service_role. */
+export interface AnyAction<S extends z.ZodType = z.ZodType> extends BaseAction<S> {
+  kind: "any";
+  handler: (ctx: ServiceActionContext, data: z.infer<S>) => Promise<unknown>;
+}
+
 export interface ServiceAction<S extends z.ZodType = z.ZodType> extends BaseAction<S> {
   kind: "service";
   handler: (ctx: ServiceActionContext, data: z.infer<S>) => Promise<unknown>;
 }
 
-export type Action = TenantAction | ServiceAction;
+export type Action = TenantAction | ServiceAction | AnyAction;
 
 /** Declares an action that runs in the caller's tenant under RLS. */
 export function tenantAction<S extends z.ZodType>(a: Omit<TenantAction<S>, "kind">): TenantAction {
@@ -49,8 +55,15 @@ export function tenantAction<S extends z.ZodType>(a: Omit<TenantAction<S>, "kind
 }
 
 /** Declares an action only the service role may call (runs as service_role). */
-export function serviceAction<S extends z.ZodType>(a: Omit<ServiceAction<S>, "kind">): ServiceAction {
+export function serviceAction<S extends z.ZodType>(
+  a: Omit<ServiceAction<S>, "kind">,
+): ServiceAction {
   return { kind: "service", ...a } as unknown as ServiceAction;
+}
+
+/** Declares an action any authenticated caller may use (health checks, discovery). */
+export function anyAction<S extends z.ZodType>(a: Omit<AnyAction<S>, "kind">): AnyAction {
+  return { kind: "any", ...a } as unknown as AnyAction;
 }
 
 /** Levenshtein distance, for "did you mean" suggestions. */
@@ -72,7 +85,10 @@ function distance(a: string, b: string): number {
 export function closestActions(name: string, names: string[], count = 3): string[] {
   const resource = name.split(".")[0];
   return names
-    .map((n) => ({ n, d: distance(name.toLowerCase(), n) - (n.split(".")[0] === resource ? 3 : 0) }))
+    .map((n) => ({
+      n,
+      d: distance(name.toLowerCase(), n) - (n.split(".")[0] === resource ? 3 : 0),
+    }))
     .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
     .slice(0, count)
     .map((x) => x.n);
@@ -90,7 +106,9 @@ export const Limit = z.number().int().min(1).max(100).default(20);
 export const Cursor = z.string().max(200).optional();
 
 export function encodeCursor(createdAt: Date | string, id: string): string {
-  const iso = createdAt instanceof Date ? createdAt.toISOString() : new Date(createdAt).toISOString();
+  const iso = createdAt instanceof Date
+    ? createdAt.toISOString()
+    : new Date(createdAt).toISOString();
   return btoa(`${iso}|${id}`).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
 }
 

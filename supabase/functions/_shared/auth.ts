@@ -25,7 +25,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MEMBER_SCOPES: Record<string, string[]> = {
   owner: ["*"],
   admin: ["*"],
-  member: ["leads:*", "posts:*", "events:*", "health:read", "tasks:*", "agents:*", "sessions:*", "keys:read"],
+  member: [
+    "leads:*",
+    "posts:*",
+    "events:*",
+    "health:read",
+    "tasks:*",
+    "agents:*",
+    "sessions:*",
+    "keys:read",
+  ],
 };
 
 /** SHA-256 of a full API key, lowercase hex: the only form keys are stored in. */
@@ -56,7 +65,9 @@ interface KeyRow {
 async function lookupKey(sql: Sql, prefix: string): Promise<KeyRow | null> {
   const hit = keyCache.get(prefix);
   if (hit && Date.now() - hit.at < KEY_CACHE_MS && hit.row) return hit.row;
-  const rows = await sql<KeyRow[]>`select id, tenant_id, key_hash, scopes from app.api_key_lookup(${prefix})`;
+  const rows = await sql<
+    KeyRow[]
+  >`select id, tenant_id, key_hash, scopes from app.api_key_lookup(${prefix})`;
   const row = rows[0] ?? null;
   if (keyCache.size > 10_000) keyCache.clear();
   keyCache.set(prefix, { at: Date.now(), row });
@@ -76,7 +87,10 @@ export async function authenticate(req: Request, ctx: AuthContext): Promise<Prin
   const header = req.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) {
-    throw new ApiError("UNAUTHORIZED", "Missing credentials: send Authorization: Bearer <Ora API key or Supabase JWT>");
+    throw new ApiError(
+      "UNAUTHORIZED",
+      "Missing credentials: send Authorization: Bearer <Ora API key or Supabase JWT>",
+    );
   }
   const token = match[1];
   if (token.startsWith("ora_")) return await authenticateKey(token, ctx);
@@ -86,7 +100,9 @@ export async function authenticate(req: Request, ctx: AuthContext): Promise<Prin
 
 function servicePrincipal(req: Request): Principal {
   const tenant = req.headers.get("x-ora-tenant");
-  if (tenant && !UUID.test(tenant)) throw new ApiError("VALIDATION_ERROR", "x-ora-tenant must be a tenant id (uuid)");
+  if (tenant && !UUID.test(tenant)) {
+    throw new ApiError("VALIDATION_ERROR", "x-ora-tenant must be a tenant id (uuid)");
+  }
   return { kind: "service", tenantId: tenant, scopes: ["*"] };
 }
 
@@ -100,7 +116,12 @@ async function authenticateKey(token: string, ctx: AuthContext): Promise<Princip
   if (!ok || !row) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 
   const [state] = await ctx.sql<
-    { status: string; retry_after: number | null; limit_per_minute: number | null; remaining_minute: number | null }[]
+    {
+      status: string;
+      retry_after: number | null;
+      limit_per_minute: number | null;
+      remaining_minute: number | null;
+    }[]
   >`select * from app.api_key_consume(${row.id}, ${ctx.clientIp}::inet)`;
   switch (state.status) {
     case "ok":
@@ -109,7 +130,10 @@ async function authenticateKey(token: string, ctx: AuthContext): Promise<Princip
         tenantId: row.tenant_id,
         scopes: row.scopes,
         keyId: row.id,
-        rateLimit: { limit: state.limit_per_minute ?? 0, remaining: Math.max(0, state.remaining_minute ?? 0) },
+        rateLimit: {
+          limit: state.limit_per_minute ?? 0,
+          remaining: Math.max(0, state.remaining_minute ?? 0),
+        },
       };
     case "revoked":
       throw new ApiError("UNAUTHORIZED", "API key has been revoked");
@@ -121,9 +145,14 @@ async function authenticateKey(token: string, ctx: AuthContext): Promise<Princip
     case "rate_limited_day": {
       const window = state.status === "rate_limited_minute" ? "per-minute" : "per-day";
       const retry = String(state.retry_after ?? 60);
-      throw new ApiError("RATE_LIMITED", `Rate limit exceeded: the key's ${window} limit is used up`, {
-        retryAfter: Number(retry),
-      }, { "retry-after": retry });
+      throw new ApiError(
+        "RATE_LIMITED",
+        `Rate limit exceeded: the key's ${window} limit is used up`,
+        {
+          retryAfter: Number(retry),
+        },
+        { "retry-after": retry },
+      );
     }
     default:
       throw new Error(`api_key_consume returned unknown status ${state.status}`);
@@ -134,32 +163,51 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
   let payload: jose.JWTPayload;
   try {
     if (ctx.config.ORA_JWT_SECRET) {
-      ({ payload } = await jose.jwtVerify(token, new TextEncoder().encode(ctx.config.ORA_JWT_SECRET), {
-        algorithms: ["HS256"],
-      }));
+      ({ payload } = await jose.jwtVerify(
+        token,
+        new TextEncoder().encode(ctx.config.ORA_JWT_SECRET),
+        {
+          algorithms: ["HS256"],
+        },
+      ));
     } else {
       jwks ??= jose.createRemoteJWKSet(
-        new URL(ctx.config.ORA_JWKS_URL ?? `${ctx.config.SUPABASE_URL}/auth/v1/.well-known/jwks.json`),
+        new URL(
+          ctx.config.ORA_JWKS_URL ?? `${ctx.config.SUPABASE_URL}/auth/v1/.well-known/jwks.json`,
+        ),
       );
       ({ payload } = await jose.jwtVerify(token, jwks));
     }
   } catch (e) {
     const expired = e instanceof jose.errors.JWTExpired;
-    throw new ApiError("UNAUTHORIZED", expired ? "Token has expired" : "Invalid credentials: not an Ora API key or a valid JWT");
+    throw new ApiError(
+      "UNAUTHORIZED",
+      expired ? "Token has expired" : "Invalid credentials: not an Ora API key or a valid JWT",
+    );
   }
   if (payload.role === "service_role") return servicePrincipal(req);
-  if (payload.role !== "authenticated" || typeof payload.sub !== "string" || !UUID.test(payload.sub)) {
+  if (
+    payload.role !== "authenticated" || typeof payload.sub !== "string" || !UUID.test(payload.sub)
+  ) {
     throw new ApiError("UNAUTHORIZED", "Token does not belong to a signed-in user");
   }
   const requested = req.headers.get("x-ora-tenant");
-  if (requested && !UUID.test(requested)) throw new ApiError("VALIDATION_ERROR", "x-ora-tenant must be a tenant id (uuid)");
+  if (requested && !UUID.test(requested)) {
+    throw new ApiError("VALIDATION_ERROR", "x-ora-tenant must be a tenant id (uuid)");
+  }
   const [member] = await ctx.sql<{ tenant_id: string; role: string; memberships: number }[]>`
     select * from app.resolve_member(${payload.sub}::uuid, ${requested}::uuid)`;
   if (!member) {
-    throw new ApiError("FORBIDDEN", requested ? "You are not a member of that tenant" : "You are not a member of any tenant");
+    throw new ApiError(
+      "FORBIDDEN",
+      requested ? "You are not a member of that tenant" : "You are not a member of any tenant",
+    );
   }
   if (!requested && member.memberships > 1) {
-    throw new ApiError("VALIDATION_ERROR", "You belong to several tenants: choose one with the x-ora-tenant header");
+    throw new ApiError(
+      "VALIDATION_ERROR",
+      "You belong to several tenants: choose one with the x-ora-tenant header",
+    );
   }
   return {
     kind: "user",
@@ -171,7 +219,11 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
 }
 
 /** Whether `scopes` grant `access` on `resource`. `*` and `<resource>:*` grant all; write implies read. */
-export function hasScope(scopes: readonly string[], resource: string, access: "read" | "write"): boolean {
+export function hasScope(
+  scopes: readonly string[],
+  resource: string,
+  access: "read" | "write",
+): boolean {
   return scopes.some((s) =>
     s === "*" || s === `${resource}:*` || s === `${resource}:${access}` ||
     (access === "read" && s === `${resource}:write`)

@@ -25,7 +25,9 @@ const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Reads and validates the configuration from an env getter (Deno.env.get by default). */
-export function loadConfig(get: (name: string) => string | undefined = (n) => Deno.env.get(n)): Config {
+export function loadConfig(
+  get: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): Config {
   const raw: Record<string, string | undefined> = {};
   for (const key of Object.keys(ConfigSchema.shape)) {
     const value = get(key);

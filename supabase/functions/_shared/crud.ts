@@ -44,7 +44,9 @@ export function containsPattern(text: string): string {
 }
 
 /** Builds `<resource>.list|get|create|update|delete` for a tenant table. */
-export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(spec: CrudSpec<C, F>): Record<string, Action> {
+export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(
+  spec: CrudSpec<C, F>,
+): Record<string, Action> {
   const { resource, table, noun } = spec;
   const read = { resource, access: "read" as const };
   const write = { resource, access: "write" as const };
@@ -69,7 +71,12 @@ export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(spec: 
         const conds: Fragment[] = spec.where(tx, filters as z.infer<F>);
         if (cursor) {
           const c = decodeCursor(cursor);
-          if (!c) throw new ApiError("VALIDATION_ERROR", "Invalid data.cursor: pass nextCursor from a previous page");
+          if (!c) {
+            throw new ApiError(
+              "VALIDATION_ERROR",
+              "Invalid data.cursor: pass nextCursor from a previous page",
+            );
+          }
           conds.push(tx`(created_at, id) < (${c.createdAt}::timestamptz, ${c.id}::uuid)`);
         }
         const where = conds.reduce((acc, c) => tx`${acc} and ${c}`, tx`true`);
@@ -78,7 +85,10 @@ export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(spec: 
           order by created_at desc, id desc limit ${limit + 1}`;
         const items = rows.slice(0, limit);
         const last = items[items.length - 1];
-        return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+        return {
+          items,
+          nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+        };
       },
     }),
     [`${resource}.get`]: tenantAction({
@@ -94,7 +104,10 @@ export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(spec: 
       params: spec.create,
       returns: noun,
       handler: async ({ tx, tenantId }: ActionContext, data: z.infer<C>) => {
-        const row = definedOnly({ ...(spec.prepare ? spec.prepare(data) : data), tenant_id: tenantId });
+        const row = definedOnly({
+          ...(spec.prepare ? spec.prepare(data) : data),
+          tenant_id: tenantId,
+        });
         const [created] = await tx`insert into ${tx("public." + table)} ${tx(row)} returning *`;
         return created;
       },
@@ -102,11 +115,15 @@ export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(spec: 
     [`${resource}.update`]: tenantAction({
       description: `Update fields of a ${noun}. Writes ${table}.UPDATE to event_log.`,
       scope: write,
-      params: UpdateParams.refine((d) => Object.keys(d).length > 1, { message: "Give at least one field to change" }),
+      params: UpdateParams.refine((d) => Object.keys(d).length > 1, {
+        message: "Give at least one field to change",
+      }),
       returns: noun,
       handler: async ({ tx }: ActionContext, data: z.infer<typeof UpdateParams>) => {
         const { id, ...fields } = data as { id: string } & Record<string, unknown>;
-        const [updated] = await tx`update ${tx("public." + table)} set ${tx(fields)} where id = ${id} returning *`;
+        const [updated] = await tx`update ${tx("public." + table)} set ${
+          tx(fields)
+        } where id = ${id} returning *`;
         if (!updated) throw notFound(id);
         return updated;
       },
@@ -117,7 +134,9 @@ export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(spec: 
       params: z.object({ id: Uuid }),
       returns: "{id, deleted: true}",
       handler: async ({ tx }: ActionContext, { id }: { id: string }) => {
-        const [deleted] = await tx`delete from ${tx("public." + table)} where id = ${id} returning id`;
+        const [deleted] = await tx`delete from ${
+          tx("public." + table)
+        } where id = ${id} returning id`;
         if (!deleted) throw notFound(id);
         return { id, deleted: true };
       },

@@ -48,7 +48,11 @@ export function withTenant<T>(sql: Sql, claims: Claims, fn: (tx: Tx) => Promise<
 }
 
 /** Runs `fn` in one transaction as `service_role` (bypasses RLS). Workers and admin actions only. */
-export function withService<T>(sql: Sql, fn: (tx: Tx) => Promise<T>, claims: Partial<Claims> = {}): Promise<T> {
+export function withService<T>(
+  sql: Sql,
+  fn: (tx: Tx) => Promise<T>,
+  claims: Partial<Claims> = {},
+): Promise<T> {
   return sql.begin(async (tx) => {
     await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${
       JSON.stringify({ ...claims, role: "service_role" })

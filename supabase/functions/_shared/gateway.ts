@@ -29,7 +29,11 @@ export interface GatewayDeps {
 }
 
 /** The client address: from the configured proxy header (first entry), else the socket. */
-export function clientIpOf(req: Request, info: ServeInfo | undefined, config: Config): string | null {
+export function clientIpOf(
+  req: Request,
+  info: ServeInfo | undefined,
+  config: Config,
+): string | null {
   const raw = config.ORA_CLIENT_IP_HEADER
     ? req.headers.get(config.ORA_CLIENT_IP_HEADER)?.split(",")[0]?.trim()
     : info?.remoteAddr && "hostname" in info.remoteAddr
@@ -76,7 +80,10 @@ export function gateway(
           action: scope.action,
           error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
         });
-        res = errorResponse(new ApiError("INTERNAL_ERROR", "Internal error; quote the request id when reporting it"), requestId);
+        res = errorResponse(
+          new ApiError("INTERNAL_ERROR", "Internal error; quote the request id when reporting it"),
+          requestId,
+        );
         errorCode = "INTERNAL_ERROR";
       }
     }
@@ -103,7 +110,16 @@ function logRequest(
   deps.sql`
     insert into public.request_log
       (request_id, tenant_id, api_key_id, user_id, function_name, action, method, status, error_code, duration_ms, client_ip)
-    values (${scope.requestId}, ${p?.tenantId ?? null}, ${p?.keyId ?? null}, ${p?.userId ?? null}, ${deps.name},
-      ${scope.action ?? null}, ${method}, ${status}, ${errorCode ?? null}, ${durationMs.toFixed(2)}, ${scope.clientIp}::inet)`
-    .catch((e) => log("warn", "request log write failed", { requestId: scope.requestId, error: String(e?.message ?? e) }));
+    values (${scope.requestId}, ${p?.tenantId ?? null}, ${p?.keyId ?? null}, ${
+    p?.userId ?? null
+  }, ${deps.name},
+      ${scope.action ?? null}, ${method}, ${status}, ${errorCode ?? null}, ${
+    durationMs.toFixed(2)
+  }, ${scope.clientIp}::inet)`
+    .catch((e) =>
+      log("warn", "request log write failed", {
+        requestId: scope.requestId,
+        error: String(e?.message ?? e),
+      })
+    );
 }

@@ -47,9 +47,11 @@ export class ApiError extends Error {
 
 export const CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
-  "access-control-allow-headers": "authorization, x-client-info, apikey, content-type, x-request-id, x-ora-tenant",
+  "access-control-allow-headers":
+    "authorization, x-client-info, apikey, content-type, x-request-id, x-ora-tenant",
   "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-expose-headers": "x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining",
+  "access-control-expose-headers":
+    "x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining",
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -61,10 +63,20 @@ export function requestIdOf(req: Request): string {
 }
 
 /** A JSON response with CORS headers and x-request-id. */
-export function json(body: unknown, status: number, requestId: string, headers: Record<string, string> = {}): Response {
+export function json(
+  body: unknown,
+  status: number,
+  requestId: string,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { ...CORS_HEADERS, "content-type": "application/json; charset=utf-8", "x-request-id": requestId, ...headers },
+    headers: {
+      ...CORS_HEADERS,
+      "content-type": "application/json; charset=utf-8",
+      "x-request-id": requestId,
+      ...headers,
+    },
   });
 }
 
@@ -77,7 +89,10 @@ export function errorResponse(err: ApiError, requestId: string): Response {
 
 /** Answers a CORS preflight. */
 export function preflight(requestId: string): Response {
-  return new Response(null, { status: 204, headers: { ...CORS_HEADERS, "x-request-id": requestId } });
+  return new Response(null, {
+    status: 204,
+    headers: { ...CORS_HEADERS, "x-request-id": requestId },
+  });
 }
 
 /**
@@ -86,7 +101,9 @@ export function preflight(requestId: string): Response {
  */
 export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
   assertDeclaredSize(req, maxBytes);
-  if (!req.body) throw new ApiError("VALIDATION_ERROR", "Request body is empty: send JSON {\"action\", \"data\"}");
+  if (!req.body) {
+    throw new ApiError("VALIDATION_ERROR", 'Request body is empty: send JSON {"action", "data"}');
+  }
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -107,11 +124,16 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
     offset += c.byteLength;
   }
   const text = new TextDecoder().decode(bytes);
-  if (text.trim() === "") throw new ApiError("VALIDATION_ERROR", "Request body is empty: send JSON {\"action\", \"data\"}");
+  if (text.trim() === "") {
+    throw new ApiError("VALIDATION_ERROR", 'Request body is empty: send JSON {"action", "data"}');
+  }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ApiError("VALIDATION_ERROR", `Request body is not valid JSON: ${(e as Error).message}`);
+    throw new ApiError(
+      "VALIDATION_ERROR",
+      `Request body is not valid JSON: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -122,21 +144,37 @@ export function assertDeclaredSize(req: Request, maxBytes: number): void {
 }
 
 function tooLarge(maxBytes: number): ApiError {
-  return new ApiError("PAYLOAD_TOO_LARGE", `Request body is larger than the limit of ${maxBytes} bytes`, {
-    maxBytes,
-  });
+  return new ApiError(
+    "PAYLOAD_TOO_LARGE",
+    `Request body is larger than the limit of ${maxBytes} bytes`,
+    {
+      maxBytes,
+    },
+  );
 }
 
 /** Turns zod issues into a 400 with the issues (path, message, code) in details. */
 export function validationError(error: z.ZodError, what = "data"): ApiError {
-  const issues = error.issues.map((i) => ({ path: i.path.join("."), message: i.message, code: i.code }));
+  const issues = error.issues.map((i) => ({
+    path: i.path.join("."),
+    message: i.message,
+    code: i.code,
+  }));
   const first = issues[0];
   const where = first?.path ? `${what}.${first.path}` : what;
-  return new ApiError("VALIDATION_ERROR", `Invalid ${where}: ${first?.message ?? "invalid input"}`, issues);
+  return new ApiError(
+    "VALIDATION_ERROR",
+    `Invalid ${where}: ${first?.message ?? "invalid input"}`,
+    issues,
+  );
 }
 
 /** Parses `input` with `schema`, throwing a 400 ApiError with the zod issues on failure. */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what = "data"): z.infer<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what = "data",
+): z.infer<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw validationError(result.error, what);
   return result.data;
@@ -160,11 +198,17 @@ export function fromPostgresError(e: unknown): ApiError | undefined {
     case "22008":
     case "22003":
     case "22001":
-      return new ApiError("VALIDATION_ERROR", `Invalid value: ${pg.message ?? "rejected by the database"}`, {
+      return new ApiError(
+        "VALIDATION_ERROR",
+        `Invalid value: ${pg.message ?? "rejected by the database"}`,
+        {
+          constraint: pg.constraint_name,
+        },
+      );
+    case "23503":
+      return new ApiError("VALIDATION_ERROR", "A referenced record does not exist", {
         constraint: pg.constraint_name,
       });
-    case "23503":
-      return new ApiError("VALIDATION_ERROR", "A referenced record does not exist", { constraint: pg.constraint_name });
     case "42501":
       return new ApiError("FORBIDDEN", "Not allowed for this tenant");
     default:

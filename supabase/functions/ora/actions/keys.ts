@@ -8,12 +8,31 @@ import { generateKey } from "../../_shared/keys.ts";
 
 /** Columns a key is shown with; the hash is never among them. */
 const KEY_COLUMNS = [
-  "id", "name", "description", "key_prefix", "scopes", "rate_limit_per_minute", "rate_limit_per_day",
-  "total_requests", "last_used_at", "last_used_ip", "allowed_ips", "expires_at", "is_active", "revoked_at",
-  "revoked_reason", "rotated_from", "created_by", "created_at", "updated_at",
+  "id",
+  "name",
+  "description",
+  "key_prefix",
+  "scopes",
+  "rate_limit_per_minute",
+  "rate_limit_per_day",
+  "total_requests",
+  "last_used_at",
+  "last_used_ip",
+  "allowed_ips",
+  "expires_at",
+  "is_active",
+  "revoked_at",
+  "revoked_reason",
+  "rotated_from",
+  "created_by",
+  "created_at",
+  "updated_at",
 ];
 
-const Scope = z.string().regex(/^(\*|[a-z][a-z_]*:(read|write|\*))$/, "'*' or '<resource>:read|write|*'");
+const Scope = z.string().regex(
+  /^(\*|[a-z][a-z_]*:(read|write|\*))$/,
+  "'*' or '<resource>:read|write|*'",
+);
 const IpOrCidr = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
 
 export const KeyOptions = z.object({
@@ -22,7 +41,9 @@ export const KeyOptions = z.object({
   scopes: z.array(Scope).min(1).max(50).default(["*"]),
   rate_limit_per_minute: z.number().int().min(1).max(1_000_000).default(60),
   rate_limit_per_day: z.number().int().min(1).max(100_000_000).default(10_000),
-  allowed_ips: z.array(IpOrCidr).max(100).default([]).describe("Addresses or CIDR ranges; empty = any"),
+  allowed_ips: z.array(IpOrCidr).max(100).default([]).describe(
+    "Addresses or CIDR ranges; empty = any",
+  ),
   expires_at: z.iso.datetime({ offset: true }).optional(),
 }).strict();
 type KeyOptions = z.infer<typeof KeyOptions>;
@@ -36,12 +57,18 @@ function assertGrantable(principal: Principal, scopes: string[]): void {
       : access === "*"
       ? principal.scopes.includes("*") || principal.scopes.includes(`${resource}:*`)
       : hasScope(principal.scopes, resource, access as "read" | "write");
-    if (!ok) throw new ApiError("FORBIDDEN", `Cannot grant scope '${s}': your credentials do not hold it`);
+    if (!ok) {
+      throw new ApiError("FORBIDDEN", `Cannot grant scope '${s}': your credentials do not hold it`);
+    }
   }
 }
 
 function createdBy(p: Principal): string {
-  return p.kind === "api_key" ? `key:${p.keyId}` : p.kind === "user" ? `user:${p.userId}` : "service_role";
+  return p.kind === "api_key"
+    ? `key:${p.keyId}`
+    : p.kind === "user"
+    ? `user:${p.userId}`
+    : "service_role";
 }
 
 /** Inserts a key for `tenantId` and returns it with the full key (shown only here). */
@@ -55,7 +82,9 @@ export async function insertKey(
   const [row] = await tx`
     insert into public.api_keys (tenant_id, name, description, key_prefix, key_hash, scopes,
       rate_limit_per_minute, rate_limit_per_day, allowed_ips, expires_at, created_by, rotated_from)
-    values (${tenantId}, ${opts.name}, ${opts.description ?? null}, ${k.prefix}, ${k.hash}, ${opts.scopes},
+    values (${tenantId}, ${opts.name}, ${
+    opts.description ?? null
+  }, ${k.prefix}, ${k.hash}, ${opts.scopes},
       ${opts.rate_limit_per_minute}, ${opts.rate_limit_per_day}, ${opts.allowed_ips}::cidr[],
       ${opts.expires_at ?? null}, ${extra.created_by}, ${extra.rotated_from ?? null})
     returning ${tx(KEY_COLUMNS)}`;
@@ -70,7 +99,8 @@ async function keyById(tx: Tx, id: string) {
 
 export const keyActions = {
   "keys.list": tenantAction({
-    description: "List the tenant's API keys (prefix, scopes, limits, usage; never the key or its hash).",
+    description:
+      "List the tenant's API keys (prefix, scopes, limits, usage; never the key or its hash).",
     scope: { resource: "keys", access: "read" },
     params: z.object({ include_revoked: z.boolean().default(false) }).strict(),
     returns: "{items: key[]}",
@@ -110,9 +140,15 @@ export const keyActions = {
     description:
       "Issue a replacement key with the same settings; the old key keeps working for grace_seconds (default 3600, 0 = revoke now).",
     scope: { resource: "keys", access: "write" },
-    params: z.object({ id: Uuid, grace_seconds: z.number().int().min(0).max(7 * 86400).default(3600) }).strict(),
+    params: z.object({
+      id: Uuid,
+      grace_seconds: z.number().int().min(0).max(7 * 86400).default(3600),
+    }).strict(),
     returns: "{key: new key & {key: string}, previous: old key}",
-    handler: async ({ tx, tenantId, principal }: ActionContext, { id, grace_seconds }: { id: string; grace_seconds: number }) => {
+    handler: async (
+      { tx, tenantId, principal }: ActionContext,
+      { id, grace_seconds }: { id: string; grace_seconds: number },
+    ) => {
       const old = await keyById(tx, id);
       if (!old.is_active) throw new ApiError("CONFLICT", "Cannot rotate a revoked key");
       const fresh = await insertKey(tx, tenantId, {

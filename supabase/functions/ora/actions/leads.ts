@@ -20,7 +20,9 @@ const LeadFilters = z.object({
   source: z.string().max(100).optional(),
   min_score: z.number().int().min(0).max(100).optional(),
   email: z.string().max(320).optional(),
-  search: z.string().min(1).max(200).optional().describe("Matches name, email or company (case-insensitive)"),
+  search: z.string().min(1).max(200).optional().describe(
+    "Matches name, email or company (case-insensitive)",
+  ),
   created_after: z.iso.datetime({ offset: true }).optional(),
   created_before: z.iso.datetime({ offset: true }).optional(),
 }).strict();

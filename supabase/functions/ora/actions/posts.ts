@@ -6,7 +6,9 @@ import { containsPattern, crudActions } from "../../_shared/crud.ts";
 import { ApiError } from "../../_shared/http.ts";
 
 const Status = z.enum(["draft", "scheduled", "published", "archived"]);
-const Slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase words joined by hyphens").max(200);
+const Slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase words joined by hyphens").max(
+  200,
+);
 
 export const PostFields = z.object({
   title: z.string().trim().min(1).max(500),
@@ -27,7 +29,9 @@ const PostFilters = z.object({
   status: Status.optional(),
   tag: z.string().max(100).optional(),
   author: z.string().max(200).optional(),
-  search: z.string().min(1).max(200).optional().describe("Matches title or excerpt (case-insensitive)"),
+  search: z.string().min(1).max(200).optional().describe(
+    "Matches title or excerpt (case-insensitive)",
+  ),
   slug: Slug.optional(),
 }).strict();
 
@@ -45,7 +49,11 @@ export const postActions = {
     noun: "post",
     create: PostFields,
     filters: PostFilters,
-    prepare: (p) => ({ ...p, slug: p.slug ?? slugify(p.title), published_at: p.status === "published" ? new Date() : undefined }),
+    prepare: (p) => ({
+      ...p,
+      slug: p.slug ?? slugify(p.title),
+      published_at: p.status === "published" ? new Date() : undefined,
+    }),
     where: (tx, f) => {
       const c: Fragment[] = [];
       if (f.status) c.push(tx`status = ${f.status}`);
@@ -60,7 +68,8 @@ export const postActions = {
     },
   }),
   "posts.publish": tenantAction({
-    description: "Publish a post now (status published, published_at set). Writes blog_posts.UPDATE to event_log.",
+    description:
+      "Publish a post now (status published, published_at set). Writes blog_posts.UPDATE to event_log.",
     scope: { resource: "posts", access: "write" },
     params: z.object({ id: Uuid }),
     returns: "post",

@@ -12,12 +12,15 @@ const Params = z.object({
 
 export const tenantActions = {
   "tenants.create": serviceAction({
-    description: "Create a tenant and its first API key (scopes *). Service-role key only. The key is shown once.",
+    description:
+      "Create a tenant and its first API key (scopes *). Service-role key only. The key is shown once.",
     params: Params,
     returns: "{tenant, key: key & {key: string}}",
     handler: async ({ tx }: ServiceActionContext, p: z.infer<typeof Params>) => {
       const [tenant] = await tx`
-        insert into public.tenants (name, slug, settings) values (${p.name}, ${p.slug}, ${tx.json(p.settings as never)})
+        insert into public.tenants (name, slug, settings) values (${p.name}, ${p.slug}, ${
+        tx.json(p.settings as never)
+      })
         returning *`;
       const key = await insertKey(tx, tenant.id, {
         name: p.key_name,

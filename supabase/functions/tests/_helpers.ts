@@ -1,0 +1,111 @@
+/**
+ * Test helpers: talk to the served functions over HTTP exactly as clients do, and to Postgres
+ * for setup and for checking what the API must not leak. Env comes from .env.local.
+ */
+import * as jose from "jose";
+import postgres from "postgres";
+import { loadConfig } from "../_shared/config.ts";
+
+export const config = loadConfig();
+export const ORA_URL = `${config.SUPABASE_URL}/functions/v1/ora`;
+export const SERVICE_KEY = config.SUPABASE_SERVICE_ROLE_KEY;
+
+/** A direct connection as postgres, for setup and assertions only (never a substitute for the API). */
+export const db = postgres(config.SUPABASE_DB_URL, { max: 4, prepare: false, onnotice: () => {} });
+
+export interface ApiResult<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: T;
+    error?: { code: string; message: string; details?: unknown };
+    requestId?: string;
+  };
+}
+
+/** POST {action, data} to ora with a bearer token; returns status, headers and parsed body. */
+export async function call<T = Record<string, unknown>>(
+  token: string | null,
+  action: string,
+  data: unknown = {},
+  headers: Record<string, string> = {},
+): Promise<ApiResult<T>> {
+  const res = await fetch(ORA_URL, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify({ action, data }),
+  });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+/** Like call, but fails the test unless the action succeeded; returns data. */
+// deno-lint-ignore no-explicit-any
+export async function ok<T = any>(token: string, action: string, data: unknown = {}): Promise<T> {
+  const r = await call<T>(token, action, data);
+  if (r.status !== 200) {
+    throw new Error(`${action} answered ${r.status}: ${JSON.stringify(r.body)}`);
+  }
+  return r.body.data as T;
+}
+
+export interface TestTenant {
+  id: string;
+  slug: string;
+  key: string;
+  keyId: string;
+}
+
+/** A fresh tenant through tenants.create (service role), with its owner key. */
+export async function newTenant(label = "t"): Promise<TestTenant> {
+  const slug = `${label}-${crypto.randomUUID().slice(0, 8)}`;
+  const d = await ok(SERVICE_KEY, "tenants.create", { name: `Test ${label}`, slug });
+  return { id: d.tenant.id, slug, key: d.key.key, keyId: d.key.id };
+}
+
+/** A Supabase Auth user (row in auth.users) and, optionally, a membership. */
+export async function newUser(tenantId?: string, role = "member"): Promise<string> {
+  const [u] =
+    await db`insert into auth.users (email) values (${`u-${crypto.randomUUID()}@example.test`}) returning id`;
+  if (tenantId) {
+    await db`insert into public.tenant_members (tenant_id, user_id, role) values (${tenantId}, ${u.id}, ${role})`;
+  }
+  return u.id;
+}
+
+/** A user access token signed like Supabase Auth's (HS256 with the project's JWT secret). */
+export async function userJwt(
+  sub: string,
+  opts: { expiresIn?: number; role?: string } = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return await new jose.SignJWT({ role: opts.role ?? "authenticated", aud: "authenticated" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(sub)
+    .setIssuedAt(now - 10)
+    .setExpirationTime(now + (opts.expiresIn ?? 3600))
+    .sign(new TextEncoder().encode(config.ORA_JWT_SECRET!));
+}
+
+/** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  timeoutMs = 10_000,
+  everyMs = 100,
+): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Deno.test without the op/resource sanitizers (the shared db pool outlives single tests). */
+export function test(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}
