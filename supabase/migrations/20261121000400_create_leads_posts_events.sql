@@ -42,10 +42,16 @@ as $$
 declare
   v_old jsonb := case when tg_op in ('UPDATE', 'DELETE') then to_jsonb(old) end;
   v_new jsonb := case when tg_op in ('INSERT', 'UPDATE') then to_jsonb(new) end;
+  v_tenant uuid;
 begin
+  v_tenant := coalesce(v_new ->> 'tenant_id', v_old ->> 'tenant_id')::uuid;
+  -- GUARD: a row removed because its tenant is being deleted leaves no event behind
+  if tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = v_tenant) then
+    return old;
+  end if;
   insert into public.event_log (tenant_id, event_type, event_source, payload)
   values (
-    coalesce(v_new ->> 'tenant_id', v_old ->> 'tenant_id')::uuid,
+    v_tenant,
     tg_table_name || '.' || tg_op,
     'database',
     jsonb_build_object('table', tg_table_name, 'operation', tg_op, 'old', v_old, 'new', v_new, 'timestamp', now())

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# npm run bench: brings the stack up if needed and runs every benchmark. Figures are printed
+# beside their baseline from the same run, as ratios; nothing here fails on a timing.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ORA_ROOT"
+started_here=0
+if ! [ -f "$ORA_LOCAL/functions.pid" ] || ! kill -0 "$(cat "$ORA_LOCAL/functions.pid")" 2>/dev/null; then started_here=1; fi
+trap '[ "$started_here" = 1 ] && bash scripts/stop.sh >/dev/null 2>&1 || true' EXIT
+bash scripts/up.sh
+for b in scripts/bench/*.ts; do
+  [ -n "${ORA_BENCH:-}" ] && [[ "$b" != *"$ORA_BENCH"* ]] && continue
+  step "bench: $(basename "$b" .ts)"
+  deno run --allow-all --env-file=.env.local "$b"
+done

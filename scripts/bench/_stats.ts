@@ -1,0 +1,61 @@
+/** Small helpers shared by the benchmarks: closed-loop load, percentiles, table printing. */
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/**
+ * Runs `op` from `concurrency` closed-loop clients until `total` operations are done or
+ * `maxSeconds` pass (whichever first). Bounded in count and time.
+ */
+export async function load(
+  op: () => Promise<boolean>,
+  opts: { concurrency: number; total: number; maxSeconds: number },
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let issued = 0;
+  let errors = 0;
+  const deadline = performance.now() + opts.maxSeconds * 1000;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: opts.concurrency }, async () => {
+    while (issued < opts.total && performance.now() < deadline) {
+      issued++;
+      const t0 = performance.now();
+      const good = await op().catch(() => false);
+      latencies.push(performance.now() - t0);
+      if (!good) errors++;
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
+}
+
+/** Prints rows as an aligned table. */
+export function table(header: string[], rows: (string | number)[][]): void {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  for (const [i, r] of cells.entries()) {
+    console.log("  " + r.map((c, j) => c.padStart(widths[j])).join("  "));
+    if (i === 0) console.log("  " + widths.map((w) => "-".repeat(w)).join("  "));
+  }
+}
+
+export const fmt = (n: number, digits = 1) => n.toFixed(digits);

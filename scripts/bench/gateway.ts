@@ -1,0 +1,83 @@
+/**
+ * Gateway overhead: an authenticated `leads.list` through the ora function (HTTP, key check,
+ * atomic rate limit, RLS transaction, request log) against the same query through the pool
+ * directly (same withTenant transaction, no HTTP or auth), at 1, 8 and 32 concurrent clients.
+ */
+import { loadConfig } from "../../supabase/functions/_shared/config.ts";
+import { createDb, withTenant } from "../../supabase/functions/_shared/db.ts";
+import { fmt, load, table } from "./_stats.ts";
+
+const config = loadConfig();
+const url = `${config.SUPABASE_URL}/functions/v1/ora`;
+const sql = createDb({ SUPABASE_DB_URL: config.SUPABASE_DB_URL, ORA_DB_POOL_SIZE: 32 });
+
+async function post(key: string, action: string, data: unknown) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ action, data }),
+  });
+  const body = await res.json();
+  if (res.status !== 200) throw new Error(`${action}: ${res.status} ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+// A tenant of its own with 200 leads and a key whose limits the bench cannot hit.
+const created = await post(config.SUPABASE_SERVICE_ROLE_KEY, "tenants.create", {
+  name: "bench",
+  slug: `bench-${crypto.randomUUID().slice(0, 8)}`,
+});
+const tenantId: string = created.tenant.id;
+const key: string = (await post(created.key.key, "keys.create", {
+  name: "bench",
+  rate_limit_per_minute: 1_000_000,
+  rate_limit_per_day: 100_000_000,
+})).key;
+await sql`insert into public.leads (tenant_id, name, ai_score)
+  select ${tenantId}, 'Lead ' || g, g % 100 from generate_series(1, 200) g`;
+
+const viaGateway = async () => {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: '{"action":"leads.list","data":{"limit":20}}',
+  });
+  await res.arrayBuffer();
+  return res.status === 200;
+};
+const claims = { role: "authenticated" as const, tenant_id: tenantId, scopes: ["*"] };
+const direct = async () => {
+  const rows = await withTenant(sql, claims, (tx) =>
+    tx`select * from public.leads where true order by created_at desc, id desc limit 21`);
+  return rows.length > 0;
+};
+
+// Warm both paths (JIT, pool connections, key cache).
+await load(viaGateway, { concurrency: 8, total: 200, maxSeconds: 10 });
+await load(direct, { concurrency: 8, total: 200, maxSeconds: 10 });
+
+const rows: (string | number)[][] = [];
+for (const concurrency of [1, 8, 32]) {
+  const total = concurrency === 1 ? 1000 : 3000;
+  const d = await load(direct, { concurrency, total, maxSeconds: 20 });
+  const g = await load(viaGateway, { concurrency, total, maxSeconds: 20 });
+  rows.push([
+    concurrency,
+    fmt(g.perSecond, 0),
+    fmt(d.perSecond, 0),
+    fmt(g.perSecond / d.perSecond, 2),
+    `${fmt(g.p50, 2)} / ${fmt(g.p99, 2)}`,
+    `${fmt(d.p50, 2)} / ${fmt(d.p99, 2)}`,
+    fmt(g.p50 / d.p50, 2),
+    g.errors + d.errors,
+  ]);
+}
+console.log("\n  leads.list (20 rows): ora gateway vs the same query through the pool directly");
+table(
+  ["clients", "gateway req/s", "direct q/s", "throughput ratio", "gateway p50/p99 ms", "direct p50/p99 ms", "p50 ratio", "errors"],
+  rows,
+);
+console.log("  ratio = gateway / direct; the gap is HTTP + key check + rate-limit count + request log.\n");
+
+await sql`delete from public.tenants where id = ${tenantId}`;
+await sql.end();
