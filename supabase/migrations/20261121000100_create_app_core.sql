@@ -6,6 +6,15 @@
 -- ============================================================================
 create extension if not exists vector with schema extensions;
 create extension if not exists pg_cron with schema pg_catalog;
+-- pg_net (hosted Supabase) lets app.invoke_function call Edge Functions from SQL and pg_cron;
+-- where it is not available the local function server relays pg_notify instead.
+do $$
+begin
+  if exists (select 1 from pg_available_extensions where name = 'pg_net') then
+    create extension if not exists pg_net with schema extensions;
+  end if;
+end
+$$;
 
 -- ============================================================================
 -- PRIVILEGES: nothing is executable by API roles unless granted explicitly
