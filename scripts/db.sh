@@ -53,7 +53,7 @@ start() {
     die "Port $DB_PORT is taken by another program; stop it (or set ORA_DB_PORT) and run again"
   fi
   step "Starting Postgres $PG_MAJOR on 127.0.0.1:$DB_PORT"
-  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGLOGDIR/postgres.log" -w -t 60 start >/dev/null \
+  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGLOGDIR/postgres.log" -o "-p $DB_PORT" -w -t 60 start >/dev/null \
     || die "Postgres did not start; see .local/log/postgres.log"
 }
 

@@ -125,6 +125,8 @@ await listener.listen("ora_invoke", (payload) => {
   }
 });
 line("invoke relay listening", { channel: "ora_invoke" });
+// Drain whatever a crash or a lost wake-up left behind, as hosted pg_cron would within a minute.
+if (functions.has("agent-worker")) void relay("agent-worker", { reason: "boot" });
 
 async function shutdown(): Promise<void> {
   line("shutting down");

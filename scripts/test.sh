@@ -33,7 +33,7 @@ check() {
   fi
 }
 
-TS_FILES=(supabase/functions/*/index.ts scripts/*.ts supabase/functions/tests/*.ts)
+TS_FILES=(supabase/functions/*/index.ts scripts/*.ts scripts/bench/*.ts supabase/functions/tests/*.ts)
 
 step "Static checks"
 check "deno-check" deno check "${TS_FILES[@]}"
@@ -45,9 +45,9 @@ check "generated-types-match-migrations" bash scripts/gen-types.sh --check
 step "pgTAP (pg_prove)"
 psql_db -f supabase/tests/helpers.sql >/dev/null
 mapfile -t TAP_FILES < <(find supabase/tests -name '*.test.sql' | sort)
+tap_rc=0
 PGPASSWORD=postgres pg_prove --verbose --jobs 2 -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres "${TAP_FILES[@]}" \
-  >"$OUT/pgtap.log" 2>&1
-tap_rc=$?
+  >"$OUT/pgtap.log" 2>&1 || tap_rc=$?
 tap_ok=$(grep -cE '^\s*ok [0-9]+' "$OUT/pgtap.log" || true)
 tap_fail=$(grep -cE '^\s*not ok [0-9]+' "$OUT/pgtap.log" || true)
 if [ "$tap_rc" -ne 0 ] && [ "$tap_fail" -eq 0 ]; then tap_fail=1; fi

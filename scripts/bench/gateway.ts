@@ -47,8 +47,11 @@ const viaGateway = async () => {
 };
 const claims = { role: "authenticated" as const, tenant_id: tenantId, scopes: ["*"] };
 const direct = async () => {
-  const rows = await withTenant(sql, claims, (tx) =>
-    tx`select * from public.leads where true order by created_at desc, id desc limit 21`);
+  const rows = await withTenant(
+    sql,
+    claims,
+    (tx) => tx`select * from public.leads where true order by created_at desc, id desc limit 21`,
+  );
   return rows.length > 0;
 };
 
@@ -74,10 +77,21 @@ for (const concurrency of [1, 8, 32]) {
 }
 console.log("\n  leads.list (20 rows): ora gateway vs the same query through the pool directly");
 table(
-  ["clients", "gateway req/s", "direct q/s", "throughput ratio", "gateway p50/p99 ms", "direct p50/p99 ms", "p50 ratio", "errors"],
+  [
+    "clients",
+    "gateway req/s",
+    "direct q/s",
+    "throughput ratio",
+    "gateway p50/p99 ms",
+    "direct p50/p99 ms",
+    "p50 ratio",
+    "errors",
+  ],
   rows,
 );
-console.log("  ratio = gateway / direct; the gap is HTTP + key check + rate-limit count + request log.\n");
+console.log(
+  "  ratio = gateway / direct; the gap is HTTP + key check + rate-limit count + request log.\n",
+);
 
 await sql`delete from public.tenants where id = ${tenantId}`;
 await sql.end();

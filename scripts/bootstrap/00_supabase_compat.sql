@@ -75,3 +75,14 @@ $$;
 grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
 
 comment on schema auth is 'Ora local stack: Supabase-compatible auth schema (bootstrap)';
+
+-- Local stand-in for Vault: tenant secrets are encrypted with pgcrypto under this key
+-- (generated once per database; Supabase uses Vault instead, see app.secret_set).
+do $$
+begin
+  if current_setting('app.local_secret_key', true) is null or current_setting('app.local_secret_key', true) = '' then
+    execute format('alter database %I set app.local_secret_key = %L', current_database(),
+      encode(sha256(gen_random_uuid()::text::bytea || clock_timestamp()::text::bytea), 'hex'));
+  end if;
+end
+$$;

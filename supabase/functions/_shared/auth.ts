@@ -168,6 +168,7 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
         new TextEncoder().encode(ctx.config.ORA_JWT_SECRET),
         {
           algorithms: ["HS256"],
+          audience: "authenticated",
         },
       ));
     } else {
@@ -176,7 +177,7 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
           ctx.config.ORA_JWKS_URL ?? `${ctx.config.SUPABASE_URL}/auth/v1/.well-known/jwks.json`,
         ),
       );
-      ({ payload } = await jose.jwtVerify(token, jwks));
+      ({ payload } = await jose.jwtVerify(token, jwks, { audience: "authenticated" }));
     }
   } catch (e) {
     const expired = e instanceof jose.errors.JWTExpired;

@@ -20,6 +20,18 @@ const ConfigSchema = z.object({
   /** Header carrying the client address behind a proxy (x-forwarded-for on hosted); unset = socket address. */
   ORA_CLIENT_IP_HEADER: z.string().toLowerCase().optional(),
   ORA_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Default OpenAI-compatible endpoint and key; without a key anywhere the offline provider runs. */
+  ORA_LLM_BASE_URL: z.url().default("https://api.openai.com/v1"),
+  ORA_LLM_API_KEY: z.string().min(1).optional(),
+  ORA_LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  ORA_LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+  /** agent-worker: visibility timeout (extended by heartbeats), slots per invocation, time budget. */
+  ORA_AGENT_VT_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
+  ORA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  ORA_WORKER_BUDGET_MS: z.coerce.number().int().min(1000).max(3_600_000).default(50_000),
+  /** First retry delay; doubles per attempt (with jitter), capped at 5 minutes. */
+  ORA_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+  ORA_AGENT_MAX_TURNS: z.coerce.number().int().min(1).max(50).default(8),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

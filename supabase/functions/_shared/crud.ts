@@ -43,6 +43,40 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (m) => "\\" + m)}%`;
 }
 
+/**
+ * One page of `public.<table>` rows matching `conds`, newest first, with keyset pagination on
+ * (created_at, id) so pages never repeat or skip rows while rows are added.
+ */
+export async function listPage(
+  tx: Tx,
+  table: string,
+  conds: Fragment[],
+  limit: number,
+  cursor?: string,
+) {
+  const all = [...conds];
+  if (cursor) {
+    const c = decodeCursor(cursor);
+    if (!c) {
+      throw new ApiError(
+        "VALIDATION_ERROR",
+        "Invalid data.cursor: pass nextCursor from a previous page",
+      );
+    }
+    all.push(tx`(created_at, id) < (${c.createdAt}::timestamptz, ${c.id}::uuid)`);
+  }
+  const where = all.reduce((acc, c) => tx`${acc} and ${c}`, tx`true`);
+  const rows = await tx`
+    select * from ${tx("public." + table)} where ${where}
+    order by created_at desc, id desc limit ${limit + 1}`;
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+  };
+}
+
 /** Builds `<resource>.list|get|create|update|delete` for a tenant table. */
 export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(
   spec: CrudSpec<C, F>,
@@ -66,29 +100,9 @@ export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(
       scope: read,
       params: ListParams,
       returns: `{items: ${noun}[], nextCursor: string | null}`,
-      handler: async ({ tx }: ActionContext, data: Record<string, unknown>) => {
+      handler: ({ tx }: ActionContext, data: Record<string, unknown>) => {
         const { limit, cursor, ...filters } = data as { limit: number; cursor?: string };
-        const conds: Fragment[] = spec.where(tx, filters as z.infer<F>);
-        if (cursor) {
-          const c = decodeCursor(cursor);
-          if (!c) {
-            throw new ApiError(
-              "VALIDATION_ERROR",
-              "Invalid data.cursor: pass nextCursor from a previous page",
-            );
-          }
-          conds.push(tx`(created_at, id) < (${c.createdAt}::timestamptz, ${c.id}::uuid)`);
-        }
-        const where = conds.reduce((acc, c) => tx`${acc} and ${c}`, tx`true`);
-        const rows = await tx`
-          select * from ${tx("public." + table)} where ${where}
-          order by created_at desc, id desc limit ${limit + 1}`;
-        const items = rows.slice(0, limit);
-        const last = items[items.length - 1];
-        return {
-          items,
-          nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
-        };
+        return listPage(tx, table, spec.where(tx, filters as z.infer<F>), limit, cursor);
       },
     }),
     [`${resource}.get`]: tenantAction({

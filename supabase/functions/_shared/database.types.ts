@@ -5,6 +5,553 @@ export type Json = string | number | boolean | null | {
 export type Database = {
   "public": {
     Tables: {
+      "agent_personas": {
+        Row: {
+          "agent_id": string;
+          "created_at": string;
+          "id": string;
+          "persona": string;
+          "tenant_id": string;
+          "version": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_id": string;
+          "created_at"?: string;
+          "id"?: string;
+          "persona": string;
+          "tenant_id": string;
+          "version": number;
+        };
+        Update: {
+          "agent_id"?: string;
+          "created_at"?: string;
+          "id"?: string;
+          "persona"?: string;
+          "tenant_id"?: string;
+          "version"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "agent_personas_agent_id_fkey";
+            columns: ["agent_id"];
+            isOneToOne: false;
+            referencedRelation: "agents";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_personas_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "agent_results": {
+        Row: {
+          "agent_slug": string;
+          "citations": NonNullable<Json>;
+          "created_at": string;
+          "id": string;
+          "metrics": NonNullable<Json>;
+          "model": string | null;
+          "output": NonNullable<Json>;
+          "parent_session_id": string | null;
+          "provider": string | null;
+          "session_id": string;
+          "summary": string | null;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_slug": string;
+          "citations"?: NonNullable<Json>;
+          "created_at"?: string;
+          "id"?: string;
+          "metrics"?: NonNullable<Json>;
+          "model"?: string | null;
+          "output": NonNullable<Json>;
+          "parent_session_id"?: string | null;
+          "provider"?: string | null;
+          "session_id": string;
+          "summary"?: string | null;
+          "tenant_id": string;
+        };
+        Update: {
+          "agent_slug"?: string;
+          "citations"?: NonNullable<Json>;
+          "created_at"?: string;
+          "id"?: string;
+          "metrics"?: NonNullable<Json>;
+          "model"?: string | null;
+          "output"?: NonNullable<Json>;
+          "parent_session_id"?: string | null;
+          "provider"?: string | null;
+          "session_id"?: string;
+          "summary"?: string | null;
+          "tenant_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "agent_results_session_id_fkey";
+            columns: ["session_id"];
+            isOneToOne: true;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_results_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "agent_runs": {
+        Row: {
+          "agent_slug": string;
+          "attempt": number;
+          "completion_tokens": number;
+          "cost_usd": number;
+          "created_at": string;
+          "duration_ms": number;
+          "error": string | null;
+          "id": string;
+          "input": NonNullable<Json>;
+          "kind": string;
+          "model": string | null;
+          "output": Json | null;
+          "prompt_tokens": number;
+          "provider": string | null;
+          "seq": number;
+          "session_id": string;
+          "status": string;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_slug": string;
+          "attempt": number;
+          "completion_tokens"?: number;
+          "cost_usd"?: number;
+          "created_at"?: string;
+          "duration_ms"?: number;
+          "error"?: string | null;
+          "id"?: string;
+          "input"?: NonNullable<Json>;
+          "kind": string;
+          "model"?: string | null;
+          "output"?: Json | null;
+          "prompt_tokens"?: number;
+          "provider"?: string | null;
+          "seq": number;
+          "session_id": string;
+          "status"?: string;
+          "tenant_id": string;
+        };
+        Update: {
+          "agent_slug"?: string;
+          "attempt"?: number;
+          "completion_tokens"?: number;
+          "cost_usd"?: number;
+          "created_at"?: string;
+          "duration_ms"?: number;
+          "error"?: string | null;
+          "id"?: string;
+          "input"?: NonNullable<Json>;
+          "kind"?: string;
+          "model"?: string | null;
+          "output"?: Json | null;
+          "prompt_tokens"?: number;
+          "provider"?: string | null;
+          "seq"?: number;
+          "session_id"?: string;
+          "status"?: string;
+          "tenant_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "agent_runs_session_id_fkey";
+            columns: ["session_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_runs_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "agent_sessions": {
+        Row: {
+          "agent_id": string | null;
+          "agent_slug": string;
+          "aggregate_enqueued_at": string | null;
+          "api_key_id": string | null;
+          "attempts": number;
+          "completed_at": string | null;
+          "concurrency_key": string | null;
+          "concurrency_limit": number | null;
+          "coordination": string | null;
+          "created_at": string;
+          "created_by": string | null;
+          "deadline_at": string | null;
+          "depth": number;
+          "error": Json | null;
+          "escalated_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "input": NonNullable<Json>;
+          "kind": string;
+          "max_attempts": number;
+          "mode": string;
+          "parent_session_id": string | null;
+          "priority": number;
+          "queue_msg_id": number | null;
+          "queued_at": string | null;
+          "result": Json | null;
+          "root_session_id": string | null;
+          "started_at": string | null;
+          "status": string;
+          "task_id": string | null;
+          "tenant_id": string;
+          "timed_out": boolean;
+          "updated_at": string;
+          "user_id": string | null;
+          "worker_id": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_id"?: string | null;
+          "agent_slug": string;
+          "aggregate_enqueued_at"?: string | null;
+          "api_key_id"?: string | null;
+          "attempts"?: number;
+          "completed_at"?: string | null;
+          "concurrency_key"?: string | null;
+          "concurrency_limit"?: number | null;
+          "coordination"?: string | null;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "deadline_at"?: string | null;
+          "depth"?: number;
+          "error"?: Json | null;
+          "escalated_at"?: string | null;
+          "heartbeat_at"?: string | null;
+          "id"?: string;
+          "idempotency_key"?: string | null;
+          "input"?: NonNullable<Json>;
+          "kind"?: string;
+          "max_attempts"?: number;
+          "mode"?: string;
+          "parent_session_id"?: string | null;
+          "priority"?: number;
+          "queue_msg_id"?: number | null;
+          "queued_at"?: string | null;
+          "result"?: Json | null;
+          "root_session_id"?: string | null;
+          "started_at"?: string | null;
+          "status"?: string;
+          "task_id"?: string | null;
+          "tenant_id": string;
+          "timed_out"?: boolean;
+          "updated_at"?: string;
+          "user_id"?: string | null;
+          "worker_id"?: string | null;
+        };
+        Update: {
+          "agent_id"?: string | null;
+          "agent_slug"?: string;
+          "aggregate_enqueued_at"?: string | null;
+          "api_key_id"?: string | null;
+          "attempts"?: number;
+          "completed_at"?: string | null;
+          "concurrency_key"?: string | null;
+          "concurrency_limit"?: number | null;
+          "coordination"?: string | null;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "deadline_at"?: string | null;
+          "depth"?: number;
+          "error"?: Json | null;
+          "escalated_at"?: string | null;
+          "heartbeat_at"?: string | null;
+          "id"?: string;
+          "idempotency_key"?: string | null;
+          "input"?: NonNullable<Json>;
+          "kind"?: string;
+          "max_attempts"?: number;
+          "mode"?: string;
+          "parent_session_id"?: string | null;
+          "priority"?: number;
+          "queue_msg_id"?: number | null;
+          "queued_at"?: string | null;
+          "result"?: Json | null;
+          "root_session_id"?: string | null;
+          "started_at"?: string | null;
+          "status"?: string;
+          "task_id"?: string | null;
+          "tenant_id"?: string;
+          "timed_out"?: boolean;
+          "updated_at"?: string;
+          "user_id"?: string | null;
+          "worker_id"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "agent_sessions_agent_id_fkey";
+            columns: ["agent_id"];
+            isOneToOne: false;
+            referencedRelation: "agents";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_sessions_parent_session_id_fkey";
+            columns: ["parent_session_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_sessions_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "agent_tasks": {
+        Row: {
+          "assigned_agent": string | null;
+          "attempt_count": number;
+          "blocked_by": string | null;
+          "completed_at": string | null;
+          "created_at": string;
+          "deadline_at": string | null;
+          "delegated_by": string | null;
+          "description": string | null;
+          "duration_ms": number | null;
+          "error_message": string | null;
+          "estimated_cost": number | null;
+          "id": string;
+          "input": NonNullable<Json>;
+          "instructions": Json | null;
+          "last_attempt_at": string | null;
+          "max_attempts": number;
+          "output": Json | null;
+          "parent_task_id": string | null;
+          "priority": number;
+          "related_post_id": string | null;
+          "scheduled_for": string | null;
+          "session_id": string | null;
+          "source": string;
+          "started_at": string | null;
+          "status": string;
+          "status_message": string | null;
+          "task_type": string;
+          "tenant_id": string;
+          "title": string;
+          "tokens_used": number | null;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "assigned_agent"?: string | null;
+          "attempt_count"?: number;
+          "blocked_by"?: string | null;
+          "completed_at"?: string | null;
+          "created_at"?: string;
+          "deadline_at"?: string | null;
+          "delegated_by"?: string | null;
+          "description"?: string | null;
+          "duration_ms"?: number | null;
+          "error_message"?: string | null;
+          "estimated_cost"?: number | null;
+          "id"?: string;
+          "input"?: NonNullable<Json>;
+          "instructions"?: Json | null;
+          "last_attempt_at"?: string | null;
+          "max_attempts"?: number;
+          "output"?: Json | null;
+          "parent_task_id"?: string | null;
+          "priority"?: number;
+          "related_post_id"?: string | null;
+          "scheduled_for"?: string | null;
+          "session_id"?: string | null;
+          "source"?: string;
+          "started_at"?: string | null;
+          "status"?: string;
+          "status_message"?: string | null;
+          "task_type"?: string;
+          "tenant_id": string;
+          "title": string;
+          "tokens_used"?: number | null;
+          "updated_at"?: string;
+        };
+        Update: {
+          "assigned_agent"?: string | null;
+          "attempt_count"?: number;
+          "blocked_by"?: string | null;
+          "completed_at"?: string | null;
+          "created_at"?: string;
+          "deadline_at"?: string | null;
+          "delegated_by"?: string | null;
+          "description"?: string | null;
+          "duration_ms"?: number | null;
+          "error_message"?: string | null;
+          "estimated_cost"?: number | null;
+          "id"?: string;
+          "input"?: NonNullable<Json>;
+          "instructions"?: Json | null;
+          "last_attempt_at"?: string | null;
+          "max_attempts"?: number;
+          "output"?: Json | null;
+          "parent_task_id"?: string | null;
+          "priority"?: number;
+          "related_post_id"?: string | null;
+          "scheduled_for"?: string | null;
+          "session_id"?: string | null;
+          "source"?: string;
+          "started_at"?: string | null;
+          "status"?: string;
+          "status_message"?: string | null;
+          "task_type"?: string;
+          "tenant_id"?: string;
+          "title"?: string;
+          "tokens_used"?: number | null;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "agent_tasks_blocked_by_fkey";
+            columns: ["blocked_by"];
+            isOneToOne: false;
+            referencedRelation: "agent_tasks";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_tasks_parent_task_id_fkey";
+            columns: ["parent_task_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_tasks";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_tasks_related_post_id_fkey";
+            columns: ["related_post_id"];
+            isOneToOne: false;
+            referencedRelation: "blog_posts";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_tasks_session_id_fkey";
+            columns: ["session_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_tasks_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "agents": {
+        Row: {
+          "allowed_tools": (string)[];
+          "can_spawn": boolean;
+          "created_at": string;
+          "description": string | null;
+          "expires_at": string | null;
+          "id": string;
+          "is_active": boolean;
+          "kind": string;
+          "memory_types": (string)[];
+          "metadata": NonNullable<Json>;
+          "model_settings": NonNullable<Json>;
+          "name": string;
+          "pack": string | null;
+          "parent_agent_id": string | null;
+          "persona": string;
+          "persona_version": number;
+          "skills": (string)[];
+          "slug": string;
+          "tenant_id": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "allowed_tools"?: (string)[];
+          "can_spawn"?: boolean;
+          "created_at"?: string;
+          "description"?: string | null;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "is_active"?: boolean;
+          "kind"?: string;
+          "memory_types"?: (string)[];
+          "metadata"?: NonNullable<Json>;
+          "model_settings"?: NonNullable<Json>;
+          "name": string;
+          "pack"?: string | null;
+          "parent_agent_id"?: string | null;
+          "persona"?: string;
+          "persona_version"?: number;
+          "skills"?: (string)[];
+          "slug": string;
+          "tenant_id": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "allowed_tools"?: (string)[];
+          "can_spawn"?: boolean;
+          "created_at"?: string;
+          "description"?: string | null;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "is_active"?: boolean;
+          "kind"?: string;
+          "memory_types"?: (string)[];
+          "metadata"?: NonNullable<Json>;
+          "model_settings"?: NonNullable<Json>;
+          "name"?: string;
+          "pack"?: string | null;
+          "parent_agent_id"?: string | null;
+          "persona"?: string;
+          "persona_version"?: number;
+          "skills"?: (string)[];
+          "slug"?: string;
+          "tenant_id"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "agents_parent_agent_id_fkey";
+            columns: ["parent_agent_id"];
+            isOneToOne: false;
+            referencedRelation: "agents";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agents_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "api_keys": {
         Row: {
           "agent_id": string | null;
@@ -165,6 +712,132 @@ export type Database = {
           },
         ];
       };
+      "budget_alerts": {
+        Row: {
+          "budget_usd": number;
+          "fired_at": string;
+          "period": string;
+          "spent_usd": number;
+          "tenant_id": string;
+          "threshold": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "budget_usd": number;
+          "fired_at"?: string;
+          "period": string;
+          "spent_usd": number;
+          "tenant_id": string;
+          "threshold": number;
+        };
+        Update: {
+          "budget_usd"?: number;
+          "fired_at"?: string;
+          "period"?: string;
+          "spent_usd"?: number;
+          "tenant_id"?: string;
+          "threshold"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "budget_alerts_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "circuit_breakers": {
+        Row: {
+          "cooldown_seconds": number;
+          "fail_count": number;
+          "failure_threshold": number;
+          "id": string;
+          "key": string;
+          "last_error": string | null;
+          "opened_at": string | null;
+          "opened_count": number;
+          "probe_until": string | null;
+          "state": string;
+          "tenant_id": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "cooldown_seconds"?: number;
+          "fail_count"?: number;
+          "failure_threshold"?: number;
+          "id"?: string;
+          "key": string;
+          "last_error"?: string | null;
+          "opened_at"?: string | null;
+          "opened_count"?: number;
+          "probe_until"?: string | null;
+          "state"?: string;
+          "tenant_id": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "cooldown_seconds"?: number;
+          "fail_count"?: number;
+          "failure_threshold"?: number;
+          "id"?: string;
+          "key"?: string;
+          "last_error"?: string | null;
+          "opened_at"?: string | null;
+          "opened_count"?: number;
+          "probe_until"?: string | null;
+          "state"?: string;
+          "tenant_id"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "circuit_breakers_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "director_reviews": {
+        Row: {
+          "decisions": NonNullable<Json>;
+          "findings": NonNullable<Json>;
+          "id": string;
+          "reviewed_at": string;
+          "sessions_checked": number;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "decisions"?: NonNullable<Json>;
+          "findings"?: NonNullable<Json>;
+          "id"?: string;
+          "reviewed_at"?: string;
+          "sessions_checked": number;
+          "tenant_id": string;
+        };
+        Update: {
+          "decisions"?: NonNullable<Json>;
+          "findings"?: NonNullable<Json>;
+          "id"?: string;
+          "reviewed_at"?: string;
+          "sessions_checked"?: number;
+          "tenant_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "director_reviews_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "event_log": {
         Row: {
           "created_at": string;
@@ -273,6 +946,78 @@ export type Database = {
           },
         ];
       };
+      "notifications": {
+        Row: {
+          "channels": (string)[];
+          "created_at": string;
+          "data": NonNullable<Json>;
+          "delivery_config": NonNullable<Json>;
+          "delivery_status": NonNullable<Json>;
+          "dismissed": boolean;
+          "dismissed_at": string | null;
+          "expires_at": string | null;
+          "id": string;
+          "message": string;
+          "priority": number;
+          "read": boolean;
+          "read_at": string | null;
+          "source_id": string | null;
+          "source_type": string | null;
+          "tenant_id": string;
+          "title": string;
+          "type": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channels"?: (string)[];
+          "created_at"?: string;
+          "data"?: NonNullable<Json>;
+          "delivery_config"?: NonNullable<Json>;
+          "delivery_status"?: NonNullable<Json>;
+          "dismissed"?: boolean;
+          "dismissed_at"?: string | null;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "message": string;
+          "priority"?: number;
+          "read"?: boolean;
+          "read_at"?: string | null;
+          "source_id"?: string | null;
+          "source_type"?: string | null;
+          "tenant_id": string;
+          "title": string;
+          "type": string;
+        };
+        Update: {
+          "channels"?: (string)[];
+          "created_at"?: string;
+          "data"?: NonNullable<Json>;
+          "delivery_config"?: NonNullable<Json>;
+          "delivery_status"?: NonNullable<Json>;
+          "dismissed"?: boolean;
+          "dismissed_at"?: string | null;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "message"?: string;
+          "priority"?: number;
+          "read"?: boolean;
+          "read_at"?: string | null;
+          "source_id"?: string | null;
+          "source_type"?: string | null;
+          "tenant_id"?: string;
+          "title"?: string;
+          "type"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "notifications_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "request_log": {
         Row: {
           "action": string | null;
@@ -325,6 +1070,134 @@ export type Database = {
             foreignKeyName: "request_log_tenant_id_fkey";
             columns: ["tenant_id"];
             isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "skills": {
+        Row: {
+          "created_at": string;
+          "depends_on": (string)[];
+          "description": string;
+          "enabled": boolean;
+          "id": string;
+          "instructions": string;
+          "key": string;
+          "name": string;
+          "tenant_id": string;
+          "tools": (string)[];
+          "version": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "depends_on"?: (string)[];
+          "description"?: string;
+          "enabled"?: boolean;
+          "id"?: string;
+          "instructions"?: string;
+          "key": string;
+          "name": string;
+          "tenant_id": string;
+          "tools"?: (string)[];
+          "version"?: number;
+        };
+        Update: {
+          "created_at"?: string;
+          "depends_on"?: (string)[];
+          "description"?: string;
+          "enabled"?: boolean;
+          "id"?: string;
+          "instructions"?: string;
+          "key"?: string;
+          "name"?: string;
+          "tenant_id"?: string;
+          "tools"?: (string)[];
+          "version"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "skills_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "task_dependencies": {
+        Row: {
+          "created_at": string;
+          "depends_on_id": string;
+          "task_id": string;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "depends_on_id": string;
+          "task_id": string;
+          "tenant_id": string;
+        };
+        Update: {
+          "created_at"?: string;
+          "depends_on_id"?: string;
+          "task_id"?: string;
+          "tenant_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "task_dependencies_depends_on_id_fkey";
+            columns: ["depends_on_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_tasks";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "task_dependencies_task_id_fkey";
+            columns: ["task_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_tasks";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "task_dependencies_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "tenant_budgets": {
+        Row: {
+          "alert_thresholds": (number)[];
+          "hard_limit": boolean;
+          "monthly_budget_usd": number;
+          "tenant_id": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "alert_thresholds"?: (number)[];
+          "hard_limit"?: boolean;
+          "monthly_budget_usd": number;
+          "tenant_id": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "alert_thresholds"?: (number)[];
+          "hard_limit"?: boolean;
+          "monthly_budget_usd"?: number;
+          "tenant_id"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "tenant_budgets_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: true;
             referencedRelation: "tenants";
             referencedColumns: ["id"];
           },
@@ -387,6 +1260,63 @@ export type Database = {
           "updated_at"?: string;
         };
         Relationships: [];
+      };
+      "usage_events": {
+        Row: {
+          "agent_run_id": string | null;
+          "completion_tokens": number;
+          "cost_usd": number;
+          "created_at": string;
+          "id": string;
+          "kind": string;
+          "metadata": NonNullable<Json>;
+          "model": string | null;
+          "prompt_tokens": number;
+          "provider": string | null;
+          "session_id": string | null;
+          "tenant_id": string;
+          "units": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_run_id"?: string | null;
+          "completion_tokens"?: number;
+          "cost_usd"?: number;
+          "created_at"?: string;
+          "id"?: string;
+          "kind": string;
+          "metadata"?: NonNullable<Json>;
+          "model"?: string | null;
+          "prompt_tokens"?: number;
+          "provider"?: string | null;
+          "session_id"?: string | null;
+          "tenant_id": string;
+          "units"?: number;
+        };
+        Update: {
+          "agent_run_id"?: string | null;
+          "completion_tokens"?: number;
+          "cost_usd"?: number;
+          "created_at"?: string;
+          "id"?: string;
+          "kind"?: string;
+          "metadata"?: NonNullable<Json>;
+          "model"?: string | null;
+          "prompt_tokens"?: number;
+          "provider"?: string | null;
+          "session_id"?: string | null;
+          "tenant_id"?: string;
+          "units"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "usage_events_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
       };
     };
     Views: {

@@ -60,3 +60,17 @@ export function withService<T>(
     return await fn(tx);
   }) as Promise<T>;
 }
+
+/**
+ * Inside a request transaction, runs `fn` as service_role and then returns to authenticated,
+ * so a tenant write and the queue work it triggers commit (or roll back) together. Callers
+ * pass the request's tenant to the app.* functions they call.
+ */
+export async function elevated<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  await tx`select set_config('role', 'service_role', true)`;
+  try {
+    return await fn();
+  } finally {
+    await tx`select set_config('role', 'authenticated', true)`;
+  }
+}

@@ -186,6 +186,14 @@ export function parseWith<S extends z.ZodType>(
  */
 export function fromPostgresError(e: unknown): ApiError | undefined {
   const pg = e as { code?: string; detail?: string; constraint_name?: string; message?: string };
+  // Ora's own SQLSTATEs carry messages written for callers.
+  const own: Record<string, ErrorCode> = {
+    OR400: "VALIDATION_ERROR",
+    OR402: "BUDGET_EXCEEDED",
+    OR404: "NOT_FOUND",
+    OR409: "CONFLICT",
+  };
+  if (pg?.code && own[pg.code]) return new ApiError(own[pg.code], pg.message ?? pg.code);
   switch (pg?.code) {
     case "23505":
       return new ApiError("CONFLICT", "A record with the same unique value already exists", {

@@ -17,12 +17,12 @@ const Envelope = z.object({
   data: z.record(z.string(), z.unknown()).optional().default({}),
 }).strict();
 
-/** The schema document `GET /functions/v1/ora` returns. */
-export function schemaDocument(registry: Record<string, Action> = actions) {
+/** The schema document `GET /functions/v1/<name>` returns. */
+export function schemaDocument(registry: Record<string, Action> = actions, name = "ora") {
   return {
-    name: "ora",
+    name,
     version: API_VERSION,
-    description: "Ora action API: POST {action, data} with Authorization: Bearer <key>.",
+    description: `Ora action API (${name}): POST {action, data} with Authorization: Bearer <key>.`,
     authentication: {
       type: "bearer",
       header: "Authorization",
@@ -71,9 +71,18 @@ export function createOraHandler(
   deps: Omit<GatewayDeps, "name">,
   registry: Record<string, Action> = actions,
 ) {
-  const schema = schemaDocument(registry);
+  return createActionHandler("ora", deps, registry);
+}
+
+/** Builds a fetch handler serving `registry` with the {action, data} envelope (GET = schema). */
+export function createActionHandler(
+  name: string,
+  deps: Omit<GatewayDeps, "name">,
+  registry: Record<string, Action>,
+) {
+  const schema = schemaDocument(registry, name);
   const names = Object.keys(registry);
-  return gateway({ ...deps, name: "ora" }, async (scope) => {
+  return gateway({ ...deps, name }, async (scope) => {
     const { req, requestId } = scope;
     if (req.method === "GET") {
       return json(schema, 200, requestId, { "cache-control": "public, max-age=60" });

@@ -1,0 +1,181 @@
+/**
+ * The orchestration API shared by the ora (agents.run/status) and orchestration-manager
+ * (sessions.*) functions: spawning, status and coordination, waiting, cancelling.
+ * Writes go through app.* functions as service_role with the caller's tenant (verified by the
+ * gateway); reads run under RLS in the request transaction.
+ */
+import { z } from "zod";
+import type { Principal } from "./auth.ts";
+import { type Sql, type Tx, withService } from "./db.ts";
+import { ApiError } from "./http.ts";
+
+const Slug = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "an agent slug");
+
+/** What a caller asks of one agent. `input` is free-form; `query` is the common case. */
+export const ChildSpec = z.object({
+  agent: Slug,
+  query: z.string().min(1).max(20_000).optional().describe(
+    "The task in words; merged into input.query",
+  ),
+  input: z.record(z.string(), z.unknown()).optional(),
+  mode: z.enum(["assist", "copilot", "autonomous"]).optional(),
+  priority: z.number().int().min(-100).max(100).optional().describe("Higher runs sooner"),
+  concurrency: z.object({
+    key: z.string().min(1).max(200),
+    limit: z.number().int().min(1).max(1000).default(1),
+  }).optional()
+    .describe("At most `limit` sessions with this key run at once (per tenant)"),
+  max_attempts: z.number().int().min(1).max(20).optional(),
+}).strict();
+export type ChildSpec = z.infer<typeof ChildSpec>;
+
+export const RunSpec = ChildSpec.extend({
+  idempotency_key: z.string().min(1).max(200).optional().describe(
+    "A repeated call with the same key returns the same session",
+  ),
+  deadline_at: z.iso.datetime({ offset: true }).optional(),
+  wait_ms: z.number().int().min(0).max(25_000).default(0).describe(
+    "Wait up to this long for the result",
+  ),
+}).strict();
+
+export const OrchestrationSpec = z.object({
+  agent: Slug.default("ora").describe("The coordinating agent (writes the brief)"),
+  query: z.string().min(1).max(20_000).optional(),
+  input: z.record(z.string(), z.unknown()).optional(),
+  children: z.array(ChildSpec).min(1).max(100),
+  mode: z.enum(["assist", "copilot", "autonomous"]).default("autonomous"),
+  priority: z.number().int().min(-100).max(100).default(0),
+  idempotency_key: z.string().min(1).max(200).optional(),
+  timeout_ms: z.number().int().min(1000).max(86_400_000).optional().describe(
+    "Aggregate as a timeout after this long",
+  ),
+  wait_ms: z.number().int().min(0).max(25_000).default(0),
+}).strict();
+
+function sqlSpec(c: ChildSpec, defaultQuery?: string) {
+  const query = c.query ?? defaultQuery;
+  return {
+    agent: c.agent,
+    input: { ...(c.input ?? {}), ...(query ? { query } : {}) },
+    mode: c.mode,
+    priority: c.priority,
+    concurrency_key: c.concurrency?.key,
+    concurrency_limit: c.concurrency?.limit,
+    max_attempts: c.max_attempts,
+  };
+}
+
+function who(p: Principal) {
+  return {
+    user_id: p.userId,
+    api_key_id: p.keyId,
+    created_by: p.kind === "api_key"
+      ? `key:${p.keyId}`
+      : p.kind === "user"
+      ? `user:${p.userId}`
+      : "service_role",
+  };
+}
+
+/** Spawns one agent session (agents.run). */
+export async function spawnOne(
+  sql: Sql,
+  tenantId: string,
+  p: Principal,
+  spec: z.infer<typeof RunSpec>,
+) {
+  const body = {
+    ...sqlSpec(spec),
+    ...who(p),
+    idempotency_key: spec.idempotency_key,
+    deadline_at: spec.deadline_at,
+  };
+  const [row] = await withService(
+    sql,
+    (tx) => tx`select * from app.spawn_session(${tenantId}, ${tx.json(body as never)})`,
+  );
+  return row;
+}
+
+/** Spawns a coordinating parent and its children in one transaction; returns at once. */
+export async function spawnMany(
+  sql: Sql,
+  tenantId: string,
+  p: Principal,
+  spec: z.infer<typeof OrchestrationSpec>,
+) {
+  const body = {
+    agent: spec.agent,
+    input: { ...(spec.input ?? {}), ...(spec.query ? { query: spec.query } : {}) },
+    mode: spec.mode,
+    priority: spec.priority,
+    idempotency_key: spec.idempotency_key,
+    deadline_at: spec.timeout_ms ? new Date(Date.now() + spec.timeout_ms).toISOString() : undefined,
+    children: spec.children.map((c) => sqlSpec(c, spec.query)),
+    ...who(p),
+  };
+  const rows = await withService(
+    sql,
+    (tx) => tx`select * from app.spawn_orchestration(${tenantId}, ${tx.json(body as never)})`,
+  );
+  return { session: rows[0], children: rows.slice(1) };
+}
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+/** A session with its children, results and coordination, read under RLS. */
+export async function sessionStatus(tx: Tx, id: string) {
+  const [session] = await tx`select * from public.agent_sessions where id = ${id}`;
+  if (!session) throw new ApiError("NOT_FOUND", `No session with id ${id}`);
+  const children = await tx`
+    select c.id, c.agent_slug, c.status, c.attempts, c.error, c.started_at, c.completed_at,
+      r.summary, r.output, r.citations, r.provider, r.model, r.metrics
+    from public.agent_sessions c left join public.agent_results r on r.session_id = c.id
+    where c.parent_session_id = ${id} order by c.created_at`;
+  const finished = children.filter((c) => TERMINAL.has(c.status)).length;
+  const done = TERMINAL.has(session.status);
+  return {
+    session,
+    status: session.status,
+    done,
+    coordination: session.coordination ?? (done ? null : "running"),
+    completion_pct: children.length
+      ? Math.round((100 * finished) / children.length)
+      : done
+      ? 100
+      : 0,
+    children,
+    result: session.result,
+  };
+}
+
+/** Polls a session until it finishes or `waitMs` passes; says whether the wait timed out. */
+export async function waitFor(
+  sql: Sql,
+  read: (sql: Sql) => Promise<Awaited<ReturnType<typeof sessionStatus>>>,
+  waitMs: number,
+) {
+  const until = Date.now() + waitMs;
+  let status = await read(sql);
+  let interval = 50;
+  while (!status.done && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, until - Date.now()))));
+    interval = Math.min(interval * 2, 500);
+    status = await read(sql);
+  }
+  return {
+    ...status,
+    waited_ms: waitMs - Math.max(0, until - Date.now()),
+    timed_out: !status.done && waitMs > 0,
+  };
+}
+
+/** Cancels a session and all its unfinished descendants. */
+export async function cancelSession(sql: Sql, tenantId: string, id: string, reason: string) {
+  const [row] = await withService(
+    sql,
+    (tx) => tx`select app.cancel_session(${tenantId}, ${id}, ${reason}) as cancelled`,
+  );
+  return { id, cancelled: row.cancelled as number };
+}

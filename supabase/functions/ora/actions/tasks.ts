@@ -1,0 +1,211 @@
+/** tasks.create|list|get|update|cancel|retry — the task DAG (seed 000 agent_tasks). */
+import { z } from "zod";
+import { type ActionContext, Cursor, Limit, tenantAction, Uuid } from "../../_shared/actions.ts";
+import { listPage } from "../../_shared/crud.ts";
+import { elevated, type Fragment, type Tx } from "../../_shared/db.ts";
+import { ApiError } from "../../_shared/http.ts";
+
+const read = { resource: "tasks", access: "read" as const };
+const write = { resource: "tasks", access: "write" as const };
+const Status = z.enum([
+  "pending",
+  "queued",
+  "running",
+  "waiting",
+  "success",
+  "error",
+  "cancelled",
+  "expired",
+]);
+
+const TaskFields = z.object({
+  title: z.string().trim().min(1).max(500),
+  task_type: z.string().min(1).max(100).optional(),
+  assigned_agent: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).optional()
+    .describe("Agent slug that runs the task; without one the task waits for a person or client"),
+  description: z.string().max(20_000).optional(),
+  instructions: z.record(z.string(), z.unknown()).optional(),
+  input: z.record(z.string(), z.unknown()).optional(),
+  priority: z.number().int().min(-100).max(100).optional(),
+  scheduled_for: z.iso.datetime({ offset: true }).optional(),
+  deadline_at: z.iso.datetime({ offset: true }).optional(),
+  max_attempts: z.number().int().min(1).max(20).optional(),
+  parent_task_id: Uuid.optional(),
+  related_post_id: Uuid.optional(),
+  source: z.enum(["server", "desktop", "api", "webhook", "automation", "agent"]).optional(),
+});
+
+const CreateTask = TaskFields.extend({
+  depends_on: z.array(Uuid).max(100).default([]).describe("Tasks that must succeed first"),
+}).strict();
+
+// deno-lint-ignore no-explicit-any
+type TaskRow = Record<string, any>;
+
+async function getTask(tx: Tx, id: string): Promise<TaskRow> {
+  const [task] = await tx<TaskRow[]>`select * from public.agent_tasks where id = ${id}`;
+  if (!task) throw new ApiError("NOT_FOUND", `No task with id ${id}`);
+  const depends_on = await tx`
+    select t.id, t.title, t.status from public.task_dependencies d join public.agent_tasks t on t.id = d.depends_on_id
+    where d.task_id = ${id}`;
+  const dependents = await tx`
+    select t.id, t.title, t.status from public.task_dependencies d join public.agent_tasks t on t.id = d.task_id
+    where d.depends_on_id = ${id}`;
+  return { ...task, depends_on, dependents };
+}
+
+async function addDependencies(tx: Tx, tenantId: string, taskId: string, deps: string[]) {
+  if (!deps.length) return;
+  const found = await tx`select id from public.agent_tasks where id = any(${deps}::uuid[])`;
+  if (found.length !== new Set(deps).size) {
+    throw new ApiError("NOT_FOUND", "A task in depends_on does not exist");
+  }
+  await tx`insert into public.task_dependencies ${
+    tx(deps.map((d) => ({ tenant_id: tenantId, task_id: taskId, depends_on_id: d })))
+  }
+    on conflict do nothing`;
+}
+
+/** Queues whatever became runnable, in the same transaction (enqueueing needs service_role). */
+async function advance(ctx: ActionContext) {
+  await elevated(ctx.tx, () => ctx.tx`select app.task_advance(${ctx.tenantId})`);
+}
+
+export const taskActions = {
+  "tasks.create": tenantAction({
+    description:
+      "Create a task, optionally depending on others (a DAG; cycles are refused). It runs when all dependencies succeeded, scheduled_for has come and an agent is assigned.",
+    scope: write,
+    params: CreateTask,
+    returns: "task & {depends_on[], dependents[]}",
+    handler: async (ctx: ActionContext, t: z.infer<typeof CreateTask>) => {
+      const { depends_on, ...fields } = t;
+      const row = Object.fromEntries(
+        Object.entries({ ...fields, tenant_id: ctx.tenantId }).filter(([, v]) => v !== undefined),
+      );
+      const [task] = await ctx.tx`insert into public.agent_tasks ${ctx.tx(row)} returning id`;
+      await addDependencies(ctx.tx, ctx.tenantId, task.id, depends_on);
+      await advance(ctx);
+      return getTask(ctx.tx, task.id);
+    },
+  }),
+  "tasks.list": tenantAction({
+    description: "List tasks, newest first, by status, agent or parent task.",
+    scope: read,
+    params: z.object({
+      status: Status.optional(),
+      assigned_agent: z.string().max(63).optional(),
+      parent_task_id: Uuid.optional(),
+      limit: Limit,
+      cursor: Cursor,
+    }).strict(),
+    returns: "{items: task[], nextCursor}",
+    handler: ({ tx }: ActionContext, f: Record<string, unknown>) => {
+      const conds: Fragment[] = [];
+      if (f.status) conds.push(tx`status = ${String(f.status)}`);
+      if (f.assigned_agent) conds.push(tx`assigned_agent = ${String(f.assigned_agent)}`);
+      if (f.parent_task_id) conds.push(tx`parent_task_id = ${String(f.parent_task_id)}`);
+      return listPage(tx, "agent_tasks", conds, Number(f.limit), f.cursor as string | undefined);
+    },
+  }),
+  "tasks.get": tenantAction({
+    description: "One task with its dependencies and dependents.",
+    scope: read,
+    params: z.object({ id: Uuid }).strict(),
+    returns: "task & {depends_on[], dependents[]}",
+    handler: ({ tx }: ActionContext, { id }: { id: string }) => getTask(tx, id),
+  }),
+  "tasks.update": tenantAction({
+    description:
+      "Change a pending task, add dependencies (cycles refused), or complete an agent-less task by hand (status success or error, with output).",
+    scope: write,
+    params: TaskFields.partial().extend({
+      id: Uuid,
+      add_depends_on: z.array(Uuid).max(100).optional(),
+      status: z.enum(["success", "error", "waiting"]).optional(),
+      output: z.record(z.string(), z.unknown()).optional(),
+      error_message: z.string().max(5000).optional(),
+    }).strict(),
+    returns: "task & {depends_on[], dependents[]}",
+    handler: async (ctx: ActionContext, u: Record<string, unknown>) => {
+      const { id, add_depends_on, status, output, error_message, ...fields } = u as {
+        id: string;
+        add_depends_on?: string[];
+        status?: string;
+        output?: Record<string, unknown>;
+        error_message?: string;
+      } & Record<string, unknown>;
+      const current = await getTask(ctx.tx, id);
+      const editable = Object.fromEntries(
+        Object.entries(fields).filter(([, v]) => v !== undefined),
+      );
+      if (Object.keys(editable).length) {
+        if (current.status !== "pending" && current.status !== "waiting") {
+          throw new ApiError(
+            "CONFLICT",
+            `Task is ${current.status}: only pending or waiting tasks can be changed`,
+          );
+        }
+        await ctx.tx`update public.agent_tasks set ${ctx.tx(editable)} where id = ${id}`;
+      }
+      if (add_depends_on?.length) await addDependencies(ctx.tx, ctx.tenantId, id, add_depends_on);
+      if (status === "waiting") {
+        await ctx
+          .tx`update public.agent_tasks set status = 'waiting' where id = ${id} and status = 'pending'`;
+      }
+      if (status === "success" || status === "error") {
+        if (
+          current.session_id &&
+          !["success", "error", "cancelled", "expired"].includes(current.status)
+        ) {
+          throw new ApiError("CONFLICT", "An agent is running this task; cancel it first");
+        }
+        await elevated(
+          ctx.tx,
+          () =>
+            ctx.tx`select app.task_finished(${ctx.tenantId}, ${id}, ${status}, ${
+              output ? ctx.tx.json(output as never) : null
+            }, ${error_message ?? null})`,
+        );
+      }
+      await advance(ctx);
+      return getTask(ctx.tx, id);
+    },
+  }),
+  "tasks.cancel": tenantAction({
+    description:
+      "Cancel a task (and its running session); pending dependents are stopped with a reason.",
+    scope: write,
+    params: z.object({
+      id: Uuid,
+      reason: z.string().min(1).max(500).default("cancelled by request"),
+    }).strict(),
+    returns: "task",
+    handler: async (ctx: ActionContext, { id, reason }: { id: string; reason: string }) => {
+      const task = await getTask(ctx.tx, id);
+      if (["success", "error", "cancelled", "expired"].includes(task.status)) {
+        throw new ApiError("CONFLICT", `Task is already ${task.status}`);
+      }
+      await elevated(ctx.tx, async () => {
+        await ctx
+          .tx`select app.task_finished(${ctx.tenantId}, ${id}, 'cancelled', null, ${reason})`;
+        if (task.session_id) {
+          await ctx.tx`select app.cancel_session(${ctx.tenantId}, ${task.session_id}, ${reason})`;
+        }
+      });
+      return getTask(ctx.tx, id);
+    },
+  }),
+  "tasks.retry": tenantAction({
+    description:
+      "Retry a failed, cancelled or expired task; dependents it stopped go back to pending.",
+    scope: write,
+    params: z.object({ id: Uuid }).strict(),
+    returns: "task",
+    handler: async (ctx: ActionContext, { id }: { id: string }) => {
+      await getTask(ctx.tx, id);
+      await elevated(ctx.tx, () => ctx.tx`select app.task_retry(${ctx.tenantId}, ${id})`);
+      return getTask(ctx.tx, id);
+    },
+  }),
+};
