@@ -4,7 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ORA_ROOT"
 started_here=0
-if ! [ -f "$ORA_LOCAL/functions.pid" ] || ! kill -0 "$(cat "$ORA_LOCAL/functions.pid")" 2>/dev/null; then started_here=1; fi
+bash "$ORA_ROOT/scripts/functions.sh" status || started_here=1
 trap '[ "$started_here" = 1 ] && bash scripts/stop.sh >/dev/null 2>&1 || true' EXIT
 bash scripts/up.sh
 for b in scripts/bench/*.ts; do

@@ -104,6 +104,9 @@ reset() {
   PGPASSWORD=postgres "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DB_PORT" -U postgres -d template1 \
     -c "drop database if exists postgres with (force)" -c "create database postgres" >/dev/null \
     || die "Could not recreate database postgres"
+  # pg_cron's scheduler stops when its database is dropped; a restart brings it back.
+  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGLOGDIR/postgres.log" -o "-p $DB_PORT" -m fast -w restart >/dev/null \
+    || die "Postgres did not restart; see .local/log/postgres.log"
   setup
 }
 

@@ -2,11 +2,17 @@
 # The local function server (scripts/serve.ts) in the background.
 #   functions.sh start   start it unless running; wait until it answers
 #   functions.sh stop    stop it
+#   functions.sh status  exit 0 when it is running
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PIDFILE="$ORA_LOCAL/functions.pid"
 LOGFILE="$PGLOGDIR/functions.log"
 
-running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+# A killed server can linger as a zombie (nobody reaps it in some containers): that is not running.
+running() {
+  [ -f "$PIDFILE" ] || return 1
+  local pid; pid="$(cat "$PIDFILE")"
+  kill -0 "$pid" 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' "/proc/$pid/status"
+}
 
 start() {
   if running; then info "Functions already served on 127.0.0.1:$FN_PORT (pid $(cat "$PIDFILE"))"; return; fi
@@ -37,5 +43,6 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) die "usage: scripts/functions.sh start|stop" ;;
+  status) running ;;
+  *) die "usage: scripts/functions.sh start|stop|status" ;;
 esac

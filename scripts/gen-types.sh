@@ -8,7 +8,7 @@ trap 'rm -f "$tmp"' EXIT
 (cd "$ORA_ROOT" && supabase gen types typescript --remote="$DB_URL" --schema public 2>/dev/null) >"$tmp" \
   || die "supabase gen types failed"
 # Format like the rest of the code so the committed file passes deno fmt.
-cp "$tmp" "$tmp.ts" && (cd "$ORA_ROOT" && deno fmt --quiet "$tmp.ts") && mv "$tmp.ts" "$tmp"
+cp "$tmp" "$tmp.ts" && (cd "$ORA_ROOT" && deno fmt --quiet --line-width=100 "$tmp.ts") && mv "$tmp.ts" "$tmp"
 if [ "${1:-}" = "--check" ]; then
   diff -u "$TARGET" "$tmp" >&2 && exit 0
   die "Generated types differ from supabase/functions/_shared/database.types.ts; run 'npm run gen:types' and commit"

@@ -34,12 +34,13 @@ const jwtSecret = readOr(`${local}/jwt-secret`, () => {
   );
 });
 
+// Fixed claims make the keys a pure function of the secret: restarts keep the same keys.
+const ISSUED_AT = 1_767_225_600; // 2026-01-01
 async function sign(role: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
   return await new jose.SignJWT({ role, iss: "ora-local" })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuedAt(now)
-    .setExpirationTime(now + 10 * 365 * 86400)
+    .setIssuedAt(ISSUED_AT)
+    .setExpirationTime(ISSUED_AT + 20 * 365 * 86400)
     .sign(new TextEncoder().encode(jwtSecret));
 }
 

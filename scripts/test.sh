@@ -12,7 +12,7 @@ FAILED_NAMES=()
 OUT="$ORA_LOCAL/test-output"
 
 started_here=0
-if ! [ -f "$ORA_LOCAL/functions.pid" ] || ! kill -0 "$(cat "$ORA_LOCAL/functions.pid")" 2>/dev/null; then started_here=1; fi
+bash "$ORA_ROOT/scripts/functions.sh" status || started_here=1
 finish() {
   if [ "$started_here" = 1 ] && [ "${ORA_TEST_KEEP_STACK:-}" != "1" ]; then bash "$ORA_ROOT/scripts/stop.sh" >/dev/null 2>&1 || true; fi
 }
@@ -57,9 +57,9 @@ tail -3 "$OUT/pgtap.log" | sed 's/^/    /'
 [ "$tap_fail" -gt 0 ] && FAILED_NAMES+=("pgTAP")
 
 step "deno test (HTTP against the served functions)"
-deno test --allow-all --env-file=.env.local supabase/functions/tests/ 2>&1 | tee "$OUT/deno-test.log" \
-  | grep -E '^(ERRORS|FAILURES|ok \||FAILED \|)|=> |\.\.\. FAILED' | sed 's/^/    /' || true
-summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$OUT/deno-test.log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g')
+NO_COLOR=1 deno test --allow-all --env-file=.env.local supabase/functions/tests/ >"$OUT/deno-test.log" 2>&1 || true
+grep -E '^(ERRORS|FAILURES|ok \||FAILED \|)|=> |\.\.\. FAILED|^error:' "$OUT/deno-test.log" | sed 's/^/    /' || true
+summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$OUT/deno-test.log" | tail -1 || true)
 if [ -n "$summary" ]; then
   d_ok=$(echo "$summary" | sed -E 's/.*\| ([0-9]+) passed.*/\1/')
   d_fail=$(echo "$summary" | sed -E 's/.*\| ([0-9]+) failed.*/\1/')

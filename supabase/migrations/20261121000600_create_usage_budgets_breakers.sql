@@ -363,8 +363,11 @@ begin
     return query select true, 'half_open'::text, 0;
     return;
   end if;
+  -- open: until the cooldown ends; half_open with a probe in flight: check back after one cooldown
   return query select false, v.state,
-    greatest(100, (extract(epoch from (coalesce(case when v.state = 'open' then v.opened_at + make_interval(secs => v.cooldown_seconds) end, v.probe_until) - now())) * 1000)::integer);
+    greatest(100, (1000 * case when v.state = 'open'
+      then extract(epoch from (v.opened_at + make_interval(secs => v.cooldown_seconds) - now()))
+      else v.cooldown_seconds end)::integer);
 end;
 $$;
 comment on function app.breaker_allow(uuid, text) is 'Workers: may this tenant call this dependency now? open breakers answer no with retry_in_ms; after the cooldown one probe goes through (half_open).';

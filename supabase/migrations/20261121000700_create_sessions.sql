@@ -46,7 +46,8 @@ create table public.agent_sessions (
   queued_at timestamptz,
   started_at timestamptz,
   completed_at timestamptz,
-  created_at timestamptz not null default now(),
+  -- clock time, so children spawned in one transaction keep their order
+  created_at timestamptz not null default clock_timestamp(),
   updated_at timestamptz not null default now()
 );
 create unique index agent_sessions_idempotency_idx on public.agent_sessions (tenant_id, idempotency_key)
@@ -273,6 +274,11 @@ begin
     end if;
   end if;
 
+  if spec ->> 'task_id' is not null and not exists (select 1 from public.agent_tasks t
+      where t.id = (spec ->> 'task_id')::uuid and t.tenant_id = spawn_session.tenant_id) then
+    raise exception 'No task % in this tenant', spec ->> 'task_id' using errcode = 'OR404';
+  end if;
+
   perform app.assert_budget(spawn_session.tenant_id);
 
   insert into public.agent_sessions (tenant_id, parent_session_id, root_session_id, depth, kind, agent_id, agent_slug,
@@ -321,7 +327,7 @@ begin
     where s.tenant_id = spawn_orchestration.tenant_id and s.idempotency_key = spec ->> 'idempotency_key';
     if found then
       return query select * from public.agent_sessions s where s.id = v_parent.id
-        union all (select * from public.agent_sessions c where c.parent_session_id = v_parent.id order by c.created_at);
+        union all (select * from public.agent_sessions c where c.parent_session_id = v_parent.id order by c.created_at, c.id);
       return;
     end if;
   end if;
@@ -414,7 +420,7 @@ begin
     returning * into v_session;
     if v_session.task_id is not null then
       update public.agent_tasks t set status = 'running', started_at = coalesce(t.started_at, now())
-      where t.id = v_session.task_id and t.status = 'queued';
+      where t.id = v_session.task_id and t.tenant_id = v_session.tenant_id and t.status = 'queued';
     end if;
     v_claimed := v_claimed + 1;
     msg_id := v_msg.msg_id;
@@ -455,7 +461,8 @@ begin
   update public.agent_sessions s set heartbeat_at = now()
   where s.id = heartbeat_session.session_id and s.tenant_id = heartbeat_session.tenant_id
   returning s.status into v_status;
-  if v_status = 'running' then
+  if v_status = 'running' and exists (select 1 from public.agent_sessions s
+      where s.id = heartbeat_session.session_id and s.queue_msg_id = heartbeat_session.msg_id) then
     perform pgmq.set_vt('agent_jobs', heartbeat_session.msg_id, heartbeat_session.vt);
   end if;
   return coalesce(v_status, 'missing');
@@ -525,7 +532,8 @@ begin
   if not found then
     raise exception 'No session % in this tenant', complete_session.session_id using errcode = 'OR404';
   end if;
-  if complete_session.msg_id is not null then
+  -- the job is acknowledged only when it is this session's
+  if complete_session.msg_id is not null and v_session.queue_msg_id = complete_session.msg_id then
     perform pgmq.archive('agent_jobs', complete_session.msg_id);
   end if;
   if v_session.status in ('completed', 'failed', 'cancelled') then
@@ -570,6 +578,12 @@ as $$
 declare
   v_session public.agent_sessions%rowtype;
 begin
+  -- GUARD: a session of another tenant (or none), or a job that is not this session's: touch nothing
+  if not exists (select 1 from public.agent_sessions s
+      where s.id = finish_session_failure.session_id and s.tenant_id = finish_session_failure.tenant_id
+        and (finish_session_failure.msg_id is null or s.queue_msg_id = finish_session_failure.msg_id)) then
+    return;
+  end if;
   update public.agent_sessions s
   set status = 'failed', error = finish_session_failure.error, completed_at = now()
   where s.id = finish_session_failure.session_id and s.tenant_id = finish_session_failure.tenant_id
@@ -612,6 +626,9 @@ begin
   if not found or v_session.status in ('completed', 'failed', 'cancelled') then
     return 'already';
   end if;
+  if v_session.queue_msg_id is distinct from fail_session_attempt.msg_id then
+    return 'not-this-job';
+  end if;
   if fail_session_attempt.retryable and v_session.attempts < v_session.max_attempts then
     update public.agent_sessions s set status = 'queued', error = fail_session_attempt.error where s.id = v_session.id;
     perform app.queue_fail('agent_jobs', fail_session_attempt.msg_id, error ->> 'message', fail_session_attempt.retry_in_seconds);
@@ -635,7 +652,12 @@ begin
   update public.agent_sessions s
   set status = 'queued', attempts = greatest(0, s.attempts - 1),
     error = jsonb_build_object('code', 'DEFERRED', 'message', defer_session.reason)
-  where s.id = defer_session.session_id and s.tenant_id = defer_session.tenant_id and s.status = 'running';
+  where s.id = defer_session.session_id and s.tenant_id = defer_session.tenant_id and s.status = 'running'
+    and s.queue_msg_id = defer_session.msg_id;
+  -- GUARD: no running session of this tenant holding that job: leave the job alone
+  if not found then
+    return;
+  end if;
   perform pgmq.set_vt('agent_jobs', defer_session.msg_id, greatest(1, defer_session.delay_seconds));
 end;
 $$;

@@ -95,12 +95,34 @@ begin
     raise exception 'Dependency cycle: task % already depends (directly or not) on task %', new.depends_on_id, new.task_id
       using errcode = 'OR400';
   end if;
-  return new;
+  return null;
 end;
 $$;
 comment on function app.check_task_dependency() is 'Trigger: refuses dependency edges that cross tenants or close a cycle.';
-create trigger task_dependencies_check before insert on public.task_dependencies
+-- AFTER, so RLS refuses another tenant's rows before this trigger could describe them
+create trigger task_dependencies_check after insert on public.task_dependencies
   for each row execute function app.check_task_dependency();
+
+-- Refuses task links to another tenant's rows, which foreign keys alone would allow.
+create or replace function app.check_task_links()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if (new.parent_task_id is not null and not exists (select 1 from public.agent_tasks t where t.id = new.parent_task_id and t.tenant_id = new.tenant_id))
+    or (new.blocked_by is not null and not exists (select 1 from public.agent_tasks t where t.id = new.blocked_by and t.tenant_id = new.tenant_id))
+    or (new.session_id is not null and not exists (select 1 from public.agent_sessions s where s.id = new.session_id and s.tenant_id = new.tenant_id))
+    or (new.related_post_id is not null and not exists (select 1 from public.blog_posts p where p.id = new.related_post_id and p.tenant_id = new.tenant_id)) then
+    raise exception 'Task % refers to a task, session or post that is not in this tenant', new.id using errcode = 'OR404';
+  end if;
+  return null;
+end;
+$$;
+comment on function app.check_task_links() is 'Trigger (after insert or update): refuses task links to rows of another tenant, which foreign keys alone allow.';
+create trigger agent_tasks_check_links after insert or update of tenant_id, parent_task_id, blocked_by, session_id, related_post_id
+  on public.agent_tasks for each row execute function app.check_task_links();
 
 -- ============================================================================
 -- ADVANCING THE DAG

@@ -168,7 +168,6 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
         new TextEncoder().encode(ctx.config.ORA_JWT_SECRET),
         {
           algorithms: ["HS256"],
-          audience: "authenticated",
         },
       ));
     } else {
@@ -177,7 +176,7 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
           ctx.config.ORA_JWKS_URL ?? `${ctx.config.SUPABASE_URL}/auth/v1/.well-known/jwks.json`,
         ),
       );
-      ({ payload } = await jose.jwtVerify(token, jwks, { audience: "authenticated" }));
+      ({ payload } = await jose.jwtVerify(token, jwks));
     }
   } catch (e) {
     const expired = e instanceof jose.errors.JWTExpired;
@@ -187,8 +186,10 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
     );
   }
   if (payload.role === "service_role") return servicePrincipal(req);
+  const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (
-    payload.role !== "authenticated" || typeof payload.sub !== "string" || !UUID.test(payload.sub)
+    payload.role !== "authenticated" || !audience.includes("authenticated") ||
+    typeof payload.sub !== "string" || !UUID.test(payload.sub)
   ) {
     throw new ApiError("UNAUTHORIZED", "Token does not belong to a signed-in user");
   }

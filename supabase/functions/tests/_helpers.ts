@@ -109,3 +109,58 @@ export async function eventually<T>(
 export function test(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
 }
+
+export const MANAGER_URL = `${config.SUPABASE_URL}/functions/v1/orchestration-manager`;
+
+/** POST {action, data} to orchestration-manager. */
+// deno-lint-ignore no-explicit-any
+export async function manage<T = any>(
+  token: string,
+  action: string,
+  data: unknown = {},
+): Promise<ApiResult<T>> {
+  const res = await fetch(MANAGER_URL, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ action, data }),
+  });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+/** A tenant whose agents talk to a scripted LLM at `baseUrl` (loopback explicitly allowlisted). */
+export async function llmTenant(
+  label: string,
+  baseUrl: string,
+  settings: Record<string, unknown> = {},
+): Promise<TestTenant> {
+  const slug = `${label}-${crypto.randomUUID().slice(0, 8)}`;
+  const d = await ok(SERVICE_KEY, "tenants.create", {
+    name: `Test ${label}`,
+    slug,
+    packs: ["content", "industrial"],
+  });
+  const t = { id: d.tenant.id, slug, key: d.key.key, keyId: d.key.id };
+  await ok(t.key, "secrets.set", { name: "llm", value: "sk-scripted-test" });
+  await ok(t.key, "settings.update", {
+    llm: { base_url: baseUrl, model: "scripted", api_key_secret: "llm", timeout_ms: 20_000 },
+    outbound_allowlist: ["127.0.0.1"],
+    ...settings,
+  });
+  return t;
+}
+
+/** Waits (via sessions.wait, repeatedly) until a session is done. */
+// deno-lint-ignore no-explicit-any
+export async function settled(token: string, id: string, timeoutMs = 30_000): Promise<any> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await manage(token, "sessions.wait", {
+      id,
+      wait_ms: Math.min(10_000, Math.max(0, until - Date.now())),
+    });
+    if (r.status !== 200) {
+      throw new Error(`sessions.wait answered ${r.status}: ${JSON.stringify(r.body)}`);
+    }
+    if (r.body.data.done || Date.now() >= until) return r.body.data;
+  }
+}

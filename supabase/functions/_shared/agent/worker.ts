@@ -72,18 +72,24 @@ export async function drain(sql: Sql, config: Config, opts: DrainOptions): Promi
   const prices = await loadPrices(sql);
 
   const slot = async () => {
+    let idleSince = Date.now();
     while (Date.now() < deadline) {
       const [job] = await sql<
         Claimed[]
       >`select * from app.claim_agent_jobs(${opts.workerId}, ${opts.vtSeconds}, 1)`;
+      if (job) idleSince = Date.now();
       if (!job) {
-        // Idle: wait for the next job to become visible if that happens within the budget.
+        // Idle: wait for a delayed job that becomes visible within the idle horizon and the budget.
         const [next] = await sql<
           { s: string | null }[]
         >`select app.agent_jobs_next_visible_in() as s`;
         if (next.s === null) return;
-        const waitMs = Math.max(100, Math.min(Number(next.s) * 1000, 1000));
-        if (Date.now() + Number(next.s) * 1000 > deadline) return;
+        const dueMs = Number(next.s) * 1000;
+        if (
+          dueMs > config.ORA_WORKER_IDLE_WAIT_MS - (Date.now() - idleSince) ||
+          Date.now() + dueMs > deadline
+        ) return;
+        const waitMs = Math.max(100, Math.min(dueMs, 1000));
         await new Promise((r) => setTimeout(r, waitMs));
         continue;
       }

@@ -21,6 +21,10 @@ export const TenantSettings = z.object({
   wake_workers: z.boolean().optional().describe(
     "false: queued jobs wait for scheduled or explicit worker runs",
   ),
+  breaker_failure_threshold: z.number().int().min(1).max(100).optional()
+    .describe("Consecutive failures that open a dependency's circuit breaker (default 5)"),
+  breaker_cooldown_seconds: z.number().int().min(1).max(3600).optional()
+    .describe("How long an open breaker waits before letting a probe through (default 30)"),
 }).strict();
 
 export const adminActions = {
