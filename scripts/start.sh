@@ -4,6 +4,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bash "$ORA_ROOT/scripts/up.sh"
 trap 'echo; bash "$ORA_ROOT/scripts/stop.sh"; exit 0' INT TERM
 
+step "Demo: three agents investigate a pump, the coordinator writes the brief"
+(cd "$ORA_ROOT" && deno run --allow-all --env-file=.env.local scripts/demo.ts) || info "(the demo failed; the stack is still up)"
+
 step "Ora is running"
 grep -v '^#' "$ORA_ROOT/.env.local" | sed 's/^/    /' >&2
 cat >&2 <<MSG

@@ -1,7 +1,7 @@
 // GET /functions/v1/ora: the machine-readable schema of every action, and docs/api.md kept true.
 import { assert, assertEquals } from "./_assert.ts";
 import { actions } from "../ora/actions/index.ts";
-import { renderActionReference } from "../../../scripts/gen-api-docs.ts";
+import { updateDoc } from "../../../scripts/gen-api-docs.ts";
 import { call, ORA_URL, SERVICE_KEY, test } from "./_helpers.ts";
 
 test("GET returns the schema without credentials, listing every action with JSON Schema params", async () => {
@@ -68,11 +68,20 @@ test("every published params schema accepts the example a client would build fro
   }
 });
 
-test("docs/api.md carries the current action reference", async () => {
+test("docs/api.md carries the current action references (ora and orchestration-manager)", async () => {
   const doc = await Deno.readTextFile(new URL("../../../docs/api.md", import.meta.url));
-  const start = doc.indexOf("<!-- actions:start -->");
-  const end = doc.indexOf("<!-- actions:end -->");
-  assert(start >= 0 && end > start, "docs/api.md has the actions markers");
-  const current = doc.slice(start, end + "<!-- actions:end -->".length);
-  assertEquals(current, renderActionReference(), "run: npm run docs:api");
+  assertEquals(updateDoc(doc), doc, "run: npm run docs:api");
+});
+
+test("orchestration-manager publishes its schema too", async () => {
+  const res = await fetch(ORA_URL.replace("/ora", "/orchestration-manager"));
+  const doc = await res.json();
+  assertEquals(doc.name, "orchestration-manager");
+  assertEquals(Object.keys(doc.actions).sort(), [
+    "sessions.cancel",
+    "sessions.list",
+    "sessions.spawn",
+    "sessions.status",
+    "sessions.wait",
+  ]);
 });
