@@ -21,8 +21,7 @@ async function waitTasks(
     200,
   );
 }
-const finished = (t: { status: string }) =>
-  ["success", "error", "cancelled", "expired"].includes(t.status);
+const finished = (t: Task) => ["success", "error", "cancelled", "expired"].includes(t.status);
 
 test("writer → (seo, imager) → publish runs in dependency order with the outputs passed along", async () => {
   const t = await newTenant("dag");
@@ -53,7 +52,7 @@ test("writer → (seo, imager) → publish runs in dependency order with the out
   const [w, s, i, p] = await waitTasks(t.key, [writer.id, seo.id, imager.id, publish.id], finished);
   for (const x of [w, s, i, p]) assertEquals(x.status, "success", `${x.title}: ${x.error_message}`);
   const ts = (
-    x: { started_at: string; completed_at: string },
+    x: Task,
   ) => [Date.parse(x.started_at), Date.parse(x.completed_at)];
   assert(
     ts(s)[0] >= ts(w)[1] && ts(i)[0] >= ts(w)[1],
