@@ -199,7 +199,7 @@ comment on function app.install_agent_pack(uuid, text) is 'Installs an agent pac
 insert into app.agent_templates (pack, slug, name, description, persona, skills, allowed_tools, memory_types, can_spawn) values
 ('content', 'ora', 'ORA', 'Orchestrator: plans work, delegates to specialists and merges their results.',
  'You are ORA, the orchestrator of a content team. Break requests into tasks, delegate them to the right specialist (writer, imager, seo, social, analyst), and merge their results into one clear brief. Be decisive and concise.',
- '{planning}', '{spawn_agents,leads_search,posts_search,get_time}', '{decision,context,preference}', true),
+ '{planning}', '{leads_search,posts_search,get_time}', '{decision,context,preference}', true),
 ('content', 'writer', 'Content Writer', 'Writes and edits blog posts in the brand voice.',
  'You are the Content Writer. Write clear, engaging, well-structured posts in the brand''s voice. Prefer concrete examples over filler. Return drafts with a title, an excerpt and the body.',
  '{writing}', '{posts_search,get_time}', '{preference,learning}', false),
@@ -242,7 +242,7 @@ from (values
 
 insert into app.skill_templates (pack, key, name, description, instructions, tools) values
 ('content', 'planning', 'Planning', 'Break a goal into delegated tasks.',
- 'List the tasks needed, the specialist for each, their dependencies, and what done looks like. Delegate rather than doing specialist work yourself.', '{spawn_agents}'),
+ 'List the tasks needed, the specialist for each, their dependencies, and what done looks like. Delegate rather than doing specialist work yourself.', '{}'),
 ('content', 'writing', 'Writing', 'House style for drafts.',
  'Short paragraphs, active voice, one idea per paragraph, a concrete example per section, no clichés.', '{}'),
 ('content', 'seo_audit', 'SEO audit', 'Checklist for on-page SEO.',

@@ -337,3 +337,30 @@ test("without an LLM configured the offline provider answers, labelled in the re
   assertEquals(st.result.offline, true);
   assertMatch(st.result.summary, /offline provider/);
 });
+
+test("a model call that exceeds its timeout is retried and the job still completes once", async () => {
+  let n = 0;
+  const llm = startLlmServer(() =>
+    ++n === 1 ? { latencyMs: 3000 } : { content: agentReply("in time") }
+  );
+  try {
+    const t = await llmTenant("timeout", llm.url);
+    await ok(t.key, "settings.update", {
+      llm: { base_url: llm.url, model: "scripted", api_key_secret: "llm", timeout_ms: 1000 },
+    });
+    const run = await ok(t.key, "agents.run", { agent: "analyst", query: "hurry" });
+    const st = await settled(t.key, run.id);
+    assertEquals(st.status, "completed");
+    assertEquals(st.result.summary, "in time");
+    const runs =
+      await db`select status, error from public.agent_runs where session_id = ${run.id} order by seq`;
+    assertEquals(
+      runs.map((r) => r.status),
+      ["ok"],
+      "the timed-out call was retried in place and left no run",
+    );
+    assertEquals(llm.requests.length, 2);
+  } finally {
+    await llm.close();
+  }
+});
