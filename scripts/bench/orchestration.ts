@@ -82,12 +82,16 @@ async function pgmqBaseline(n: number, concurrency: number): Promise<number> {
   return n / secs;
 }
 
-/** Polls until `n` sessions of the tenant completed; returns seconds since `t0`. */
-async function whenCompleted(tenantId: string, n: number, t0: number): Promise<number> {
+/** Polls (at most 120 s) until every session in `ids` completed; returns seconds since `t0`. */
+async function whenCompleted(ids: string[], t0: number): Promise<number> {
+  const until = Date.now() + 120_000;
   for (;;) {
     const [{ done }] = await sql`select count(*)::int as done from public.agent_sessions
-      where tenant_id = ${tenantId} and status = 'completed'`;
-    if (done >= n) return (performance.now() - t0) / 1000;
+      where id = any(${ids}::uuid[]) and status = 'completed'`;
+    if (done >= ids.length) return (performance.now() - t0) / 1000;
+    if (Date.now() > until) {
+      throw new Error(`only ${done} of ${ids.length} sessions completed within 120 s`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -97,16 +101,17 @@ async function throughput() {
   const rows: (string | number)[][] = [];
   const t = await tenant("bench-orch", { llm: { provider: "offline" } });
   for (const workers of [1, 4, 16]) {
+    const ids: string[] = [];
     await Promise.all(Array.from({ length: 8 }, async (_, c) => {
       for (let i = c; i < N; i += 8) {
-        await post("ora", t.key, "agents.run", { agent: "analyst", query: `job ${i}` });
+        ids.push(
+          (await post("ora", t.key, "agents.run", { agent: "analyst", query: `job ${i}` })).id,
+        );
       }
     }));
-    const [{ before }] = await sql`select count(*)::int as before from public.agent_sessions
-      where tenant_id = ${t.id} and status = 'completed'`;
     const t0 = performance.now();
     const draining = drain(workers);
-    const secs = await whenCompleted(t.id, before + N, t0);
+    const secs = await whenCompleted(ids, t0);
     await draining;
     const raw = await pgmqBaseline(N, workers);
     const jobsPerSec = N / secs;
