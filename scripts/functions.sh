@@ -16,6 +16,8 @@ running() {
 
 start() {
   if running; then info "Functions already served on 127.0.0.1:$FN_PORT (pid $(cat "$PIDFILE"))"; return; fi
+  # a server that was just killed may hold the port for a moment while it exits
+  for _ in $(seq 1 50); do port_in_use "$FN_PORT" || break; sleep 0.1; done
   port_in_use "$FN_PORT" && die "Port $FN_PORT is taken by another program; stop it (or set ORA_FUNCTIONS_PORT) and run again"
   step "Serving functions on http://127.0.0.1:$FN_PORT/functions/v1/<name>"
   mkdir -p "$PGLOGDIR"

@@ -40,7 +40,7 @@ create table public.usage_events (
 );
 create index usage_events_tenant_time_idx on public.usage_events (tenant_id, created_at desc);
 create index usage_events_session_idx on public.usage_events (tenant_id, session_id);
-comment on table public.usage_events is 'One row per LLM call, tool call or embedding actually made: tokens, units, cost. Written in its own transaction right after the call, so a crash never loses or double-counts it.';
+comment on table public.usage_events is 'One row per LLM call that returned and per tool call (units = 1), and later per embedding: tokens, units, cost. Written in its own transaction right after the call, so a crash never double-counts it.';
 
 -- ============================================================================
 -- BUDGETS AND ALERTS

@@ -443,7 +443,10 @@ stable
 security definer
 set search_path = ''
 as $$
-  select greatest(0, extract(epoch from (min(q.vt) - now()))) from pgmq.q_agent_jobs q
+  -- greatest() skips nulls, so the empty queue is handled explicitly
+  select case when min(q.vt) is null then null
+    else greatest(0, extract(epoch from (min(q.vt) - clock_timestamp()))) end
+  from pgmq.q_agent_jobs q
 $$;
 comment on function app.agent_jobs_next_visible_in() is 'Workers: seconds until the next queued agent job is visible, null when none is queued.';
 
@@ -498,12 +501,14 @@ begin
     coalesce((run ->> 'cost_usd')::numeric, 0), coalesce((run ->> 'duration_ms')::integer, 0),
     coalesce(run ->> 'status', 'ok'), left(run ->> 'error', 2000))
   returning id into v_id;
-  if run ->> 'kind' = 'llm' or (run ->> 'cost_usd')::numeric > 0 then
+  -- usage for every call that was made and answered: LLM turns that returned, and tool calls
+  if coalesce(run ->> 'status', 'ok') = 'ok' or run ->> 'kind' = 'tool' then
     perform app.record_usage(record_agent_run.tenant_id, jsonb_build_object(
       'session_id', record_agent_run.session_id, 'agent_run_id', v_id, 'kind', run ->> 'kind',
       'provider', run ->> 'provider', 'model', run ->> 'model', 'prompt_tokens', run ->> 'prompt_tokens',
       'completion_tokens', run ->> 'completion_tokens',
-      'units', coalesce((run ->> 'prompt_tokens')::integer, 0) + coalesce((run ->> 'completion_tokens')::integer, 0),
+      'units', case when run ->> 'kind' = 'tool' then 1
+        else coalesce((run ->> 'prompt_tokens')::integer, 0) + coalesce((run ->> 'completion_tokens')::integer, 0) end,
       'cost_usd', run ->> 'cost_usd', 'metadata', coalesce(run -> 'usage_metadata', '{}'::jsonb)));
   end if;
   return v_id;
@@ -534,7 +539,7 @@ begin
   end if;
   -- the job is acknowledged only when it is this session's
   if complete_session.msg_id is not null and v_session.queue_msg_id = complete_session.msg_id then
-    perform pgmq.archive('agent_jobs', complete_session.msg_id);
+    perform app.queue_ack('agent_jobs', complete_session.msg_id);
   end if;
   if v_session.status in ('completed', 'failed', 'cancelled') then
     return 'already';
@@ -771,10 +776,18 @@ begin
     perform app.check_parent(v_parent.tenant_id, v_parent.id);
     v_count := v_count + 1;
   end loop;
+  -- agent sessions past their own deadline (e.g. agents.run with deadline_at)
+  for v_child in
+    select a.id, a.tenant_id from public.agent_sessions a
+    where a.kind = 'agent' and a.status in ('created', 'queued', 'running') and a.deadline_at < now()
+  loop
+    perform app.cancel_session(v_child.tenant_id, v_child.id, 'deadline passed');
+    v_count := v_count + 1;
+  end loop;
   return v_count;
 end;
 $$;
-comment on function app.sweep_sessions() is 'Cron: orchestrations past deadline_at cancel their unfinished children and aggregate with coordination timeout.';
+comment on function app.sweep_sessions() is 'Cron: orchestrations past deadline_at cancel their unfinished children and aggregate with coordination timeout; agent sessions past their deadline are cancelled.';
 
 -- The director review (002): sessions without a heartbeat for 20 minutes are escalated once
 -- (event blocker.escalated) and each tenant gets a review row with findings and decisions.
@@ -794,7 +807,8 @@ begin
         'last_heartbeat', coalesce(s.heartbeat_at, s.queued_at, s.created_at), 'attempts', s.attempts))
         filter (where coalesce(s.heartbeat_at, s.queued_at, s.created_at) < now() - director_review.stall_after), '[]') as stalled
     from public.agent_sessions s
-    where s.status in ('queued', 'running')
+    -- orchestration parents do no work of their own (and send no heartbeats): their children are reviewed
+    where s.status in ('queued', 'running') and s.kind = 'agent'
     group by s.tenant_id
   loop
     insert into public.event_log (tenant_id, event_type, event_source, payload)

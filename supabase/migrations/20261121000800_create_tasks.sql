@@ -151,6 +151,7 @@ begin
     order by t.priority desc, t.created_at
     for update skip locked
   loop
+    begin
     v_session := app.spawn_session(v_task.tenant_id, jsonb_build_object(
       'agent', v_task.assigned_agent, 'task_id', v_task.id, 'priority', v_task.priority,
       'max_attempts', v_task.max_attempts, 'deadline_at', v_task.deadline_at, 'created_by', 'task:' || v_task.id,
@@ -161,6 +162,11 @@ begin
           'agent', dep.assigned_agent, 'output', dep.output) order by dep.completed_at)
           from public.task_dependencies d join public.agent_tasks dep on dep.id = d.depends_on_id
           where d.task_id = v_task.id), '[]'::jsonb))));
+    exception when sqlstate 'OR402' then
+      -- GUARD: over a hard budget the task waits (pending) instead of failing what finished before it
+      update public.agent_tasks t set status_message = 'Waiting: ' || sqlerrm where t.id = v_task.id;
+      continue;
+    end;
     update public.agent_tasks t
     set status = 'queued', session_id = v_session.id, attempt_count = t.attempt_count + 1, last_attempt_at = now(),
       status_message = null, error_message = null, blocked_by = null

@@ -53,7 +53,7 @@ test("SIGKILL mid-job: redelivered after the visibility timeout, completed once,
     // The provider saw 3 requests: turn 1, turn 2 (cut off by the crash) and turn 2 again.
     assertEquals(llm.requests.length, 3);
     const usage =
-      await db`select count(*)::int as n from public.usage_events where session_id = ${session.id}`;
+      await db`select count(*)::int as n from public.usage_events where session_id = ${session.id} and kind = 'llm'`;
     assertEquals(
       usage[0].n,
       2,

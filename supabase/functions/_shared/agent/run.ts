@@ -77,6 +77,7 @@ async function loadSession(ctx: JobContext): Promise<SessionRow> {
   return row;
 }
 
+/** Providers report dated model names (gpt-4o-mini-2024-07-18): try those, undated, then the requested name. */
 function costOf(
   ctx: JobContext,
   llm: ResolvedLlm,
@@ -84,15 +85,20 @@ function costOf(
   promptTokens: number,
   completionTokens: number,
 ) {
-  const tenantPrice = llm.prices?.[model];
-  const price = tenantPrice
-    ? { input: tenantPrice.input_usd_per_mtok, output: tenantPrice.output_usd_per_mtok }
-    : ctx.prices.get(model);
-  if (!price) return { cost: 0, priced: false };
-  return {
-    cost: (promptTokens * price.input + completionTokens * price.output) / 1_000_000,
-    priced: true,
-  };
+  const names = [model, model.replace(/-\d{4}-\d{2}-\d{2}$/, ""), llm.model];
+  for (const name of names) {
+    const t = llm.prices?.[name];
+    const price = t
+      ? { input: t.input_usd_per_mtok, output: t.output_usd_per_mtok }
+      : ctx.prices.get(name);
+    if (price) {
+      return {
+        cost: (promptTokens * price.input + completionTokens * price.output) / 1_000_000,
+        priced: true,
+      };
+    }
+  }
+  return { cost: 0, priced: false };
 }
 
 /** Records one agent_runs row (and its usage) in its own transaction. */

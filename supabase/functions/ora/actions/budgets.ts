@@ -126,7 +126,8 @@ export const adminActions = {
       (await tx`select settings from public.tenants where id = ${tenantId}`)[0].settings,
   }),
   "settings.update": tenantAction({
-    description: "Merge changes into the tenant's settings (validated; null removes a key).",
+    description:
+      "Merge changes into the tenant's settings (validated; keys not given stay as they are).",
     scope: { resource: "settings", access: "write" },
     params: TenantSettings,
     returns: "settings",
