@@ -199,3 +199,36 @@ test("scheduled tasks wait for their time and deadlines expire tasks", async () 
   const [l] = await waitTasks(t.key, [later.id], finished);
   assertEquals(l.status, "success");
 });
+
+test("at a hard budget limit a finished task keeps its result and its dependents wait", async () => {
+  const llm = startLlmServer(() => ({ promptTokens: 1000, completionTokens: 1000 }));
+  try {
+    const t = await llmTenant("dagbudget", llm.url);
+    await ok(t.key, "settings.update", {
+      llm: {
+        base_url: llm.url,
+        model: "scripted",
+        api_key_secret: "llm",
+        prices: { scripted: { input_usd_per_mtok: 1, output_usd_per_mtok: 1 } },
+      },
+    });
+    // one call costs 0.002 USD: the writer's call spends the whole 0.001 budget
+    await ok(t.key, "budgets.set", { monthly_budget_usd: 0.001, hard_limit: true });
+    const writer = await ok(t.key, "tasks.create", { title: "Write", assigned_agent: "writer" });
+    const seo = await ok(t.key, "tasks.create", {
+      title: "SEO",
+      assigned_agent: "seo",
+      depends_on: [writer.id],
+    });
+    const [w] = await waitTasks(t.key, [writer.id], finished);
+    assertEquals(w.status, "success", "the writer's finished work is kept");
+    const s = await eventually(async () => {
+      const x = await ok(t.key, "tasks.get", { id: seo.id });
+      return x.status_message ? x : null;
+    });
+    assertEquals(s.status, "pending");
+    assertMatch(s.status_message, /Waiting: Budget exceeded/);
+  } finally {
+    await llm.close();
+  }
+});
