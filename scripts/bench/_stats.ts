@@ -59,3 +59,21 @@ export function table(header: string[], rows: (string | number)[][]): void {
 }
 
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/** POSTs {action, data} to a function URL; throws unless it answered 200; returns data. */
+// deno-lint-ignore no-explicit-any
+export async function postAction(
+  url: string,
+  key: string,
+  action: string,
+  data: unknown,
+): Promise<any> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ action, data }),
+  });
+  const body = await res.json();
+  if (res.status !== 200) throw new Error(`${action}: ${res.status} ${JSON.stringify(body)}`);
+  return body.data;
+}

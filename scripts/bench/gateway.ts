@@ -5,22 +5,13 @@
  */
 import { loadConfig } from "../../supabase/functions/_shared/config.ts";
 import { createDb, withTenant } from "../../supabase/functions/_shared/db.ts";
-import { fmt, load, table } from "./_stats.ts";
+import { fmt, load, postAction, table } from "./_stats.ts";
 
 const config = loadConfig();
 const url = `${config.SUPABASE_URL}/functions/v1/ora`;
 const sql = createDb({ SUPABASE_DB_URL: config.SUPABASE_DB_URL, ORA_DB_POOL_SIZE: 32 });
 
-async function post(key: string, action: string, data: unknown) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ action, data }),
-  });
-  const body = await res.json();
-  if (res.status !== 200) throw new Error(`${action}: ${res.status} ${JSON.stringify(body)}`);
-  return body.data;
-}
+const post = (key: string, action: string, data: unknown) => postAction(url, key, action, data);
 
 // A tenant of its own with 200 leads and a key whose limits the bench cannot hit.
 const created = await post(config.SUPABASE_SERVICE_ROLE_KEY, "tenants.create", {

@@ -11,23 +11,15 @@
 import postgres from "postgres";
 import { loadConfig } from "../../supabase/functions/_shared/config.ts";
 import { agentReply, startLlmServer } from "../../supabase/functions/tests/_llm_server.ts";
-import { fmt, table } from "./_stats.ts";
+import { fmt, postAction, table } from "./_stats.ts";
 
 const config = loadConfig();
 const base = `${config.SUPABASE_URL}/functions/v1`;
 const sql = postgres(config.SUPABASE_DB_URL, { max: 20, prepare: false, onnotice: () => {} });
 const service = config.SUPABASE_SERVICE_ROLE_KEY;
 
-async function post(fn: string, key: string, action: string, data: unknown) {
-  const res = await fetch(`${base}/${fn}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ action, data }),
-  });
-  const body = await res.json();
-  if (res.status !== 200) throw new Error(`${action}: ${res.status} ${JSON.stringify(body)}`);
-  return body.data;
-}
+const post = (fn: string, key: string, action: string, data: unknown) =>
+  postAction(`${base}/${fn}`, key, action, data);
 
 async function tenant(label: string, settings: Record<string, unknown>) {
   const d = await post("ora", service, "tenants.create", {
