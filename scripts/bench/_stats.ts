@@ -62,12 +62,14 @@ export const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 /** POSTs {action, data} to a function URL; throws unless it answered 200; returns data. */
 // deno-lint-ignore no-explicit-any
+type Data = any;
+
 export async function postAction(
   url: string,
   key: string,
   action: string,
   data: unknown,
-): Promise<any> {
+): Promise<Data> {
   const res = await fetch(url, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

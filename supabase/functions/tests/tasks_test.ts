@@ -26,10 +26,8 @@ const finished = (t: Task) => ["success", "error", "cancelled", "expired"].inclu
 test("writer → (seo, imager) → publish runs in dependency order with the outputs passed along", async () => {
   const t = await newTenant("dag");
   await db`select app.install_agent_pack(${t.id}, 'content')`;
-  const writer = await ok(t.key, "tasks.create", {
-    title: "Write the draft",
-    assigned_agent: "writer",
-  });
+  // The writer gets its agent last, so nothing runs before the whole chain exists.
+  const writer = await ok(t.key, "tasks.create", { title: "Write the draft" });
   const seo = await ok(t.key, "tasks.create", {
     title: "SEO pass",
     assigned_agent: "seo",
@@ -45,9 +43,10 @@ test("writer → (seo, imager) → publish runs in dependency order with the out
     assigned_agent: "social",
     depends_on: [seo.id, imager.id],
   });
-  assertEquals(writer.status, "queued", "a task without dependencies is queued at once");
   assertEquals(seo.status, "pending");
   assertEquals(publish.depends_on.length, 2);
+  const assigned = await ok(t.key, "tasks.update", { id: writer.id, assigned_agent: "writer" });
+  assertEquals(assigned.status, "queued", "a runnable task is queued as soon as it has an agent");
 
   const [w, s, i, p] = await waitTasks(t.key, [writer.id, seo.id, imager.id, publish.id], finished);
   for (const x of [w, s, i, p]) assertEquals(x.status, "success", `${x.title}: ${x.error_message}`);
