@@ -43,6 +43,11 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (m) => "\\" + m)}%`;
 }
 
+/** The conditions joined with `and` (`true` when there are none). */
+export function whereAll(tx: Tx, conds: Fragment[]): Fragment {
+  return conds.reduce((acc, c) => tx`${acc} and ${c}`, tx`true`);
+}
+
 /**
  * One page of `public.<table>` rows matching `conds`, newest first, with keyset pagination on
  * (created_at, id) so pages never repeat or skip rows while rows are added.
@@ -65,7 +70,7 @@ export async function listPage(
     }
     all.push(tx`(created_at, id) < (${c.createdAt}::timestamptz, ${c.id}::uuid)`);
   }
-  const where = all.reduce((acc, c) => tx`${acc} and ${c}`, tx`true`);
+  const where = whereAll(tx, all);
   const rows = await tx`
     select * from ${tx("public." + table)} where ${where}
     order by created_at desc, id desc limit ${limit + 1}`;

@@ -151,7 +151,6 @@ function replay(initial: ChatMessage[], runs: RunRow[]): Turn {
       });
     }
   }
-  if (t.messages.length === 0) t.pending = [...initial];
   return t;
 }
 

@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { type Claims, type Sql, withTenant } from "../db.ts";
-import { containsPattern } from "../crud.ts";
+import { leadConditions, postConditions } from "../content.ts";
+import { whereAll } from "../crud.ts";
 import type { ToolSpec } from "../llm/types.ts";
 
 export interface ToolContext {
@@ -54,16 +55,7 @@ export const TOOLS: Record<string, Tool<z.ZodType>> = {
         claims(ctx),
         (tx) =>
           tx`select id, name, email, company, source, status, ai_score, created_at from public.leads
-          where ${a.status ? tx`status = ${a.status}` : tx`true`}
-            and ${a.min_score !== undefined ? tx`ai_score >= ${a.min_score}` : tx`true`}
-            and ${
-            a.search
-              ? tx`(name ilike ${containsPattern(a.search)} or email ilike ${
-                containsPattern(a.search)
-              } or company ilike ${containsPattern(a.search)})`
-              : tx`true`
-          }
-          order by created_at desc limit ${a.limit}`,
+          where ${whereAll(tx, leadConditions(tx, a))} order by created_at desc limit ${a.limit}`,
       ),
   }),
   posts_search: tool({
@@ -79,15 +71,7 @@ export const TOOLS: Record<string, Tool<z.ZodType>> = {
         claims(ctx),
         (tx) =>
           tx`select id, title, slug, status, excerpt, tags, published_at from public.blog_posts
-          where ${a.status ? tx`status = ${a.status}` : tx`true`}
-            and ${
-            a.search
-              ? tx`(title ilike ${containsPattern(a.search)} or excerpt ilike ${
-                containsPattern(a.search)
-              })`
-              : tx`true`
-          }
-          order by created_at desc limit ${a.limit}`,
+          where ${whereAll(tx, postConditions(tx, a))} order by created_at desc limit ${a.limit}`,
       ),
   }),
 };

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { type ActionContext, tenantAction, Uuid } from "../../_shared/actions.ts";
 import { claimsOf } from "../../_shared/auth.ts";
+import { definedOnly } from "../../_shared/crud.ts";
 import { withTenant } from "../../_shared/db.ts";
 import { ApiError } from "../../_shared/http.ts";
 import { LlmSettings } from "../../_shared/llm/resolve.ts";
@@ -77,9 +78,7 @@ export const agentActions = {
     returns: "agent",
     handler: async ({ tx, tenantId }: ActionContext, a: z.infer<typeof AgentFields>) => {
       // deno-lint-ignore no-explicit-any
-      const row: Record<string, any> = Object.fromEntries(
-        Object.entries({ ...a, tenant_id: tenantId }).filter(([, v]) => v !== undefined),
-      );
+      const row: Record<string, any> = definedOnly({ ...a, tenant_id: tenantId });
       const cols = Object.keys(row).filter((k) => k !== "slug" && k !== "tenant_id");
       const [agent] = await tx`
         insert into public.agents ${tx(row)}

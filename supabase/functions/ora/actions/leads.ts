@@ -1,7 +1,7 @@
 /** leads.list|get|create|update|delete */
 import { z } from "zod";
-import type { Fragment } from "../../_shared/db.ts";
-import { containsPattern, crudActions } from "../../_shared/crud.ts";
+import { leadConditions } from "../../_shared/content.ts";
+import { crudActions } from "../../_shared/crud.ts";
 
 export const LeadFields = z.object({
   name: z.string().trim().min(1).max(300),
@@ -33,18 +33,5 @@ export const leadActions = crudActions({
   noun: "lead",
   create: LeadFields,
   filters: LeadFilters,
-  where: (tx, f) => {
-    const c: Fragment[] = [];
-    if (f.status) c.push(tx`status = ${f.status}`);
-    if (f.source) c.push(tx`source = ${f.source}`);
-    if (f.min_score !== undefined) c.push(tx`ai_score >= ${f.min_score}`);
-    if (f.email) c.push(tx`lower(email) = lower(${f.email})`);
-    if (f.search) {
-      const like = containsPattern(f.search);
-      c.push(tx`(name ilike ${like} or email ilike ${like} or company ilike ${like})`);
-    }
-    if (f.created_after) c.push(tx`created_at >= ${f.created_after}::timestamptz`);
-    if (f.created_before) c.push(tx`created_at < ${f.created_before}::timestamptz`);
-    return c;
-  },
+  where: leadConditions,
 });

@@ -1,8 +1,8 @@
 /** posts.list|get|create|update|delete|publish over blog_posts */
 import { z } from "zod";
-import type { Fragment } from "../../_shared/db.ts";
 import { type ActionContext, tenantAction, Uuid } from "../../_shared/actions.ts";
-import { containsPattern, crudActions } from "../../_shared/crud.ts";
+import { postConditions } from "../../_shared/content.ts";
+import { crudActions } from "../../_shared/crud.ts";
 import { ApiError } from "../../_shared/http.ts";
 
 const Status = z.enum(["draft", "scheduled", "published", "archived"]);
@@ -54,18 +54,7 @@ export const postActions = {
       slug: p.slug ?? slugify(p.title),
       published_at: p.status === "published" ? new Date() : undefined,
     }),
-    where: (tx, f) => {
-      const c: Fragment[] = [];
-      if (f.status) c.push(tx`status = ${f.status}`);
-      if (f.tag) c.push(tx`${f.tag} = any(tags)`);
-      if (f.author) c.push(tx`author = ${f.author}`);
-      if (f.slug) c.push(tx`slug = ${f.slug}`);
-      if (f.search) {
-        const like = containsPattern(f.search);
-        c.push(tx`(title ilike ${like} or excerpt ilike ${like})`);
-      }
-      return c;
-    },
+    where: postConditions,
   }),
   "posts.publish": tenantAction({
     description:

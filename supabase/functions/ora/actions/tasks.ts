@@ -1,12 +1,14 @@
 /** tasks.create|list|get|update|cancel|retry — the task DAG (seed 000 agent_tasks). */
 import { z } from "zod";
 import { type ActionContext, Cursor, Limit, tenantAction, Uuid } from "../../_shared/actions.ts";
-import { listPage } from "../../_shared/crud.ts";
+import { definedOnly, listPage } from "../../_shared/crud.ts";
 import { elevated, type Fragment, type Tx } from "../../_shared/db.ts";
 import { ApiError } from "../../_shared/http.ts";
 
 const read = { resource: "tasks", access: "read" as const };
 const write = { resource: "tasks", access: "write" as const };
+/** Task states that are final. */
+const FINISHED = new Set(["success", "error", "cancelled", "expired"]);
 const Status = z.enum([
   "pending",
   "queued",
@@ -80,9 +82,7 @@ export const taskActions = {
     returns: "task & {depends_on[], dependents[]}",
     handler: async (ctx: ActionContext, t: z.infer<typeof CreateTask>) => {
       const { depends_on, ...fields } = t;
-      const row = Object.fromEntries(
-        Object.entries({ ...fields, tenant_id: ctx.tenantId }).filter(([, v]) => v !== undefined),
-      );
+      const row = definedOnly({ ...fields, tenant_id: ctx.tenantId });
       const [task] = await ctx.tx`insert into public.agent_tasks ${ctx.tx(row)} returning id`;
       await addDependencies(ctx.tx, ctx.tenantId, task.id, depends_on);
       await advance(ctx);
@@ -136,9 +136,7 @@ export const taskActions = {
         error_message?: string;
       } & Record<string, unknown>;
       const current = await getTask(ctx.tx, id);
-      const editable = Object.fromEntries(
-        Object.entries(fields).filter(([, v]) => v !== undefined),
-      );
+      const editable = definedOnly(fields);
       if (Object.keys(editable).length) {
         if (current.status !== "pending" && current.status !== "waiting") {
           throw new ApiError(
@@ -156,7 +154,7 @@ export const taskActions = {
       if (status === "success" || status === "error") {
         if (
           current.session_id &&
-          !["success", "error", "cancelled", "expired"].includes(current.status)
+          !FINISHED.has(current.status)
         ) {
           throw new ApiError("CONFLICT", "An agent is running this task; cancel it first");
         }
@@ -183,7 +181,7 @@ export const taskActions = {
     returns: "task",
     handler: async (ctx: ActionContext, { id, reason }: { id: string; reason: string }) => {
       const task = await getTask(ctx.tx, id);
-      if (["success", "error", "cancelled", "expired"].includes(task.status)) {
+      if (FINISHED.has(task.status)) {
         throw new ApiError("CONFLICT", `Task is already ${task.status}`);
       }
       await elevated(ctx.tx, async () => {
