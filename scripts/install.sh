@@ -86,7 +86,7 @@ install_deno_cache() {
   step "Caching Deno modules from the npm registry"
   mkdir -p "$DENO_DIR"
   (cd "$ORA_ROOT" && deno install --frozen --entrypoint scripts/serve.ts supabase/functions/*/index.ts >/dev/null) \
-    || die "deno could not fetch the project's npm: imports; check that the npm registry is reachable"
+    || die "deno could not load the project's imports (see the error above: a syntax error, or the npm registry is unreachable)"
   echo "$want" >"$stamp"
 }
 

@@ -1,5 +1,5 @@
 /**
- * Filters over the card's content tables, shared by the leads.*/posts.* actions and the agents'
+ * Filters over the card's content tables, shared by the leads and posts actions and the agents'
  * search tools so both read the tables the same way.
  */
 import { containsPattern } from "./crud.ts";
