@@ -4,13 +4,13 @@
  *
  *   deno run --allow-read --allow-write scripts/gen-api-docs.ts
  */
-import type { Action } from "../supabase/functions/_shared/actions.ts";
+import type { Registry } from "../supabase/functions/_shared/platform/actions.ts";
 import { actions } from "../supabase/functions/ora/actions/index.ts";
-import { schemaDocument } from "../supabase/functions/ora/handler.ts";
+import { schemaDocument } from "../supabase/functions/_shared/platform/handler.ts";
 import { sessionActions } from "../supabase/functions/orchestration-manager/actions.ts";
 
 /** Each generated block in docs/api.md: marker name, function, its actions. */
-export const REFERENCES: { marker: string; fn: string; registry: Record<string, Action> }[] = [
+export const REFERENCES: { marker: string; fn: string; registry: Registry }[] = [
   { marker: "actions", fn: "ora", registry: actions },
   { marker: "sessions", fn: "orchestration-manager", registry: sessionActions },
 ];

@@ -7,7 +7,7 @@
  */
 import * as jose from "jose";
 import postgres from "postgres";
-import { generateKey } from "../supabase/functions/_shared/keys.ts";
+import { generateKey } from "../supabase/functions/_shared/keys/keys.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const local = `${root}.local`;

@@ -7,6 +7,7 @@
  *   deno run --env-file=.env.local --allow-all scripts/serve.ts
  */
 import postgres from "postgres";
+import { runShutdownHooks } from "../supabase/functions/_shared/platform/batch.ts";
 
 type FetchFn = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 
@@ -131,6 +132,7 @@ if (functions.has("agent-worker")) void relay("agent-worker", { reason: "boot" }
 async function shutdown(): Promise<void> {
   line("shutting down");
   await server.shutdown();
+  await runShutdownHooks(); // flush batched request logs and key usage
   await listener.end({ timeout: 2 });
   Deno.exit(0);
 }

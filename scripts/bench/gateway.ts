@@ -3,13 +3,15 @@
  * atomic rate limit, RLS transaction, request log) against the same query through the pool
  * directly (same withTenant transaction, no HTTP or auth), at 1, 8 and 32 concurrent clients.
  */
-import { loadConfig } from "../../supabase/functions/_shared/config.ts";
-import { createDb, withTenant } from "../../supabase/functions/_shared/db.ts";
+import { loadConfig } from "../../supabase/functions/_shared/platform/config.ts";
+import postgres from "postgres";
 import { fmt, load, postAction, table } from "./_stats.ts";
 
 const config = loadConfig();
 const url = `${config.SUPABASE_URL}/functions/v1/ora`;
-const sql = createDb({ SUPABASE_DB_URL: config.SUPABASE_DB_URL, ORA_DB_POOL_SIZE: 32 });
+// The baseline: the same RLS transaction (begin, role + claims, the query, commit) straight on a
+// postgres.js pool, with no HTTP, authentication, rate limiting or request log.
+const sql = postgres(config.SUPABASE_DB_URL, { max: 32, prepare: false, onnotice: () => {} });
 
 const post = (key: string, action: string, data: unknown) => postAction(url, key, action, data);
 
@@ -36,13 +38,12 @@ const viaGateway = async () => {
   await res.arrayBuffer();
   return res.status === 200;
 };
-const claims = { role: "authenticated" as const, tenant_id: tenantId, scopes: ["*"] };
+const claims = JSON.stringify({ role: "authenticated", tenant_id: tenantId, scopes: ["*"] });
 const direct = async () => {
-  const rows = await withTenant(
-    sql,
-    claims,
-    (tx) => tx`select * from public.leads where true order by created_at desc, id desc limit 21`,
-  );
+  const rows = await sql.begin(async (tx) => {
+    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
+    return await tx`select * from public.leads where true order by created_at desc, id desc limit 21`;
+  });
   return rows.length > 0;
 };
 

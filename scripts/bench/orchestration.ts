@@ -9,7 +9,7 @@
  * the run (cron.alter_job active=false) and restored afterwards.
  */
 import postgres from "postgres";
-import { loadConfig } from "../../supabase/functions/_shared/config.ts";
+import { loadConfig } from "../../supabase/functions/_shared/platform/config.ts";
 import { agentReply, startLlmServer } from "../../supabase/functions/tests/_llm_server.ts";
 import { fmt, postAction, table } from "./_stats.ts";
 

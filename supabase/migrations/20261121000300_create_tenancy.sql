@@ -179,15 +179,27 @@ begin
     return;
   end if;
 
-  update public.api_keys k
-  set total_requests = k.total_requests + 1, last_used_at = v_now, last_used_ip = client_ip
-  where k.id = v_key.id;
-
   return query select 'ok'::text, null::integer, v_key.rate_limit_per_minute,
     v_key.rate_limit_per_minute - v_minute_hits;
 end;
 $$;
-comment on function app.api_key_consume(uuid, inet) is 'Gateway only: checks revocation, expiry and IP allowlist, then counts the request against the per-minute and per-day limits atomically. Returns ok or the reason to refuse (with retry_after seconds for rate limits).';
+comment on function app.api_key_consume(uuid, inet) is 'Gateway only: checks revocation, expiry and IP allowlist, then counts the request against the per-minute and per-day limits atomically. Returns ok or the reason to refuse (with retry_after seconds for rate limits). Usage statistics (total_requests, last_used_*) are written in batches by app.api_key_usage_record.';
+
+-- Adds batched usage statistics to keys: [{id, n, at, ip}] from the gateway's write-behind batch.
+create or replace function app.api_key_usage_record(uses jsonb)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  update public.api_keys k
+  set total_requests = k.total_requests + u.n,
+    last_used_at = greatest(k.last_used_at, u.at),
+    last_used_ip = case when k.last_used_at is null or u.at >= k.last_used_at then u.ip else k.last_used_ip end
+  from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid, n bigint, at timestamptz, ip inet)
+  where k.id = u.id
+$$;
+comment on function app.api_key_usage_record(jsonb) is 'Gateway only: adds batched request counts and the latest use (time, client IP) to api_keys. Rate limits do not depend on it (app.api_key_consume counts exactly); these are statistics, flushed every ~100 ms.';
 
 -- Resolves a Supabase Auth user to a tenant membership (the requested tenant, or the only one).
 create or replace function app.resolve_member(user_id uuid, requested_tenant uuid)

@@ -444,3 +444,17 @@ revoke delete, truncate on public.tenant_budgets from authenticated;
 revoke insert, delete, truncate on public.notifications from authenticated;
 revoke update on public.notifications from authenticated;
 grant update (read, read_at, dismissed, dismissed_at) on public.notifications to authenticated;
+
+-- Names of a tenant's secrets with when they were set; never their values.
+create or replace function app.secret_list(tenant_id uuid)
+returns table (name text, created_at timestamptz, updated_at timestamptz)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select s.name, s.created_at, s.updated_at from app.tenant_secrets s
+  where s.tenant_id = secret_list.tenant_id
+  order by s.name
+$$;
+comment on function app.secret_list(uuid) is 'The names of a tenant''s secrets and when they were set (never their values).';

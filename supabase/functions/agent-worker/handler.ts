@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import { drain } from "../_shared/agent/worker.ts";
-import { gateway, type GatewayDeps } from "../_shared/gateway.ts";
-import { ApiError, json, parseWith, readJson } from "../_shared/http.ts";
+import { gateway, type GatewayDeps } from "../_shared/platform/gateway.ts";
+import { ApiError, json, parseWith, readJson } from "../_shared/platform/http.ts";
 
 const Body = z.object({
   concurrency: z.number().int().min(1).max(64).optional(),
@@ -29,7 +29,7 @@ export function createAgentWorkerHandler(deps: Omit<GatewayDeps, "name">) {
       : await readJson(scope.req, 64 * 1024).catch(() => ({}));
     const body = parseWith(Body, raw ?? {}, "body");
     scope.action = `drain:${body.reason ?? "manual"}`;
-    const report = await drain(deps.sql, deps.config, {
+    const report = await drain(deps.db, deps.config, {
       workerId: `agent-worker:${crypto.randomUUID().slice(0, 8)}`,
       concurrency: body.concurrency ?? deps.config.ORA_WORKER_CONCURRENCY,
       budgetMs: body.budget_ms ?? deps.config.ORA_WORKER_BUDGET_MS,

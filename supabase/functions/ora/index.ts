@@ -1,11 +1,12 @@
-// ora: the public action API. Logic lives in handler.ts; this file wires config and the pool.
-import { loadConfig } from "../_shared/config.ts";
-import { createDb } from "../_shared/db.ts";
-import { setLogLevel } from "../_shared/log.ts";
-import { createOraHandler } from "./handler.ts";
+// ora: the public action API (GET = schema, POST {action, data}). Actions: ./actions/*.ts.
+import { loadConfig } from "../_shared/platform/config.ts";
+import { Db } from "../_shared/platform/db.ts";
+import { createActionHandler } from "../_shared/platform/handler.ts";
+import { setLogLevel } from "../_shared/platform/log.ts";
+import { actions } from "./actions/index.ts";
 
 const config = loadConfig();
 setLogLevel(config.ORA_LOG_LEVEL);
-const fetch = createOraHandler({ sql: createDb(config), config });
+const fetch = createActionHandler("ora", { db: new Db(config, "ora"), config }, actions);
 
 export default { fetch } satisfies Deno.ServeDefaultExport;

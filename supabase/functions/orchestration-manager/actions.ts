@@ -1,44 +1,43 @@
 /** sessions.spawn|status|wait|cancel|list — spawn children, coordinate them, cancel the tree. */
 import { z } from "zod";
 import {
-  type Action,
   type ActionContext,
+  type AfterContext,
   Cursor,
   Limit,
+  registry,
   tenantAction,
   Uuid,
-} from "../_shared/actions.ts";
-import { listPage } from "../_shared/crud.ts";
-import { claimsOf } from "../_shared/auth.ts";
-import { type Fragment, withTenant } from "../_shared/db.ts";
-import { ApiError } from "../_shared/http.ts";
+} from "../_shared/platform/actions.ts";
+import { listPage } from "../_shared/platform/crud.ts";
+import type { Fragment } from "../_shared/platform/db.ts";
 import {
   cancelSession,
   OrchestrationSpec,
   sessionStatus,
   spawnMany,
   waitFor,
-} from "../_shared/orchestration.ts";
+} from "../_shared/sessions/sessions.ts";
 
 const read = { resource: "sessions", access: "read" as const };
 const write = { resource: "sessions", access: "write" as const };
 
-export const sessionActions: Record<string, Action> = {
+export const sessionActions = registry({
   "sessions.spawn": tenantAction({
     description:
       "Spawn 1..N child agent sessions under a coordinating parent in one call and return at once (or wait up to wait_ms). When all children finish, the coordinator writes one brief.",
     scope: write,
     params: OrchestrationSpec,
     returns: "{session, children[], status?} — status when wait_ms > 0",
-    handler: async (
-      { sql, tenantId, principal }: ActionContext,
+    handler: (
+      { tx, tenantId, principal }: ActionContext,
       spec: z.infer<typeof OrchestrationSpec>,
-    ) => {
-      const spawned = await spawnMany(sql, tenantId, principal, spec);
+    ) => spawnMany(tx, tenantId, principal, spec),
+    after: async (ctx: AfterContext, spec: z.infer<typeof OrchestrationSpec>, result) => {
+      const spawned = result as Awaited<ReturnType<typeof spawnMany>>;
       if (!spec.wait_ms) return spawned;
       const status = await waitFor(
-        sql,
-        (s) => withTenant(s, claimsOf(principal), (tx) => sessionStatus(tx, spawned.session.id)),
+        () => ctx.read((tx) => sessionStatus(tx, spawned.session.id)),
         spec.wait_ms,
       );
       return { ...spawned, status };
@@ -59,15 +58,12 @@ export const sessionActions: Record<string, Action> = {
     params: z.object({ id: Uuid, wait_ms: z.number().int().min(0).max(25_000).default(10_000) })
       .strict(),
     returns: "status & {waited_ms, timed_out}",
-    handler: (
-      { sql, principal }: ActionContext,
-      { id, wait_ms }: { id: string; wait_ms: number },
-    ) =>
-      waitFor(
-        sql,
-        (s) => withTenant(s, claimsOf(principal), (tx) => sessionStatus(tx, id)),
-        wait_ms,
-      ),
+    handler: ({ tx }: ActionContext, { id }: { id: string; wait_ms: number }) =>
+      sessionStatus(tx, id),
+    after: (ctx: AfterContext, { id, wait_ms }: { id: string; wait_ms: number }, first) =>
+      (first as { done: boolean }).done
+        ? waitFor(() => Promise.resolve(first as Awaited<ReturnType<typeof sessionStatus>>), 0)
+        : waitFor(() => ctx.read((tx) => sessionStatus(tx, id)), wait_ms),
   }),
   "sessions.cancel": tenantAction({
     description: "Cancel a session and every unfinished descendant; their queued jobs are removed.",
@@ -77,14 +73,8 @@ export const sessionActions: Record<string, Action> = {
       reason: z.string().min(1).max(500).default("cancelled by request"),
     }).strict(),
     returns: "{id, cancelled: number}",
-    handler: async (
-      { tx, sql, tenantId }: ActionContext,
-      { id, reason }: { id: string; reason: string },
-    ) => {
-      const [row] = await tx`select id from public.agent_sessions where id = ${id}`;
-      if (!row) throw new ApiError("NOT_FOUND", `No session with id ${id}`);
-      return cancelSession(sql, tenantId, id, reason);
-    },
+    handler: ({ tx, tenantId }: ActionContext, { id, reason }: { id: string; reason: string }) =>
+      cancelSession(tx, tenantId, id, reason),
   }),
   "sessions.list": tenantAction({
     description: "List sessions, newest first, by status, agent or parent.",
@@ -108,4 +98,4 @@ export const sessionActions: Record<string, Action> = {
       return listPage(tx, "agent_sessions", conds, Number(f.limit), f.cursor as string | undefined);
     },
   }),
-};
+});

@@ -1,15 +1,15 @@
 // orchestration-manager: sessions.* over the same {action, data} envelope as ora.
-import { loadConfig } from "../_shared/config.ts";
-import { createDb } from "../_shared/db.ts";
-import { setLogLevel } from "../_shared/log.ts";
-import { createActionHandler } from "../ora/handler.ts";
+import { loadConfig } from "../_shared/platform/config.ts";
+import { Db } from "../_shared/platform/db.ts";
+import { createActionHandler } from "../_shared/platform/handler.ts";
+import { setLogLevel } from "../_shared/platform/log.ts";
 import { sessionActions } from "./actions.ts";
 
 const config = loadConfig();
 setLogLevel(config.ORA_LOG_LEVEL);
 const fetch = createActionHandler(
   "orchestration-manager",
-  { sql: createDb(config), config },
+  { db: new Db(config, "orchestration-manager"), config },
   sessionActions,
 );
 

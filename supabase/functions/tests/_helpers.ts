@@ -4,7 +4,7 @@
  */
 import * as jose from "jose";
 import postgres from "postgres";
-import { loadConfig } from "../_shared/config.ts";
+import { loadConfig } from "../_shared/platform/config.ts";
 
 export const config = loadConfig();
 export const ORA_URL = `${config.SUPABASE_URL}/functions/v1/ora`;

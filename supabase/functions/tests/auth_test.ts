@@ -1,6 +1,16 @@
 // Authentication, scopes, limits and key lifecycle through the ora gateway.
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
-import { call, db, newTenant, newUser, ok, SERVICE_KEY, test, userJwt } from "./_helpers.ts";
+import {
+  call,
+  db,
+  eventually,
+  newTenant,
+  newUser,
+  ok,
+  SERVICE_KEY,
+  test,
+  userJwt,
+} from "./_helpers.ts";
 
 function assertError(
   r: { status: number; headers: Headers; body: Record<string, unknown> },
@@ -130,8 +140,11 @@ test("the per-minute limit answers 429 with Retry-After, counted atomically acro
   assertError(r, 429, "RATE_LIMITED");
   const retry = Number(r.headers.get("retry-after"));
   assert(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
-  const [row] = await db`select total_requests from public.api_keys where id = ${k.id}`;
-  assertEquals(Number(row.total_requests), okCount);
+  // usage statistics are written in batches (every ~100 ms), rate limits exactly
+  await eventually(async () => {
+    const [row] = await db`select total_requests from public.api_keys where id = ${k.id}`;
+    return Number(row.total_requests) === okCount;
+  }, 5000);
 });
 
 test("the per-day limit answers 429 with a Retry-After up to the next UTC day", async () => {

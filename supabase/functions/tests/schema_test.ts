@@ -12,7 +12,7 @@ test("GET returns the schema without credentials, listing every action with JSON
   assertEquals(doc.name, "ora");
   assert(/^\d+\.\d+\.\d+$/.test(doc.version));
   assertEquals(doc.authentication.type, "bearer");
-  assertEquals(Object.keys(doc.actions).sort(), Object.keys(actions).sort());
+  assertEquals(Object.keys(doc.actions).sort(), [...actions.keys()].sort());
   for (const [name, a] of Object.entries<Record<string, unknown>>(doc.actions)) {
     assert(
       typeof a.description === "string" && a.description.length > 10,

@@ -1,9 +1,10 @@
--- app.api_key_consume on a usable key: answers ok with the minute allowance left, and records the
--- request on the key (total_requests, last_used_at, last_used_ip) and in both rate windows.
+-- app.api_key_consume on a usable key: answers ok with the minute allowance left and counts the
+-- request in both rate windows; usage statistics (total_requests, last_used_at, last_used_ip) come
+-- from app.api_key_usage_record, which the gateway calls with batches.
 -- Called as the gateway's own connection (postgres), as supabase/functions/_shared/auth.ts does.
 begin;
 set local search_path = public, extensions;
-select plan(8);
+select plan(9);
 
 select tests.create_tenant('tap-consume-ok');
 insert into public.api_keys (id, tenant_id, name, key_prefix, key_hash, rate_limit_per_minute) values
@@ -18,8 +19,8 @@ select results_eq(
 );
 select results_eq(
   $$select total_requests, last_used_at, last_used_ip from public.api_keys where key_prefix = 'tapcnsok'$$,
-  $$values (1::bigint, now(), '203.0.113.7'::inet)$$,
-  'The key records one request, when it was made and from which address'
+  $$values (0::bigint, null::timestamptz, null::inet)$$,
+  'Consuming leaves the usage statistics to the gateway''s batches (no write to the hot key row)'
 );
 
 select results_eq(
@@ -27,10 +28,9 @@ select results_eq(
   $$values ('ok'::text, 58)$$,
   'The second request is ok, with 58 left this minute'
 );
-select results_eq(
-  $$select total_requests, last_used_ip from public.api_keys where key_prefix = 'tapcnsok'$$,
-  $$values (2::bigint, '198.51.100.4'::inet)$$,
-  'The key counts two requests and remembers the latest address'
+select lives_ok(
+  $$select app.api_key_usage_record('[{"id": "c1c1c1c1-0000-4000-8000-000000000001", "n": 2, "at": "2026-01-02T03:04:05Z", "ip": "198.51.100.4"}]')$$,
+  'The gateway records a batch of two requests'
 );
 select results_eq(
   $$select window_kind, window_start, hits from app.rate_counters
@@ -45,15 +45,20 @@ select results_eq(
   $$values ('ok'::text)$$,
   'A key without an address allowlist accepts a request whose address is unknown'
 );
-select is(
-  (select last_used_ip from public.api_keys where key_prefix = 'tapcnsok'),
-  null::inet,
-  'An unknown address is recorded as such'
+select results_eq(
+  $$select total_requests, last_used_at, last_used_ip from public.api_keys where key_prefix = 'tapcnsok'$$,
+  $$values (2::bigint, '2026-01-02T03:04:05Z'::timestamptz, '198.51.100.4'::inet)$$,
+  'The key counts the batched requests and remembers the latest use and address'
 );
-select is(
-  (select updated_at from public.api_keys where key_prefix = 'tapcnsok'),
-  now(),
-  'Counting a request touches updated_at'
+select lives_ok(
+  $$select app.api_key_usage_record('[{"id": "c1c1c1c1-0000-4000-8000-000000000001", "n": 1, "at": "2026-01-01T00:00:00Z", "ip": "192.0.2.1"}]')$$,
+  'A late batch with an older use is recorded too'
+);
+
+select results_eq(
+  $$select total_requests, last_used_at from public.api_keys where key_prefix = 'tapcnsok'$$,
+  $$values (3::bigint, '2026-01-02T03:04:05Z'::timestamptz)$$,
+  'An older batch adds its count but does not move last_used_at back'
 );
 
 select * from finish();

@@ -4,8 +4,8 @@
  * it happens; a redelivered job replays those rows instead of calling the model again, so a
  * crash costs at most the call that was in flight.
  */
-import type { Config } from "../config.ts";
-import type { Sql } from "../db.ts";
+import type { Config } from "../platform/config.ts";
+import type { Db } from "../platform/db.ts";
 import { type ResolvedLlm, resolveLlm } from "../llm/resolve.ts";
 import { type ChatMessage, type ChatRequest, type ChatResult, LlmError } from "../llm/types.ts";
 import { AgentOutput, buildPrompt, parseJsonReply } from "./prompt.ts";
@@ -23,7 +23,7 @@ export class BreakerOpenError extends Error {
 export class SessionGoneError extends Error {}
 
 export interface JobContext {
-  sql: Sql;
+  db: Db;
   config: Config;
   tenantId: string;
   sessionId: string;
@@ -63,7 +63,7 @@ interface RunRow {
 }
 
 async function loadSession(ctx: JobContext): Promise<SessionRow> {
-  const [row] = await ctx.sql<SessionRow[]>`
+  const [row] = await ctx.db.q<SessionRow[]>`
     select s.id, s.tenant_id, s.kind, s.agent_slug, s.mode, s.input, s.attempts, s.timed_out,
       a.name as agent_name, a.persona, a.persona_version, a.model_settings, a.allowed_tools, a.skills as skill_keys,
       t.settings as tenant_settings
@@ -103,8 +103,8 @@ function costOf(
 
 /** Records one agent_runs row (and its usage) in its own transaction. */
 async function recordRun(ctx: JobContext, run: Record<string, unknown>): Promise<void> {
-  await ctx.sql`select app.record_agent_run(${ctx.tenantId}, ${ctx.sessionId}, ${
-    ctx.sql.json(run as never)
+  await ctx.db.q`select app.record_agent_run(${ctx.tenantId}, ${ctx.sessionId}, ${
+    ctx.db.json(run as never)
   })`;
 }
 
@@ -162,12 +162,12 @@ async function callLlm(
 ): Promise<ChatResult> {
   const key = llm.provider.breakerKey;
   for (let attempt = 1;; attempt++) {
-    const [gate] = await ctx.sql<{ allowed: boolean; retry_in_ms: number }[]>`
+    const [gate] = await ctx.db.q<{ allowed: boolean; retry_in_ms: number }[]>`
       select * from app.breaker_allow(${ctx.tenantId}, ${key})`;
     if (!gate.allowed) throw new BreakerOpenError(gate.retry_in_ms, key);
     try {
       const res = await llm.provider.chat({ ...req, timeoutMs: llm.timeoutMs, signal: ctx.signal });
-      await ctx.sql`select app.breaker_record(${ctx.tenantId}, ${key}, true)`;
+      await ctx.db.q`select app.breaker_record(${ctx.tenantId}, ${key}, true)`;
       return res;
     } catch (e) {
       const err = e instanceof LlmError
@@ -175,7 +175,7 @@ async function callLlm(
         : new LlmError(String((e as Error)?.message ?? e), true);
       if (ctx.signal.aborted) throw new SessionGoneError("Session cancelled during the LLM call");
       if (err.retryable) {
-        await ctx.sql`select app.breaker_record(${ctx.tenantId}, ${key}, false, ${err.message})`;
+        await ctx.db.q`select app.breaker_record(${ctx.tenantId}, ${key}, false, ${err.message})`;
       }
       // Retry in place only when the wait is short; otherwise the job backs off in the queue.
       const wait = err.retryAfterMs ?? 250 * 2 ** attempt;
@@ -252,12 +252,12 @@ async function llmTurn(
 export async function runAgentJob(ctx: JobContext): Promise<Record<string, unknown>> {
   const started = performance.now();
   const s = await loadSession(ctx);
-  const llm = await resolveLlm(ctx.sql, ctx.config, {
+  const llm = await resolveLlm(ctx.db, ctx.config, {
     id: s.tenant_id,
     settings: s.tenant_settings ?? {},
   }, s.model_settings ?? {});
   const skills = s.skill_keys?.length
-    ? await ctx.sql<{ key: string; version: number; name: string; instructions: string }[]>`
+    ? await ctx.db.q<{ key: string; version: number; name: string; instructions: string }[]>`
       select distinct on (key) key, version, name, instructions from public.skills
       where tenant_id = ${s.tenant_id} and key = any(${s.skill_keys}) and enabled order by key, version desc`
     : [];
@@ -273,7 +273,7 @@ export async function runAgentJob(ctx: JobContext): Promise<Record<string, unkno
   });
   const allowed = s.allowed_tools ?? [];
   const tools = toolSpecsFor(allowed);
-  const runs = await ctx.sql<RunRow[]>`
+  const runs = await ctx.db.q<RunRow[]>`
     select seq, kind, input, output, status, prompt_tokens, completion_tokens, cost_usd, provider, model
     from public.agent_runs where session_id = ${s.id} and tenant_id = ${s.tenant_id} order by seq`;
   const turn = replay(initial, runs);
@@ -290,7 +290,7 @@ export async function runAgentJob(ctx: JobContext): Promise<Record<string, unkno
       for (const call of last.tool_calls.filter((c) => !answered.has(c.id))) {
         const t0 = performance.now();
         const out = await runTool(
-          { sql: ctx.sql, tenantId: s.tenant_id, sessionId: s.id },
+          { db: ctx.db, tenantId: s.tenant_id, sessionId: s.id },
           allowed,
           call.function.name,
           call.function.arguments,
@@ -373,7 +373,7 @@ interface ChildRow {
 export async function aggregateJob(ctx: JobContext): Promise<Record<string, unknown>> {
   const started = performance.now();
   const s = await loadSession(ctx);
-  const children = await ctx.sql<ChildRow[]>`
+  const children = await ctx.db.q<ChildRow[]>`
     select c.id, c.agent_slug, c.status, c.error, r.output, r.summary, r.citations
     from public.agent_sessions c left join public.agent_results r on r.session_id = c.id
     where c.parent_session_id = ${s.id} and c.tenant_id = ${s.tenant_id} order by c.created_at`;
@@ -401,7 +401,7 @@ export async function aggregateJob(ctx: JobContext): Promise<Record<string, unkn
   let actions: string[] = [];
   let provider = "deterministic";
   let model: string | undefined;
-  const llm = await resolveLlm(ctx.sql, ctx.config, {
+  const llm = await resolveLlm(ctx.db, ctx.config, {
     id: s.tenant_id,
     settings: s.tenant_settings ?? {},
   }, s.model_settings ?? {});
@@ -409,8 +409,8 @@ export async function aggregateJob(ctx: JobContext): Promise<Record<string, unkn
   if (done.length > 0 && !llm.provider.offline) {
     try {
       const turn: Turn = {
-        seq: (await ctx
-          .sql`select coalesce(max(seq), 0)::int as seq from public.agent_runs where session_id = ${s.id}`)[
+        seq: (await ctx.db
+          .q`select coalesce(max(seq), 0)::int as seq from public.agent_runs where session_id = ${s.id}`)[
             0
           ].seq,
         messages: [],

@@ -4,13 +4,13 @@
  * The approval-gated tool registry (004 §3) builds on this interface.
  */
 import { z } from "zod";
-import { type Claims, type Sql, withTenant } from "../db.ts";
-import { leadConditions, postConditions } from "../content.ts";
-import { whereAll } from "../crud.ts";
+import type { Claims, Db } from "../platform/db.ts";
+import { leadConditions, postConditions } from "../content/content.ts";
+import { whereAll } from "../platform/crud.ts";
 import type { ToolSpec } from "../llm/types.ts";
 
 export interface ToolContext {
-  sql: Sql;
+  db: Db;
   tenantId: string;
   sessionId: string;
 }
@@ -50,8 +50,7 @@ export const TOOLS: Record<string, Tool<z.ZodType>> = {
       limit: z.number().int().min(1).max(50).default(10),
     }),
     run: (ctx, a) =>
-      withTenant(
-        ctx.sql,
+      ctx.db.tenant(
         claims(ctx),
         (tx) =>
           tx`select id, name, email, company, source, status, ai_score, created_at from public.leads
@@ -66,8 +65,7 @@ export const TOOLS: Record<string, Tool<z.ZodType>> = {
       limit: z.number().int().min(1).max(50).default(10),
     }),
     run: (ctx, a) =>
-      withTenant(
-        ctx.sql,
+      ctx.db.tenant(
         claims(ctx),
         (tx) =>
           tx`select id, title, slug, status, excerpt, tags, published_at from public.blog_posts

@@ -6,10 +6,10 @@
  * It stops claiming when its time budget is spent; unfinished work reappears after its
  * visibility timeout for the next invocation (every handler is idempotent).
  */
-import type { Config } from "../config.ts";
-import type { Sql } from "../db.ts";
+import type { Config } from "../platform/config.ts";
+import type { Db } from "../platform/db.ts";
 import { LlmError } from "../llm/types.ts";
-import { log } from "../log.ts";
+import { log } from "../platform/log.ts";
 import {
   aggregateJob,
   BreakerOpenError,
@@ -50,14 +50,14 @@ export function backoffMs(attempt: number, baseMs: number): number {
   return Math.round(raw * (0.5 + Math.random() * 0.5));
 }
 
-async function loadPrices(sql: Sql): Promise<Map<string, { input: number; output: number }>> {
-  const rows = await sql<{ model: string; input: string; output: string }[]>`
+async function loadPrices(db: Db): Promise<Map<string, { input: number; output: number }>> {
+  const rows = await db.q<{ model: string; input: string; output: string }[]>`
     select model, input_usd_per_mtok as input, output_usd_per_mtok as output from app.model_prices`;
   return new Map(rows.map((r) => [r.model, { input: Number(r.input), output: Number(r.output) }]));
 }
 
 /** Drains agent_jobs with `concurrency` slots until the queue is idle or the budget is spent. */
-export async function drain(sql: Sql, config: Config, opts: DrainOptions): Promise<DrainReport> {
+export async function drain(db: Db, config: Config, opts: DrainOptions): Promise<DrainReport> {
   const started = Date.now();
   const deadline = started + opts.budgetMs;
   const report: DrainReport = {
@@ -69,18 +69,18 @@ export async function drain(sql: Sql, config: Config, opts: DrainOptions): Promi
     deferred: 0,
     ms: 0,
   };
-  const prices = await loadPrices(sql);
+  const prices = await loadPrices(db);
 
   const slot = async () => {
     let idleSince = Date.now();
     while (Date.now() < deadline) {
-      const [job] = await sql<
+      const [job] = await db.q<
         Claimed[]
       >`select * from app.claim_agent_jobs(${opts.workerId}, ${opts.vtSeconds}, 1)`;
       if (job) idleSince = Date.now();
       if (!job) {
         // Idle: wait for a delayed job that becomes visible within the idle horizon and the budget.
-        const [next] = await sql<
+        const [next] = await db.q<
           { s: string | null }[]
         >`select app.agent_jobs_next_visible_in() as s`;
         if (next.s === null) return;
@@ -94,7 +94,7 @@ export async function drain(sql: Sql, config: Config, opts: DrainOptions): Promi
         continue;
       }
       report.claimed++;
-      await settle(sql, config, opts, job, prices, report);
+      await settle(db, config, opts, job, prices, report);
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, slot));
@@ -103,7 +103,7 @@ export async function drain(sql: Sql, config: Config, opts: DrainOptions): Promi
 }
 
 async function settle(
-  sql: Sql,
+  db: Db,
   config: Config,
   opts: DrainOptions,
   job: Claimed,
@@ -112,7 +112,7 @@ async function settle(
 ): Promise<void> {
   const abort = new AbortController();
   const ctx: JobContext = {
-    sql,
+    db,
     config,
     tenantId: job.tenant_id,
     sessionId: job.session_id,
@@ -122,7 +122,7 @@ async function settle(
   // HEARTBEAT: extend visibility while working; a cancelled session aborts the in-flight call
   const beat = setInterval(async () => {
     try {
-      const [h] = await sql<{ status: string }[]>`
+      const [h] = await db.q<{ status: string }[]>`
         select app.heartbeat_session(${job.tenant_id}, ${job.session_id}, ${job.msg_id}, ${opts.vtSeconds}) as status`;
       if (h.status !== "running") abort.abort();
     } catch (e) {
@@ -142,9 +142,9 @@ async function settle(
   try {
     const result = job.job_kind === "aggregate" ? await aggregateJob(ctx) : await runAgentJob(ctx);
     clearInterval(beat);
-    const [r] = await sql<{ outcome: string }[]>`
+    const [r] = await db.q<{ outcome: string }[]>`
       select app.complete_session(${job.tenant_id}, ${job.session_id}, ${job.msg_id}, ${
-      sql.json(result as never)
+      db.json(result as never)
     }) as outcome`;
     report.completed++;
     log("info", "job completed", { ...fields, outcome: r.outcome });
@@ -156,7 +156,7 @@ async function settle(
     }
     if (e instanceof BreakerOpenError) {
       report.deferred++;
-      await sql`select app.defer_session(${job.tenant_id}, ${job.session_id}, ${job.msg_id},
+      await db.q`select app.defer_session(${job.tenant_id}, ${job.session_id}, ${job.msg_id},
         ${Math.ceil(e.retryInMs / 1000)}, ${e.message})`;
       log("info", "job deferred: circuit open", { ...fields, retryInMs: e.retryInMs });
       return;
@@ -177,9 +177,9 @@ async function settle(
       message: String((e as Error)?.message ?? e).slice(0, 2000),
       attempt: job.attempt,
     };
-    const [r] = await sql<{ outcome: string }[]>`
+    const [r] = await db.q<{ outcome: string }[]>`
       select app.fail_session_attempt(${job.tenant_id}, ${job.session_id}, ${job.msg_id}, ${
-      sql.json(error)
+      db.json(error)
     },
         ${Math.ceil(retryMs / 1000)}, ${retryable}) as outcome`;
     if (r.outcome === "retrying") report.retried++;

@@ -3,9 +3,9 @@
  * environment (ORA_LLM_*). With no API key anywhere, the offline deterministic provider runs.
  */
 import { z } from "zod";
-import type { Config } from "../config.ts";
-import type { Sql } from "../db.ts";
-import { assertOutboundAllowed } from "../net.ts";
+import type { Config } from "../platform/config.ts";
+import type { Db } from "../platform/db.ts";
+import { assertOutboundAllowed } from "../platform/net.ts";
 import { OfflineProvider } from "./offline.ts";
 import { OpenAIProvider } from "./openai.ts";
 import type { LlmProvider } from "./types.ts";
@@ -39,7 +39,7 @@ export interface ResolvedLlm {
 
 /** Resolves the provider for a tenant and agent; reads the key from tenant secrets when named. */
 export async function resolveLlm(
-  sql: Sql,
+  db: Db,
   config: Config,
   tenant: { id: string; settings: Record<string, unknown> },
   agentSettings: Record<string, unknown>,
@@ -63,7 +63,7 @@ export async function resolveLlm(
 
   let apiKey: string | undefined;
   if (s.api_key_secret) {
-    const [row] = await sql<{ value: string | null }[]>`
+    const [row] = await db.q<{ value: string | null }[]>`
       select app.secret_get(${tenant.id}, ${s.api_key_secret}, 'llm') as value`;
     apiKey = row?.value ?? undefined;
   }

@@ -1,12 +1,15 @@
 /** agents.list|get|run|status|upsert — the agent registry and single-agent runs. */
 import { z } from "zod";
-import { type ActionContext, tenantAction, Uuid } from "../../_shared/actions.ts";
-import { claimsOf } from "../../_shared/auth.ts";
-import { definedOnly } from "../../_shared/crud.ts";
-import { withTenant } from "../../_shared/db.ts";
-import { ApiError } from "../../_shared/http.ts";
+import {
+  type ActionContext,
+  type AfterContext,
+  tenantAction,
+  Uuid,
+} from "../../_shared/platform/actions.ts";
+import { definedOnly } from "../../_shared/platform/crud.ts";
+import { ApiError } from "../../_shared/platform/http.ts";
 import { LlmSettings } from "../../_shared/llm/resolve.ts";
-import { RunSpec, sessionStatus, spawnOne, waitFor } from "../../_shared/orchestration.ts";
+import { RunSpec, sessionStatus, spawnOne, waitFor } from "../../_shared/sessions/sessions.ts";
 
 const read = { resource: "agents", access: "read" as const };
 const write = { resource: "agents", access: "write" as const };
@@ -95,15 +98,15 @@ export const agentActions = {
     scope: write,
     params: RunSpec,
     returns: "session, or status with result when wait_ms > 0",
-    handler: async ({ sql, tenantId, principal }: ActionContext, spec: z.infer<typeof RunSpec>) => {
-      const session = await spawnOne(sql, tenantId, principal, spec);
-      if (!spec.wait_ms) return session;
-      return waitFor(
-        sql,
-        (s) => withTenant(s, claimsOf(principal), (tx) => sessionStatus(tx, session.id)),
-        spec.wait_ms,
-      );
-    },
+    handler: ({ tx, tenantId, principal }: ActionContext, spec: z.infer<typeof RunSpec>) =>
+      spawnOne(tx, tenantId, principal, spec),
+    after: (ctx: AfterContext, spec: z.infer<typeof RunSpec>, session) =>
+      spec.wait_ms
+        ? waitFor(
+          () => ctx.read((tx) => sessionStatus(tx, (session as { id: string }).id)),
+          spec.wait_ms,
+        )
+        : Promise.resolve(session),
   }),
   "agents.status": tenantAction({
     description:

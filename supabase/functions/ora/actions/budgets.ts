@@ -1,8 +1,8 @@
 /** budgets.get|set, secrets.set|list|delete, settings.get|update — tenant administration. */
 import { z } from "zod";
-import { type ActionContext, tenantAction } from "../../_shared/actions.ts";
-import { elevated } from "../../_shared/db.ts";
-import { ApiError } from "../../_shared/http.ts";
+import { type ActionContext, tenantAction } from "../../_shared/platform/actions.ts";
+import { elevated } from "../../_shared/platform/db.ts";
+import { ApiError } from "../../_shared/platform/http.ts";
 import { LlmSettings } from "../../_shared/llm/resolve.ts";
 
 const SecretName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "lowercase letters, digits and _");
@@ -98,8 +98,7 @@ export const adminActions = {
     handler: async ({ tx, tenantId }: ActionContext) => ({
       items: await elevated(
         tx,
-        () =>
-          tx`select name, created_at, updated_at from app.tenant_secrets where tenant_id = ${tenantId} order by name`,
+        () => tx`select name, created_at, updated_at from app.secret_list(${tenantId})`,
       ),
     }),
   }),

@@ -1,6 +1,6 @@
 /** health.check — liveness of the gateway and its database. */
 import { z } from "zod";
-import { anyAction, type ServiceActionContext } from "../../_shared/actions.ts";
+import { anyAction, type ServiceActionContext } from "../../_shared/platform/actions.ts";
 
 export const healthActions = {
   "health.check": anyAction({

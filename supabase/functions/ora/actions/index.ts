@@ -1,5 +1,5 @@
 /** Every action the ora function serves, by name. */
-import type { Action } from "../../_shared/actions.ts";
+import { registry } from "../../_shared/platform/actions.ts";
 import { agentActions } from "./agents.ts";
 import { adminActions } from "./budgets.ts";
 import { healthActions } from "./health.ts";
@@ -9,13 +9,13 @@ import { postActions } from "./posts.ts";
 import { taskActions } from "./tasks.ts";
 import { tenantActions } from "./tenants.ts";
 
-export const actions: Record<string, Action> = {
-  ...healthActions,
-  ...tenantActions,
-  ...keyActions,
-  ...leadActions,
-  ...postActions,
-  ...agentActions,
-  ...taskActions,
-  ...adminActions,
-};
+export const actions = registry(
+  healthActions,
+  tenantActions,
+  keyActions,
+  leadActions,
+  postActions,
+  agentActions,
+  taskActions,
+  adminActions,
+);

@@ -1,7 +1,7 @@
 /** leads.list|get|create|update|delete */
 import { z } from "zod";
-import { leadConditions } from "../../_shared/content.ts";
-import { crudActions } from "../../_shared/crud.ts";
+import { leadConditions } from "../../_shared/content/content.ts";
+import { crudActions } from "../../_shared/platform/crud.ts";
 
 export const LeadFields = z.object({
   name: z.string().trim().min(1).max(300),

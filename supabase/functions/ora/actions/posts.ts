@@ -1,9 +1,9 @@
 /** posts.list|get|create|update|delete|publish over blog_posts */
 import { z } from "zod";
-import { type ActionContext, tenantAction, Uuid } from "../../_shared/actions.ts";
-import { postConditions } from "../../_shared/content.ts";
-import { crudActions } from "../../_shared/crud.ts";
-import { ApiError } from "../../_shared/http.ts";
+import { type ActionContext, tenantAction, Uuid } from "../../_shared/platform/actions.ts";
+import { postConditions } from "../../_shared/content/content.ts";
+import { crudActions } from "../../_shared/platform/crud.ts";
+import { ApiError } from "../../_shared/platform/http.ts";
 
 const Status = z.enum(["draft", "scheduled", "published", "archived"]);
 const Slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase words joined by hyphens").max(

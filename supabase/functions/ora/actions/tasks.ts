@@ -1,9 +1,15 @@
 /** tasks.create|list|get|update|cancel|retry — the task DAG (seed 000 agent_tasks). */
 import { z } from "zod";
-import { type ActionContext, Cursor, Limit, tenantAction, Uuid } from "../../_shared/actions.ts";
-import { definedOnly, listPage } from "../../_shared/crud.ts";
-import { elevated, type Fragment, type Tx } from "../../_shared/db.ts";
-import { ApiError } from "../../_shared/http.ts";
+import {
+  type ActionContext,
+  Cursor,
+  Limit,
+  tenantAction,
+  Uuid,
+} from "../../_shared/platform/actions.ts";
+import { definedOnly, listPage } from "../../_shared/platform/crud.ts";
+import { elevated, type Fragment, type Tx } from "../../_shared/platform/db.ts";
+import { ApiError } from "../../_shared/platform/http.ts";
 
 const read = { resource: "tasks", access: "read" as const };
 const write = { resource: "tasks", access: "write" as const };

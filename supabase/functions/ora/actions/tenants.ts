@@ -1,7 +1,7 @@
 /** tenants.create — service role only: a tenant and its first (owner) API key, in one transaction. */
 import { z } from "zod";
-import { serviceAction, type ServiceActionContext } from "../../_shared/actions.ts";
-import { insertKey } from "./keys.ts";
+import { serviceAction, type ServiceActionContext } from "../../_shared/platform/actions.ts";
+import { insertKey } from "../../_shared/keys/keys.ts";
 
 const Params = z.object({
   name: z.string().trim().min(1).max(200),

@@ -2,8 +2,8 @@
  * Filters over the card's content tables, shared by the leads and posts actions and the agents'
  * search tools so both read the tables the same way.
  */
-import { containsPattern } from "./crud.ts";
-import type { Fragment, Tx } from "./db.ts";
+import { containsPattern } from "../platform/crud.ts";
+import type { Fragment, Tx } from "../platform/db.ts";
 
 export interface LeadFilter {
   status?: string;

@@ -5,7 +5,7 @@
 import * as jose from "jose";
 import { timingSafeEqual } from "node:crypto";
 import type { Config } from "./config.ts";
-import type { Claims, Sql } from "./db.ts";
+import type { Claims, Db, Fragment, Row, Tx } from "./db.ts";
 import { ApiError } from "./http.ts";
 
 export interface Principal {
@@ -16,6 +16,12 @@ export interface Principal {
   userId?: string;
   memberRole?: string;
   rateLimit?: { limit: number; remaining: number };
+  /** API keys: the client address the key's allowlist is checked against. */
+  clientIp?: string | null;
+  /** API keys: the key's state is checked and the request counted in the first transaction. */
+  consumePending?: boolean;
+  /** API keys: the request was admitted and counted (usage statistics follow). */
+  counted?: boolean;
 }
 
 const KEY_FORMAT = /^ora_([a-z0-9]{8})_([A-Za-z0-9]{32,64})$/;
@@ -51,10 +57,14 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-/** Key prefix → (id, tenant, hash, scopes). Immutable per key, so caching them is safe: state
- * (revocation, expiry, IPs, limits) is checked on every request by app.api_key_consume. */
+/** Key prefix → (id, tenant, hash, scopes), or null for an unknown prefix. Id, tenant, hash and
+ * scopes never change for a key, so caching them is safe: state (revocation, expiry, IPs, limits)
+ * is checked on every request by app.api_key_consume. Misses are cached too, so a known prefix
+ * with a wrong secret and an unknown prefix take the same path and the same time. */
 const keyCache = new Map<string, { at: number; row: KeyRow | null }>();
 const KEY_CACHE_MS = 60_000;
+const KEY_CACHE_MAX = 10_000;
+const DUMMY_HASH = "0".repeat(64);
 interface KeyRow {
   id: string;
   tenant_id: string;
@@ -62,27 +72,27 @@ interface KeyRow {
   scopes: string[];
 }
 
-async function lookupKey(sql: Sql, prefix: string): Promise<KeyRow | null> {
+async function lookupKey(db: Db, prefix: string): Promise<KeyRow | null> {
   const hit = keyCache.get(prefix);
-  if (hit && Date.now() - hit.at < KEY_CACHE_MS && hit.row) return hit.row;
-  const rows = await sql<
-    KeyRow[]
-  >`select id, tenant_id, key_hash, scopes from app.api_key_lookup(${prefix})`;
+  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.row;
+  const rows = await db.q<KeyRow[]>`
+    select id, tenant_id, key_hash, scopes from app.api_key_lookup(${prefix})`;
   const row = rows[0] ?? null;
-  if (keyCache.size > 10_000) keyCache.clear();
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
   keyCache.set(prefix, { at: Date.now(), row });
   return row;
 }
 
 export interface AuthContext {
-  sql: Sql;
+  db: Db;
   config: Config;
   clientIp: string | null;
 }
 
 let jwks: ReturnType<typeof jose.createRemoteJWKSet> | undefined;
 
-/** Resolves the caller from the Authorization header, or throws 401/403/429. */
+/** Resolves the caller from the Authorization header, or throws 401/403/400. API keys still need
+ * `consumeStatement` + `applyConsume` (done in the request transaction's first round trip). */
 export async function authenticate(req: Request, ctx: AuthContext): Promise<Principal> {
   const header = req.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
@@ -109,32 +119,46 @@ function servicePrincipal(req: Request): Principal {
 async function authenticateKey(token: string, ctx: AuthContext): Promise<Principal> {
   const parts = KEY_FORMAT.exec(token);
   if (!parts) throw new ApiError("UNAUTHORIZED", "Invalid API key: expected ora_<prefix>_<secret>");
-  const row = await lookupKey(ctx.sql, parts[1]);
+  const row = await lookupKey(ctx.db, parts[1]);
   const hash = await hashKey(token);
-  // Compare against a dummy when the prefix is unknown so both paths take the same time.
-  const ok = safeEqual(hash, row?.key_hash ?? "0".repeat(64)) && row !== null;
+  // Compare against a dummy when the prefix is unknown so both paths do the same work.
+  const ok = safeEqual(hash, row?.key_hash ?? DUMMY_HASH) && row !== null;
   if (!ok || !row) throw new ApiError("UNAUTHORIZED", "Invalid API key");
+  return {
+    kind: "api_key",
+    tenantId: row.tenant_id,
+    scopes: row.scopes,
+    keyId: row.id,
+    clientIp: ctx.clientIp,
+    consumePending: true,
+  };
+}
 
-  const [state] = await ctx.sql<
-    {
-      status: string;
-      retry_after: number | null;
-      limit_per_minute: number | null;
-      remaining_minute: number | null;
-    }[]
-  >`select * from app.api_key_consume(${row.id}, ${ctx.clientIp}::inet)`;
+/** The statement that checks an API key's state and counts the request (autocommit: the counter
+ * row locks end with the statement, not with the request transaction). */
+export function consumeStatement(p: Principal, c: Tx): Fragment {
+  return c`select * from app.api_key_consume(${p.keyId!}, ${p.clientIp ?? null}::inet)`;
+}
+
+interface ConsumeRow {
+  status: string;
+  retry_after: number | null;
+  limit_per_minute: number | null;
+  remaining_minute: number | null;
+}
+
+/** Applies app.api_key_consume's answer: sets the rate-limit headers or throws 401/403/429. */
+export function applyConsume(p: Principal, rows: Row[]): void {
+  const state = rows[0] as ConsumeRow;
+  p.consumePending = false;
   switch (state.status) {
     case "ok":
-      return {
-        kind: "api_key",
-        tenantId: row.tenant_id,
-        scopes: row.scopes,
-        keyId: row.id,
-        rateLimit: {
-          limit: state.limit_per_minute ?? 0,
-          remaining: Math.max(0, state.remaining_minute ?? 0),
-        },
+      p.counted = true;
+      p.rateLimit = {
+        limit: state.limit_per_minute ?? 0,
+        remaining: Math.max(0, state.remaining_minute ?? 0),
       };
+      return;
     case "revoked":
       throw new ApiError("UNAUTHORIZED", "API key has been revoked");
     case "expired":
@@ -145,18 +169,35 @@ async function authenticateKey(token: string, ctx: AuthContext): Promise<Princip
     case "rate_limited_day": {
       const window = state.status === "rate_limited_minute" ? "per-minute" : "per-day";
       const retry = String(state.retry_after ?? 60);
+      p.rateLimit = { limit: state.limit_per_minute ?? 0, remaining: 0 };
       throw new ApiError(
         "RATE_LIMITED",
         `Rate limit exceeded: the key's ${window} limit is used up`,
-        {
-          retryAfter: Number(retry),
-        },
+        { retryAfter: Number(retry) },
         { "retry-after": retry },
       );
     }
     default:
       throw new Error(`api_key_consume returned unknown status ${state.status}`);
   }
+}
+
+/** Consumes a pending API key on its own (for requests that end before a transaction opens). */
+export async function consumeNow(p: Principal, db: Db): Promise<void> {
+  if (!p.consumePending) return;
+  const rows = await db.q`select * from app.api_key_consume(${p.keyId!}, ${
+    p.clientIp ?? null
+  }::inet)`;
+  applyConsume(p, rows);
+}
+
+/** Every JWT must expire; its issuer must match ORA_JWT_ISSUER when that is configured. */
+function verifyOptions(config: Config, algorithms?: string[]): jose.JWTVerifyOptions {
+  return {
+    algorithms,
+    requiredClaims: ["exp"],
+    ...(config.ORA_JWT_ISSUER ? { issuer: config.ORA_JWT_ISSUER } : {}),
+  };
 }
 
 async function authenticateJwt(token: string, req: Request, ctx: AuthContext): Promise<Principal> {
@@ -166,9 +207,7 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
       ({ payload } = await jose.jwtVerify(
         token,
         new TextEncoder().encode(ctx.config.ORA_JWT_SECRET),
-        {
-          algorithms: ["HS256"],
-        },
+        verifyOptions(ctx.config, ["HS256"]),
       ));
     } else {
       jwks ??= jose.createRemoteJWKSet(
@@ -176,13 +215,20 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
           ctx.config.ORA_JWKS_URL ?? `${ctx.config.SUPABASE_URL}/auth/v1/.well-known/jwks.json`,
         ),
       );
-      ({ payload } = await jose.jwtVerify(token, jwks));
+      ({ payload } = await jose.jwtVerify(token, jwks, verifyOptions(ctx.config)));
     }
   } catch (e) {
     const expired = e instanceof jose.errors.JWTExpired;
+    const claim = e instanceof jose.errors.JWTClaimValidationFailed ? e.claim : undefined;
     throw new ApiError(
       "UNAUTHORIZED",
-      expired ? "Token has expired" : "Invalid credentials: not an Ora API key or a valid JWT",
+      expired
+        ? "Token has expired"
+        : claim === "exp"
+        ? "Token has no expiry (exp): sign tokens that expire"
+        : claim === "iss"
+        ? "Token was issued by another issuer (iss)"
+        : "Invalid credentials: not an Ora API key or a valid JWT",
     );
   }
   if (payload.role === "service_role") return servicePrincipal(req);
@@ -197,7 +243,7 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
   if (requested && !UUID.test(requested)) {
     throw new ApiError("VALIDATION_ERROR", "x-ora-tenant must be a tenant id (uuid)");
   }
-  const [member] = await ctx.sql<{ tenant_id: string; role: string; memberships: number }[]>`
+  const [member] = await ctx.db.q<{ tenant_id: string; role: string; memberships: number }[]>`
     select * from app.resolve_member(${payload.sub}::uuid, ${requested}::uuid)`;
   if (!member) {
     throw new ApiError(

@@ -5,13 +5,11 @@
 import { z } from "zod";
 import type { Principal } from "./auth.ts";
 import type { Config } from "./config.ts";
-import type { Sql, Tx } from "./db.ts";
+import type { Db, Tx } from "./db.ts";
 
 export interface ActionContext {
   /** The request transaction: role authenticated with the caller's claims (RLS applies). */
   tx: Tx;
-  /** The pool, for actions that must commit work outside the request transaction. */
-  sql: Sql;
   principal: Principal;
   /** Tenant of the request; always set for tenant actions. */
   tenantId: string;
@@ -21,6 +19,20 @@ export interface ActionContext {
 
 export interface ServiceActionContext extends Omit<ActionContext, "tenantId"> {
   tenantId: string | null;
+}
+
+/**
+ * What an action may do after its transaction committed, holding no connection: wait for work
+ * it started (`wait_ms`), reading in short transactions of its own.
+ */
+export interface AfterContext {
+  db: Db;
+  principal: Principal;
+  tenantId: string;
+  requestId: string;
+  config: Config;
+  /** Runs `fn` in a short transaction under RLS as the caller. */
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 interface BaseAction<S extends z.ZodType> {
@@ -34,6 +46,8 @@ export interface TenantAction<S extends z.ZodType = z.ZodType> extends BaseActio
   kind: "tenant";
   scope: { resource: string; access: "read" | "write" } | null;
   handler: (ctx: ActionContext, data: z.infer<S>) => Promise<unknown>;
+  /** Runs after the commit with no connection held; its value replaces the handler's. */
+  after?: (ctx: AfterContext, data: z.infer<S>, result: unknown) => Promise<unknown>;
 }
 
 /** Runs for any authenticated caller: in the caller's tenant when it has one, else as service_role. */
@@ -64,6 +78,21 @@ export function serviceAction<S extends z.ZodType>(
 /** Declares an action any authenticated caller may use (health checks, discovery). */
 export function anyAction<S extends z.ZodType>(a: Omit<AnyAction<S>, "kind">): AnyAction {
   return { kind: "any", ...a } as unknown as AnyAction;
+}
+
+/** Actions by name. A Map, so names such as `constructor` or `toString` are simply unknown. */
+export type Registry = ReadonlyMap<string, Action>;
+
+/** Builds a registry from groups of actions; a name given twice is a programming error. */
+export function registry(...groups: Record<string, Action>[]): Registry {
+  const map = new Map<string, Action>();
+  for (const group of groups) {
+    for (const [name, action] of Object.entries(group)) {
+      if (map.has(name)) throw new Error(`Action ${name} is registered twice`);
+      map.set(name, action);
+    }
+  }
+  return map;
 }
 
 /** Levenshtein distance, for "did you mean" suggestions. */

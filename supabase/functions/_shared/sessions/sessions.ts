@@ -2,12 +2,12 @@
  * The orchestration API shared by the ora (agents.run/status) and orchestration-manager
  * (sessions.*) functions: spawning, status and coordination, waiting, cancelling.
  * Writes go through app.* functions as service_role with the caller's tenant (verified by the
- * gateway); reads run under RLS in the request transaction.
+ * gateway) inside the request transaction; reads run under RLS; waits happen after the commit.
  */
 import { z } from "zod";
-import type { Principal } from "./auth.ts";
-import { type Sql, type Tx, withService } from "./db.ts";
-import { ApiError } from "./http.ts";
+import type { Principal } from "../platform/auth.ts";
+import { elevated, sleep, type Tx } from "../platform/db.ts";
+import { ApiError } from "../platform/http.ts";
 
 const Slug = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "an agent slug");
 
@@ -78,9 +78,9 @@ function who(p: Principal) {
   };
 }
 
-/** Spawns one agent session (agents.run). */
+/** Spawns one agent session (agents.run) in the request transaction. */
 export async function spawnOne(
-  sql: Sql,
+  tx: Tx,
   tenantId: string,
   p: Principal,
   spec: z.infer<typeof RunSpec>,
@@ -91,16 +91,16 @@ export async function spawnOne(
     idempotency_key: spec.idempotency_key,
     deadline_at: spec.deadline_at,
   };
-  const [row] = await withService(
-    sql,
-    (tx) => tx`select * from app.spawn_session(${tenantId}, ${tx.json(body as never)})`,
+  const [row] = await elevated(
+    tx,
+    () => tx`select * from app.spawn_session(${tenantId}, ${tx.json(body as never)})`,
   );
   return row;
 }
 
-/** Spawns a coordinating parent and its children in one transaction; returns at once. */
+/** Spawns a coordinating parent and its children in the request transaction. */
 export async function spawnMany(
-  sql: Sql,
+  tx: Tx,
   tenantId: string,
   p: Principal,
   spec: z.infer<typeof OrchestrationSpec>,
@@ -115,9 +115,9 @@ export async function spawnMany(
     children: spec.children.map((c) => sqlSpec(c, spec.query)),
     ...who(p),
   };
-  const rows = await withService(
-    sql,
-    (tx) => tx`select * from app.spawn_orchestration(${tenantId}, ${tx.json(body as never)})`,
+  const rows = await elevated(
+    tx,
+    () => tx`select * from app.spawn_orchestration(${tenantId}, ${tx.json(body as never)})`,
   );
   return { session: rows[0], children: rows.slice(1) };
 }
@@ -150,19 +150,21 @@ export async function sessionStatus(tx: Tx, id: string) {
   };
 }
 
-/** Polls a session until it finishes or `waitMs` passes; says whether the wait timed out. */
+/**
+ * Polls `read` until the session is done or `waitMs` passes. Each read is its own short
+ * transaction: nothing is held between polls.
+ */
 export async function waitFor(
-  sql: Sql,
-  read: (sql: Sql) => Promise<Awaited<ReturnType<typeof sessionStatus>>>,
+  read: () => Promise<Awaited<ReturnType<typeof sessionStatus>>>,
   waitMs: number,
 ) {
   const until = Date.now() + waitMs;
-  let status = await read(sql);
-  let interval = 50;
+  let status = await read();
+  let interval = 25;
   while (!status.done && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, until - Date.now()))));
-    interval = Math.min(interval * 2, 500);
-    status = await read(sql);
+    await sleep(Math.min(interval, Math.max(0, until - Date.now())));
+    interval = Math.min(interval * 2, 250);
+    status = await read();
   }
   return {
     ...status,
@@ -172,10 +174,12 @@ export async function waitFor(
 }
 
 /** Cancels a session and all its unfinished descendants. */
-export async function cancelSession(sql: Sql, tenantId: string, id: string, reason: string) {
-  const [row] = await withService(
-    sql,
-    (tx) => tx`select app.cancel_session(${tenantId}, ${id}, ${reason}) as cancelled`,
+export async function cancelSession(tx: Tx, tenantId: string, id: string, reason: string) {
+  const [found] = await tx`select id from public.agent_sessions where id = ${id}`;
+  if (!found) throw new ApiError("NOT_FOUND", `No session with id ${id}`);
+  const [row] = await elevated(
+    tx,
+    () => tx`select app.cancel_session(${tenantId}, ${id}, ${reason}) as cancelled`,
   );
   return { id, cancelled: row.cancelled as number };
 }

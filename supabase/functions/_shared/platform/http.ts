@@ -14,6 +14,7 @@ export type ErrorCode =
   | "RATE_LIMITED"
   | "BUDGET_EXCEEDED"
   | "METHOD_NOT_ALLOWED"
+  | "UNAVAILABLE"
   | "INTERNAL_ERROR";
 
 export const STATUS: Record<ErrorCode, number> = {
@@ -26,6 +27,7 @@ export const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   BUDGET_EXCEEDED: 402,
   METHOD_NOT_ALLOWED: 405,
+  UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
 };
 
@@ -127,6 +129,7 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
   if (text.trim() === "") {
     throw new ApiError("VALIDATION_ERROR", 'Request body is empty: send JSON {"action", "data"}');
   }
+  assertNesting(text, MAX_JSON_DEPTH);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -134,6 +137,34 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
       "VALIDATION_ERROR",
       `Request body is not valid JSON: ${(e as Error).message}`,
     );
+  }
+}
+
+/** Deepest JSON nesting accepted in a request body (deeper bodies get 400 before parsing). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Refuses (400) JSON text nested deeper than `maxDepth` arrays/objects, scanning once without
+ * recursion, so a 10,000-deep body cannot overflow the stack of the parser or anything after it.
+ */
+export function assertNesting(text: string, maxDepth: number): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) {
+        throw new ApiError(
+          "VALIDATION_ERROR",
+          `Request body is nested deeper than ${maxDepth} levels: flatten the data`,
+          { maxDepth },
+        );
+      }
+    } else if (c === 125 || c === 93) depth--;
   }
 }
 
@@ -182,18 +213,26 @@ export function parseWith<S extends z.ZodType>(
 
 /**
  * Maps Postgres errors a caller can cause to envelope errors; anything else is left for the
- * 500 path (logged with the request id, never shown).
+ * 500 path (logged with the request id, never shown). Ora's own SQLSTATEs (OR400, OR402, OR404,
+ * OR409) carry messages written for callers and a machine-readable reason in DETAIL, which
+ * reaches `error.details.reason`.
  */
 export function fromPostgresError(e: unknown): ApiError | undefined {
   const pg = e as { code?: string; detail?: string; constraint_name?: string; message?: string };
-  // Ora's own SQLSTATEs carry messages written for callers.
   const own: Record<string, ErrorCode> = {
     OR400: "VALIDATION_ERROR",
     OR402: "BUDGET_EXCEEDED",
+    OR403: "FORBIDDEN",
     OR404: "NOT_FOUND",
     OR409: "CONFLICT",
   };
-  if (pg?.code && own[pg.code]) return new ApiError(own[pg.code], pg.message ?? pg.code);
+  if (pg?.code && own[pg.code]) {
+    return new ApiError(
+      own[pg.code],
+      pg.message ?? pg.code,
+      pg.detail ? { reason: pg.detail } : undefined,
+    );
+  }
   switch (pg?.code) {
     case "23505":
       return new ApiError("CONFLICT", "A record with the same unique value already exists", {
@@ -206,12 +245,12 @@ export function fromPostgresError(e: unknown): ApiError | undefined {
     case "22008":
     case "22003":
     case "22001":
+    case "22021": // a NUL or another character the encoding cannot hold
+    case "22P05": // \u0000 in JSON text that becomes jsonb
       return new ApiError(
         "VALIDATION_ERROR",
         `Invalid value: ${pg.message ?? "rejected by the database"}`,
-        {
-          constraint: pg.constraint_name,
-        },
+        { constraint: pg.constraint_name },
       );
     case "23503":
       return new ApiError("VALIDATION_ERROR", "A referenced record does not exist", {
@@ -219,6 +258,13 @@ export function fromPostgresError(e: unknown): ApiError | undefined {
       });
     case "42501":
       return new ApiError("FORBIDDEN", "Not allowed for this tenant");
+    case "57014": // statement_timeout
+      return new ApiError(
+        "UNAVAILABLE",
+        "The database took too long to answer; try again",
+        undefined,
+        { "retry-after": "1" },
+      );
     default:
       return undefined;
   }

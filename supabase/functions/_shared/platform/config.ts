@@ -13,12 +13,24 @@ const ConfigSchema = z.object({
   ORA_JWT_SECRET: z.string().min(32).optional(),
   /** JWKS endpoint for asymmetric Supabase Auth keys; defaults to the project's. */
   ORA_JWKS_URL: z.url().optional(),
+  /** When set, user JWTs must carry this `iss` (hosted: https://<ref>.supabase.co/auth/v1). */
+  ORA_JWT_ISSUER: z.string().min(1).optional(),
   /** Largest accepted request body in bytes; bigger bodies get 413 before parsing. */
   ORA_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   /** Connections per function instance. */
   ORA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** How long a request waits for a free connection before 503 UNAVAILABLE with Retry-After. */
+  ORA_DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5000),
+  /** statement_timeout of every transaction the functions open. */
+  ORA_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** idle_in_transaction_session_timeout of every transaction the functions open. */
+  ORA_DB_IDLE_TX_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   /** Header carrying the client address behind a proxy (x-forwarded-for on hosted); unset = socket address. */
   ORA_CLIENT_IP_HEADER: z.string().toLowerCase().optional(),
+  /** Proxies in front of the functions that append to ORA_CLIENT_IP_HEADER: the client is that many entries from the right. */
+  ORA_CLIENT_IP_TRUSTED_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  /** Operator exceptions to the outbound private-address rule: comma-separated hosts, addresses or CIDRs (never tenant-editable). */
+  ORA_OUTBOUND_ALLOW: z.string().max(4000).optional(),
   ORA_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Default OpenAI-compatible endpoint and key; without a key anywhere the offline provider runs. */
   ORA_LLM_BASE_URL: z.url().default("https://api.openai.com/v1"),
