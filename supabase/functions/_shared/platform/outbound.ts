@@ -17,7 +17,8 @@
  * 5. The connection goes to an address that was checked: the socket's `lookup` returns the checked
  *    addresses, so no second resolution happens between the check and the connection (DNS
  *    rebinding), while TLS still verifies the certificate for the host name (SNI and Host are the
- *    name). The peer address is verified again when the response arrives.
+ *    name). The peer address is verified again when the response arrives. Deno 2.9 honours
+ *    `lookup` (tested); what remains where a runtime does not is in docs/security.md.
  * 6. Redirects are followed by hand (at most `maxRedirects`), each hop checked again from step 1;
  *    a credential bound to one origin is never sent to another one.
  *
