@@ -451,7 +451,7 @@ function isLiteral(host: string): boolean {
 }
 
 function refusedAddress(url: URL, verdict: AddressVerdict, resolved: boolean) {
-  const verb = resolved ? `resolves to ${bareHost(url)} →` : "points to";
+  const verb = resolved ? "resolves to" : "points to";
   return new OutboundRefusedError(
     "private_address",
     `Outbound URL ${url.origin} ${verb} ${

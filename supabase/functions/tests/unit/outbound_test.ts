@@ -310,7 +310,7 @@ Deno.test("checkUrl checks every resolved address and refuses when any is privat
   const mixed = await refused(checkUrl("https://mixed.example/", { resolver }), "private_address");
   assertEquals(
     mixed.message,
-    "Outbound URL https://mixed.example resolves to mixed.example → a private address (10.0.0.1): private, loopback and link-local targets are refused; an operator can allow it in ORA_OUTBOUND_ALLOW",
+    "Outbound URL https://mixed.example resolves to a private address (10.0.0.1): private, loopback and link-local targets are refused; an operator can allow it in ORA_OUTBOUND_ALLOW",
   );
   const mapped = await refused(checkUrl("http://mapped.example/", { resolver }), "private_address");
   assertEquals(mapped.address, "169.254.169.254");
