@@ -1,0 +1,24 @@
+/**
+ * A self-signed certificate for the made-up name `pinned.test` (valid until 2126) and its key,
+ * for TLS tests against loopback listeners only. It is trusted nowhere but in those tests.
+ */
+
+export const PINNED_TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBmjCCAUGgAwIBAgIUG5qqoiY/Zc6vNMBHKDtt8Z6L7tMwCgYIKoZIzj0EAwIw
+FjEUMBIGA1UEAwwLcGlubmVkLnRlc3QwIBcNMjYxMTMwMTgxNjIzWhgPMjEyNjEx
+MDYxODE2MjNaMBYxFDASBgNVBAMMC3Bpbm5lZC50ZXN0MFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAEtJijkmIBJUyACbIpZR/101S7ndjEBeAN7qsgNCfC2MZcW4zV
+7zVzcoQLozITrqbDbVnjK4vEoCcSlSqsRqHKfqNrMGkwHQYDVR0OBBYEFE5d3PHB
+HJmvoCU4LAd5xG6ITRYrMB8GA1UdIwQYMBaAFE5d3PHBHJmvoCU4LAd5xG6ITRYr
+MA8GA1UdEwEB/wQFMAMBAf8wFgYDVR0RBA8wDYILcGlubmVkLnRlc3QwCgYIKoZI
+zj0EAwIDRwAwRAIgQcYRNKE52hBFNJDdlpfTJWeiBzB/mDj6yKyALP7OZsECIF69
+iHtT3RDDnRgFXa0FjLYR1HzTd9vwRDq/rO9z2EoF
+-----END CERTIFICATE-----
+`;
+
+export const PINNED_TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgUg76nG3sIBt+b9oi
+VOHCnPAew89WrRsbpvo8VFqMrL2hRANCAAS0mKOSYgElTIAJsillH/XTVLud2MQF
+4A3uqyA0J8LYxlxbjNXvNXNyhAujMhOupsNtWeMri8SgJxKVKqxGocp+
+-----END PRIVATE KEY-----
+`;
