@@ -59,3 +59,44 @@ begin
 end;
 $$;
 comment on function app.touch_updated_at() is 'Trigger: sets updated_at to now() on update.';
+
+-- ============================================================================
+-- LOCK-DOWN (every migration ends with `select app.lock_down();`)
+-- ============================================================================
+
+-- States the API roles' privileges after a migration, so a later one cannot forget them:
+-- no app function is executable by PUBLIC, anon or authenticated (except app.tenant_id(), which
+-- RLS policies call); service_role (the workers) may call every app function except the
+-- internal helpers (comment starting 'Internal:'); no API role holds TRUNCATE, TRIGGER or
+-- REFERENCES on a public table. Functions get EXECUTE for PUBLIC by default, and a per-schema
+-- default privilege cannot take that away, hence a function rather than defaults.
+create or replace function app.lock_down()
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_fn record;
+begin
+  execute 'revoke execute on all functions in schema app from public, anon, authenticated';
+  execute 'grant execute on function app.tenant_id() to authenticated';
+  for v_fn in
+    select p.oid::regprocedure as sig, coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), '') as note
+    from pg_catalog.pg_proc p
+    where p.pronamespace = 'app'::regnamespace and p.prokind in ('f', 'p')
+  loop
+    if v_fn.note like 'Internal:%' or v_fn.sig::text = 'app.lock_down()' then
+      execute pg_catalog.format('revoke execute on function %s from service_role', v_fn.sig);
+    else
+      execute pg_catalog.format('grant execute on function %s to service_role', v_fn.sig);
+    end if;
+  end loop;
+  execute 'revoke truncate, trigger, references on all tables in schema public from anon, authenticated';
+end;
+$$;
+comment on function app.lock_down() is 'Migrations: restates the API roles'' privileges on app functions and public tables (see the migration that defines it). Every migration ends by calling it; tests/tenancy/schema_rules.test.sql checks the result.';
+
+alter default privileges for role postgres in schema public
+  revoke truncate, trigger, references on tables from anon, authenticated;
+
+select app.lock_down();

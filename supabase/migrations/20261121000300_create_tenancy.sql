@@ -8,11 +8,13 @@ create table public.tenants (
   name text not null check (length(name) between 1 and 200),
   slug text not null unique check (slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'),
   settings jsonb not null default '{}'::jsonb,
+  limits jsonb not null default '{}'::jsonb,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
 comment on table public.tenants is 'Tenants: every other row in Ora belongs to exactly one. Created through ora tenants.create (service role).';
-comment on column public.tenants.settings is 'Per-tenant settings (limits, allowlists); documented in docs/architecture.md.';
+comment on column public.tenants.settings is 'Settings the tenant''s admins change (settings.update): LLM providers, policy, breaker tuning, wake_workers. Validated by the API.';
+comment on column public.tenants.limits is 'Plan limits set by the operator (service role: tenants.update), never by the tenant: max_spawn_depth, max_children_per_session, max_concurrent_sessions, … Missing keys take the defaults of app.tenant_limit.';
 
 alter table public.tenants enable row level security;
 alter table public.tenants force row level security;
@@ -20,6 +22,40 @@ create policy "Tenants are viewable by their own members and keys" on public.ten
   for select to authenticated using (id = (select app.tenant_id()));
 create trigger tenants_touch before update on public.tenants
   for each row execute function app.touch_updated_at();
+
+-- A tenant's plan limit `name` (tenants.limits, else the default here: the one place defaults live).
+create or replace function app.tenant_limit(tenant_id uuid, name text)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(
+    (select (t.limits ->> tenant_limit.name)::integer from public.tenants t where t.id = tenant_limit.tenant_id),
+    case tenant_limit.name
+      when 'max_spawn_depth' then 3
+      when 'max_children_per_session' then 20
+      when 'max_concurrent_sessions' then 10
+      when 'max_concurrent_automation_runs' then 10
+      when 'max_tool_calls_per_session' then 50
+    end)
+$$;
+comment on function app.tenant_limit(uuid, text) is 'A tenant''s plan limit (tenants.limits) or its default: max_spawn_depth 3, max_children_per_session 20, max_concurrent_sessions 10, max_concurrent_automation_runs 10, max_tool_calls_per_session 50. The only place these defaults are written.';
+
+-- Every plan limit of a tenant with its effective value.
+create or replace function app.tenant_limits(tenant_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_object_agg(n, app.tenant_limit(tenant_limits.tenant_id, n))
+  from unnest(array['max_spawn_depth', 'max_children_per_session', 'max_concurrent_sessions',
+    'max_concurrent_automation_runs', 'max_tool_calls_per_session']) n
+$$;
+comment on function app.tenant_limits(uuid) is 'All plan limits of a tenant with their effective values (set or default).';
 
 -- ============================================================================
 -- TENANT MEMBERS (Supabase Auth users)
@@ -249,3 +285,5 @@ revoke insert, update, delete, truncate on public.request_log from authenticated
 
 revoke all on public.tenants, public.tenant_members from anon;
 revoke insert, update, delete, truncate on public.tenants, public.tenant_members from authenticated;
+
+select app.lock_down();

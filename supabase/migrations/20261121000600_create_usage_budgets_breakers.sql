@@ -26,8 +26,8 @@ insert into app.model_prices (model, input_usd_per_mtok, output_usd_per_mtok) va
 create table public.usage_events (
   id uuid primary key default gen_random_uuid(),
   tenant_id uuid not null references public.tenants (id) on delete cascade,
-  session_id uuid,
-  agent_run_id uuid,
+  run_id uuid,
+  run_step_id uuid,
   kind text not null check (kind in ('llm', 'tool', 'embedding', 'storage')),
   provider text,
   model text,
@@ -39,7 +39,7 @@ create table public.usage_events (
   created_at timestamptz not null default now()
 );
 create index usage_events_tenant_time_idx on public.usage_events (tenant_id, created_at desc);
-create index usage_events_session_idx on public.usage_events (tenant_id, session_id);
+create index usage_events_run_idx on public.usage_events (tenant_id, run_id);
 comment on table public.usage_events is 'One row per LLM call that returned and per tool call (units = 1), and later per embedding: tokens, units, cost. Written in its own transaction right after the call, so a crash never double-counts it.';
 
 -- ============================================================================
@@ -104,13 +104,16 @@ create table public.circuit_breakers (
   failure_threshold integer not null default 5 check (failure_threshold > 0),
   cooldown_seconds integer not null default 30 check (cooldown_seconds > 0),
   opened_at timestamptz,
+  open_until timestamptz,
   probe_until timestamptz,
   last_error text,
   opened_count integer not null default 0,
   updated_at timestamptz not null default now(),
   unique (tenant_id, key)
 );
-comment on table public.circuit_breakers is 'One breaker per tenant and dependency (e.g. llm:<host>); threshold and cooldown come from tenants.settings breaker_failure_threshold (5) and breaker_cooldown_seconds (30) when the breaker is first created. closed → open after failure_threshold consecutive failures; after cooldown one probe is let through (half_open); a success closes it, a failure re-opens it.';
+comment on table public.circuit_breakers is 'One breaker per tenant and dependency (e.g. llm:<host>); threshold and cooldown come from tenants.settings breaker_failure_threshold (5) and breaker_cooldown_seconds (30) when the breaker is first created. closed → open after failure_threshold consecutive failures; after the cooldown (or the Retry-After the dependency asked for) one probe is let through (half_open); a success closes it and releases the work deferred on it at once, a failure re-opens it.';
+comment on column public.circuit_breakers.open_until is 'While open: when the next probe may go (opened_at + cooldown, or the dependency''s Retry-After).';
+comment on column public.circuit_breakers.probe_until is 'While half open: until when the one probe in flight is waited for before another is let through.';
 
 -- ============================================================================
 -- TENANT SECRETS (004 §8): Vault on Supabase, pgcrypto-encrypted locally; access logged
@@ -271,9 +274,9 @@ declare
   v_threshold integer;
   v_thresholds integer[];
 begin
-  insert into public.usage_events (tenant_id, session_id, agent_run_id, kind, provider, model, prompt_tokens,
+  insert into public.usage_events (tenant_id, run_id, run_step_id, kind, provider, model, prompt_tokens,
     completion_tokens, units, cost_usd, metadata)
-  values (record_usage.tenant_id, (usage ->> 'session_id')::uuid, (usage ->> 'agent_run_id')::uuid,
+  values (record_usage.tenant_id, (usage ->> 'run_id')::uuid, (usage ->> 'run_step_id')::uuid,
     coalesce(usage ->> 'kind', 'llm'), usage ->> 'provider', usage ->> 'model',
     coalesce((usage ->> 'prompt_tokens')::integer, 0), coalesce((usage ->> 'completion_tokens')::integer, 0),
     coalesce((usage ->> 'units')::numeric, 0), coalesce((usage ->> 'cost_usd')::numeric, 0),
@@ -334,7 +337,7 @@ comment on function app.assert_budget(uuid) is 'Refuses new work (BUDGET_EXCEEDE
 -- CIRCUIT BREAKER LOGIC (atomic across workers)
 -- ============================================================================
 
--- Whether a call may go ahead; moves open → half_open after the cooldown and lets one probe through.
+-- Whether a call may go ahead; moves open → half_open once open_until passes and lets one probe through.
 create or replace function app.breaker_allow(tenant_id uuid, key text)
 returns table (allowed boolean, state text, retry_in_ms integer)
 language plpgsql
@@ -351,7 +354,7 @@ begin
     return query select true, 'closed'::text, 0;
     return;
   end if;
-  if v.state = 'open' and now() >= v.opened_at + make_interval(secs => v.cooldown_seconds) then
+  if v.state = 'open' and now() >= coalesce(v.open_until, v.opened_at + make_interval(secs => v.cooldown_seconds)) then
     update public.circuit_breakers b set state = 'half_open', probe_until = now() + interval '60 seconds', updated_at = now()
     where b.id = v.id;
     return query select true, 'half_open'::text, 0;
@@ -363,17 +366,20 @@ begin
     return query select true, 'half_open'::text, 0;
     return;
   end if;
-  -- open: until the cooldown ends; half_open with a probe in flight: check back after one cooldown
+  -- open: until open_until; half_open with a probe in flight: until the probe reports (callers
+  -- defer with release key breaker:<key>, so a successful probe releases them at once)
   return query select false, v.state,
-    greatest(100, (1000 * case when v.state = 'open'
-      then extract(epoch from (v.opened_at + make_interval(secs => v.cooldown_seconds) - now()))
-      else v.cooldown_seconds end)::integer);
+    greatest(100, (1000 * extract(epoch from (case when v.state = 'open'
+      then coalesce(v.open_until, v.opened_at + make_interval(secs => v.cooldown_seconds)) else v.probe_until end - now())))::integer);
 end;
 $$;
-comment on function app.breaker_allow(uuid, text) is 'Workers: may this tenant call this dependency now? open breakers answer no with retry_in_ms; after the cooldown one probe goes through (half_open).';
+comment on function app.breaker_allow(uuid, text) is 'Workers: may this tenant call this dependency now? An open breaker answers no with retry_in_ms until open_until; then one probe goes through (half_open) while the rest wait for its outcome.';
 
--- Records a call's outcome: success closes the breaker; failures open it at the threshold (a failed probe re-opens it).
-create or replace function app.breaker_record(tenant_id uuid, key text, ok boolean, error text default null)
+-- Records a call's outcome: success closes the breaker (releasing the work deferred on it);
+-- failures open it at the threshold (a failed probe re-opens it) for the cooldown, or for the
+-- Retry-After the dependency asked for.
+create or replace function app.breaker_record(tenant_id uuid, key text, ok boolean, error text default null,
+  retry_after_seconds integer default null)
 returns text
 language plpgsql
 security definer
@@ -381,27 +387,38 @@ set search_path = ''
 as $$
 declare
   v_state text;
+  v_was text;
 begin
   if ok then
-    update public.circuit_breakers b set state = 'closed', fail_count = 0, opened_at = null, probe_until = null, updated_at = now()
+    update public.circuit_breakers b set state = 'closed', fail_count = 0, opened_at = null, open_until = null,
+      probe_until = null, updated_at = now()
     where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key and (b.state <> 'closed' or b.fail_count > 0)
     returning b.state into v_state;
+    if v_state is not null then
+      perform app.queue_release(breaker_record.tenant_id, 'breaker:' || breaker_record.key);
+    end if;
     return coalesce(v_state, 'closed');
   end if;
+  select b.state into v_was from public.circuit_breakers b
+  where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key for update;
   insert into public.circuit_breakers as b (tenant_id, key, fail_count, last_error, failure_threshold, cooldown_seconds)
   values (breaker_record.tenant_id, breaker_record.key, 1, left(error, 2000),
     coalesce((select (t.settings ->> 'breaker_failure_threshold')::integer from public.tenants t where t.id = breaker_record.tenant_id), 5),
     coalesce((select (t.settings ->> 'breaker_cooldown_seconds')::integer from public.tenants t where t.id = breaker_record.tenant_id), 30))
   on conflict on constraint circuit_breakers_tenant_id_key_key do update
   set fail_count = b.fail_count + 1, last_error = left(excluded.last_error, 2000), updated_at = now(),
-    state = case when b.state = 'half_open' or b.fail_count + 1 >= b.failure_threshold then 'open' else b.state end,
-    opened_at = case when b.state = 'half_open' or (b.state = 'closed' and b.fail_count + 1 >= b.failure_threshold) then now() else b.opened_at end,
-    opened_count = b.opened_count + case when b.state <> 'open' and (b.state = 'half_open' or b.fail_count + 1 >= b.failure_threshold) then 1 else 0 end
+    state = case when b.state = 'half_open' or b.fail_count + 1 >= b.failure_threshold then 'open' else b.state end
   returning b.state into v_state;
+  if v_state = 'open' and v_was is distinct from 'open' then
+    update public.circuit_breakers b
+    set opened_at = now(), opened_count = b.opened_count + 1, probe_until = null,
+      open_until = now() + make_interval(secs => coalesce(least(greatest(breaker_record.retry_after_seconds, 1), 3600), b.cooldown_seconds))
+    where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key;
+  end if;
   return v_state;
 end;
 $$;
-comment on function app.breaker_record(uuid, text, boolean, text) is 'Workers: records a call outcome for a breaker and returns its new state.';
+comment on function app.breaker_record(uuid, text, boolean, text, integer) is 'Workers: records a call outcome for a breaker and returns its new state. Closing releases the work deferred on breaker:<key>; opening lasts the cooldown or the dependency''s Retry-After.';
 
 -- ============================================================================
 -- POLICIES
