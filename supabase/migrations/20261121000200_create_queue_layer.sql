@@ -1,18 +1,39 @@
 -- Queue layer: pgmq plus what pgmq lacks (dead-lettering with recorded errors), and the one
 -- function that wakes Edge Functions (pg_net on hosted Supabase, pg_notify locally).
--- Identical on hosted Supabase (real pgmq 1.4 extension) and locally (scripts/bootstrap/10_pgmq.sql).
+-- Identical on hosted Supabase (real pgmq 1.4 extension) and locally (scripts/bootstrap/10_pgmq.sql),
+-- as is the contract test suite, supabase/tests/queues/pgmq_*.test.sql.
 
 -- ============================================================================
 -- PGMQ
--- Locally the bootstrap already provides a pgmq-compatible schema; on Supabase install the extension.
+-- The extension wherever the server offers it (hosted Supabase: pgmq 1.4.4). Where it does not
+-- (the local stack), scripts/bootstrap/10_pgmq.sql has already made a compatible pgmq schema.
 -- ============================================================================
 do $$
 begin
-  if not exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgmq') then
+  if exists (select 1 from pg_catalog.pg_available_extensions where name = 'pgmq') then
+    if not exists (select 1 from pg_catalog.pg_extension where extname = 'pgmq')
+       and exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgmq') then
+      raise exception 'Schema pgmq exists but is not the pgmq extension, which is now available'
+        using errcode = '55000',
+              hint = 'It is the local stand-in from an older bootstrap: drop schema pgmq cascade (locally: npm run db:reset) and apply the migrations again.';
+    end if;
     create extension if not exists pgmq;
+  elsif not exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgmq') then
+    raise exception 'pgmq is not available: install the pgmq extension, or apply scripts/bootstrap/10_pgmq.sql first'
+      using errcode = '55000';
   end if;
 end
 $$;
+
+-- Workers run as service_role: the pgmq functions, the queue tables (pgmq.q_<name>, pgmq.a_<name>,
+-- pgmq.meta) and their msg_id sequences, including those of queues created later by the owner.
+-- The stand-in grants the same itself; the extension grants only pg_monitor. Idempotent.
+grant usage on schema pgmq to service_role;
+grant execute on all functions in schema pgmq to service_role;
+grant select, insert, update, delete on all tables in schema pgmq to service_role;
+grant usage, select on all sequences in schema pgmq to service_role;
+alter default privileges in schema pgmq grant select, insert, update, delete on tables to service_role;
+alter default privileges in schema pgmq grant usage, select on sequences to service_role;
 
 -- ============================================================================
 -- QUEUE ERRORS (internal)
