@@ -6,8 +6,9 @@
 revoke execute on all functions in schema app from public, anon, authenticated;
 grant execute on function app.tenant_id() to authenticated;
 grant execute on all functions in schema app to service_role;
--- internal helpers of the queue layer stay private even to workers
+-- internal helpers stay private even to workers: the queue layer's, and the local encryption key's
 revoke execute on function app.queue_dlq_name(text), app.queue_move_to_dlq(text, pgmq.message_record, text) from service_role;
+revoke execute on function app.local_encryption_key() from service_role;
 
 -- TRUNCATE, TRIGGER and REFERENCES are not row-level: no API role holds them on tenant tables.
 revoke truncate, trigger, references on all tables in schema public from anon, authenticated;
