@@ -51,10 +51,10 @@ PG_CLUSTER_HOME="$(pg_cluster_home)"
 PGDATA="$PG_CLUSTER_HOME/pgdata"
 PGRUN="$PG_CLUSTER_HOME/run"
 
-# as_pg runs a command as the cluster owner.
+# as_pg runs a command as the cluster owner (from /: it may not be able to enter the current folder).
 as_pg() {
   local u; u="$(pg_os_user)"
-  if [ "$(id -un)" = "$u" ]; then "$@"; else runuser -u "$u" -- "$@"; fi
+  if [ "$(id -un)" = "$u" ]; then "$@"; else (cd / && runuser -u "$u" -- "$@"); fi
 }
 
 # psql_db runs psql against the local cluster as postgres, stopping at the first error.
