@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project-local Postgres 15 cluster on 127.0.0.1:54322.
+# The project-local Postgres 15 cluster on 127.0.0.1:54322 (where it lives: pg_cluster_home in lib.sh).
 #   db.sh start     init the cluster if needed and start it (waits until ready)
 #   db.sh stop      stop it if running
 #   db.sh setup     Supabase-compat bootstrap (plain Postgres only), migrations, seed
@@ -9,21 +9,30 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
 prepare_dirs() {
-  mkdir -p "$ORA_LOCAL" "$PGRUN" "$PGLOGDIR"
   local u; u="$(pg_os_user)"
   id "$u" >/dev/null 2>&1 || die "The account '$u' that runs Postgres does not exist; install postgresql-15 first"
-  chown "$u" "$PGRUN" "$PGLOGDIR"
-  # The cluster owner must be able to reach .local inside the checkout.
-  if ! as_pg test -x "$ORA_LOCAL"; then
-    die "The account '$u' cannot enter $ORA_LOCAL; make the checkout's parent folders traversable (chmod o+x)"
+  mkdir -p "$ORA_LOCAL" "$PGLOGDIR"
+  if [ "$PG_CLUSTER_HOME" != "$ORA_LOCAL" ]; then
+    # root: the cluster lives in postgres' own folder, so the checkout's permissions never matter
+    install -d -o "$u" -g "$(id -gn "$u")" -m 700 "$(dirname "$PG_CLUSTER_HOME")" "$PG_CLUSTER_HOME"
+    printf '%s\n' "$ORA_ROOT" >"$PG_CLUSTER_HOME/checkout"
+    # .local/pgdata points there, for people looking for the cluster (the scripts use the real path)
+    if [ -d "$ORA_LOCAL/pgdata" ] && [ ! -L "$ORA_LOCAL/pgdata" ]; then
+      rmdir "$ORA_LOCAL/pgdata" 2>/dev/null \
+        || die "$ORA_LOCAL/pgdata is an unfinished cluster (no PG_VERSION); remove it and start again"
+    fi
+    ln -sfn "$PGDATA" "$ORA_LOCAL/pgdata"
   fi
+  mkdir -p "$PGRUN"; chown "$u" "$PGRUN"
+  as_pg test -w "$PGRUN" || die "The account '$u' cannot write to $PGRUN; check that folder's parents"
 }
 
 init_cluster() {
   [ -f "$PGDATA/PG_VERSION" ] && return
-  step "Creating the Postgres cluster in .local/pgdata"
+  step "Creating the Postgres cluster in $PGDATA"
   mkdir -p "$PGDATA"; chown "$(pg_os_user)" "$PGDATA"; chmod 700 "$PGDATA"
-  local pw="$ORA_LOCAL/.pgpass-init"; echo postgres >"$pw"; chown "$(pg_os_user)" "$pw"
+  local pw="$PG_CLUSTER_HOME/.pwfile-init"
+  (umask 077; echo postgres >"$pw"); chown "$(pg_os_user)" "$pw"
   as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --pwfile="$pw" --auth-local=trust --auth-host=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 >"$PGLOGDIR/initdb.log" 2>&1 || { rm -f "$pw"; die "initdb failed; see .local/log/initdb.log"; }
   rm -f "$pw"
@@ -45,6 +54,12 @@ log_min_error_statement = panic
 CONF
 }
 
+# pg_ctl_do start|restart: pg_ctl without -l, so Postgres writes to the stdout/stderr it inherits;
+# this shell opens .local/log/postgres.log (root may, the postgres account may not be able to).
+pg_ctl_do() {
+  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -o "-p $DB_PORT" -m fast -s -w -t 60 "$1" >>"$PGLOGDIR/postgres.log" 2>&1
+}
+
 start() {
   prepare_dirs
   init_cluster
@@ -53,14 +68,13 @@ start() {
     die "Port $DB_PORT is taken by another program; stop it (or set ORA_DB_PORT) and run again"
   fi
   step "Starting Postgres $PG_MAJOR on 127.0.0.1:$DB_PORT"
-  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGLOGDIR/postgres.log" -o "-p $DB_PORT" -w -t 60 start >/dev/null \
-    || die "Postgres did not start; see .local/log/postgres.log"
+  pg_ctl_do start || { tail -5 "$PGLOGDIR/postgres.log" >&2; die "Postgres did not start; see .local/log/postgres.log"; }
 }
 
 stop() {
   if pg_running; then
     step "Stopping Postgres"
-    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -s -w stop >/dev/null
   else
     info "Postgres is not running"
   fi
@@ -105,8 +119,7 @@ reset() {
     -c "drop database if exists postgres with (force)" -c "create database postgres" >/dev/null \
     || die "Could not recreate database postgres"
   # pg_cron's scheduler stops when its database is dropped; a restart brings it back.
-  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGLOGDIR/postgres.log" -o "-p $DB_PORT" -m fast -w restart >/dev/null \
-    || die "Postgres did not restart; see .local/log/postgres.log"
+  pg_ctl_do restart || { tail -5 "$PGLOGDIR/postgres.log" >&2; die "Postgres did not restart; see .local/log/postgres.log"; }
   setup
 }
 

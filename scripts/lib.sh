@@ -5,8 +5,6 @@ set -euo pipefail
 ORA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ORA_LOCAL="$ORA_ROOT/.local"
 ORA_CACHE="$ORA_LOCAL/cache"
-PGDATA="$ORA_LOCAL/pgdata"
-PGRUN="$ORA_LOCAL/run"
 PGLOGDIR="$ORA_LOCAL/log"
 PG_MAJOR=15
 PGBIN="/usr/lib/postgresql/$PG_MAJOR/bin"
@@ -34,10 +32,29 @@ pg_os_user() {
   if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi
 }
 
-# as_pg runs a command as the cluster owner.
+# The cluster's home (data dir pgdata/, socket dir run/): files the cluster owner must open.
+# As a normal user that is .local/ in the checkout, run by you. As root the cluster runs as the
+# OS user postgres, which may not be able to enter the checkout at all (a clone under /root,
+# mode 700), so it lives outside, in a postgres-owned folder keyed by the checkout's path:
+# ~postgres/ora-clusters/<first 12 hex of sha256(physical checkout path)>/ (with .local/pgdata a
+# symlink to it). A real .local/pgdata made by an earlier version keeps being used as root.
+# Logs stay in .local/log either way: the invoking shell opens them and Postgres inherits them.
+pg_cluster_home() {
+  if [ "$(id -u)" -ne 0 ] || { [ -f "$ORA_LOCAL/pgdata/PG_VERSION" ] && [ ! -L "$ORA_LOCAL/pgdata" ]; }; then
+    echo "$ORA_LOCAL"; return
+  fi
+  # (before postgresql-15 is installed there is no account yet: Debian's default home then)
+  local home; home="$(getent passwd postgres | cut -d: -f6 || true)"
+  echo "${home:-/var/lib/postgresql}/ora-clusters/$(cd "$ORA_ROOT" && pwd -P | tr -d '\n' | sha256sum | cut -c1-12)"
+}
+PG_CLUSTER_HOME="$(pg_cluster_home)"
+PGDATA="$PG_CLUSTER_HOME/pgdata"
+PGRUN="$PG_CLUSTER_HOME/run"
+
+# as_pg runs a command as the cluster owner (from /: it may not be able to enter the current folder).
 as_pg() {
   local u; u="$(pg_os_user)"
-  if [ "$(id -un)" = "$u" ]; then "$@"; else runuser -u "$u" -- "$@"; fi
+  if [ "$(id -un)" = "$u" ]; then "$@"; else (cd / && runuser -u "$u" -- "$@"); fi
 }
 
 # psql_db runs psql against the local cluster as postgres, stopping at the first error.

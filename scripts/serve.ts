@@ -1,8 +1,9 @@
 /**
  * Local function server (stands in for `supabase functions serve`, which needs Docker):
  * serves every supabase/functions/<name>/index.ts at http://127.0.0.1:54321/functions/v1/<name>,
- * and relays app.invoke_function() notifications (channel `ora_invoke`, used where pg_net is
- * absent) as the same HTTP call hosted Supabase would make with pg_net.
+ * and relays app.invoke_function() requests (app.invoke_requests, announced on channel
+ * `ora_invoke`, used where pg_net is absent) as the same HTTP call hosted Supabase would make
+ * with pg_net.
  *
  *   deno run --env-file=.env.local --allow-all scripts/serve.ts
  */
@@ -73,8 +74,12 @@ line("functions served", {
 });
 
 // ---- invoke relay ----------------------------------------------------------------------
+// app.invoke_function (where pg_net is absent) writes each wake-up to app.invoke_requests, a table
+// no API role can read or write, and notifies only the row id on channel ora_invoke. Anyone may
+// pg_notify, so a notification is just a hint: the relay claims the row by id (delete … returning,
+// as the database owner) and calls only what it claimed; anything else is ignored and logged.
 // Wake-ups are coalesced per (function, body): while one call is in flight, any number of
-// further notifications collapse into a single follow-up call.
+// further requests collapse into a single follow-up call.
 const inFlight = new Map<string, { again: boolean }>();
 
 async function relay(fnName: string, body: unknown): Promise<void> {
@@ -111,21 +116,48 @@ async function relay(fnName: string, body: unknown): Promise<void> {
   }
 }
 
-const listener = postgres(dbUrl, {
-  max: 1,
+const relayDb = postgres(dbUrl, {
+  max: 2,
+  prepare: false,
   onnotice: () => {},
   connection: { application_name: "ora-invoke-relay" },
 });
-await listener.listen("ora_invoke", (payload) => {
-  try {
-    const msg = JSON.parse(payload) as { function?: string; body?: unknown };
-    if (typeof msg.function !== "string") throw new Error("no function name");
-    void relay(msg.function, msg.body);
-  } catch (e) {
-    line("ignored malformed invoke notification", { error: String((e as Error).message) });
+
+type InvokeRequest = { id: string; function_name: string; body: unknown };
+
+function ignored(reason: string, payload: string): void {
+  line("ignored invoke notification", { reason, payload: payload.slice(0, 100) });
+}
+
+async function claimAndRelay(payload: string): Promise<void> {
+  if (!/^[1-9][0-9]{0,18}$/.test(payload)) {
+    ignored("not a request id (only app.invoke_function can ask for a call)", payload);
+    return;
   }
-});
+  try {
+    const [request] = await relayDb<InvokeRequest[]>`
+      delete from app.invoke_requests where id = ${payload}::bigint
+      returning id, function_name, body`;
+    if (!request) {
+      ignored("no pending request with this id", payload);
+      return;
+    }
+    void relay(request.function_name, request.body);
+  } catch (e) {
+    line("invoke claim failed", { id: payload, error: String((e as Error).message) });
+  }
+}
+
+await relayDb.listen("ora_invoke", (payload) => void claimAndRelay(payload));
 line("invoke relay listening", { channel: "ora_invoke" });
+// Requests written while no relay was listening (a stop or a crash), oldest first.
+const pending = await relayDb<InvokeRequest[]>`
+  with claimed as (delete from app.invoke_requests returning id, function_name, body)
+  select * from claimed order by id`;
+for (const request of pending) void relay(request.function_name, request.body);
+if (pending.length > 0) {
+  line("relaying requests left from before start-up", { count: pending.length });
+}
 // Drain whatever a crash or a lost wake-up left behind, as hosted pg_cron would within a minute.
 if (functions.has("agent-worker")) void relay("agent-worker", { reason: "boot" });
 
@@ -133,7 +165,7 @@ async function shutdown(): Promise<void> {
   line("shutting down");
   await server.shutdown();
   await runShutdownHooks(); // flush batched request logs and key usage
-  await listener.end({ timeout: 2 });
+  await relayDb.end({ timeout: 2 });
   Deno.exit(0);
 }
 Deno.addSignalListener("SIGINT", shutdown);

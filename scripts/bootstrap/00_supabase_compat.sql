@@ -76,13 +76,36 @@ grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authentic
 
 comment on schema auth is 'Ora local stack: Supabase-compatible auth schema (bootstrap)';
 
--- Local stand-in for Vault: tenant secrets are encrypted with pgcrypto under this key
--- (generated once per database; Supabase uses Vault instead, see app.secret_set).
+-- Local stand-in for Vault: tenant secrets are encrypted with pgcrypto under a per-database key
+-- (app.secret_set / app.secret_get; Supabase keeps them in Vault instead). The key sits in a
+-- one-row table no API role can read: RLS forced with no policies, no grants; only the owner's
+-- security-definer functions reach it. (Never a database setting: current_setting() is open
+-- to every role, anon included.) Schema app is the migrations' private schema; making it here
+-- first is harmless (migration 0100 uses create schema if not exists).
+create schema if not exists app;
+
+create table if not exists app.local_secret_key (
+  id boolean primary key default true check (id),
+  key text not null check (length(key) >= 32),
+  created_at timestamptz not null default now()
+);
+comment on table app.local_secret_key is 'Local stack only (bootstrap): the key app.secret_set/secret_get encrypt tenant secrets with where Vault is absent. One row; readable only by the owner.';
+alter table app.local_secret_key enable row level security;
+alter table app.local_secret_key force row level security;
+revoke all on table app.local_secret_key from public, anon, authenticated, service_role;
+
+-- Generated once per database: 2 x 122 random bits from gen_random_uuid (pgcrypto may not be
+-- installed yet). A key an earlier bootstrap kept in the database setting app.local_secret_key
+-- moves here, so secrets encrypted under it still decrypt; the setting is then removed.
+insert into app.local_secret_key (key)
+select coalesce(
+  nullif(current_setting('app.local_secret_key', true), ''),
+  encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex')
+)
+on conflict (id) do nothing;
+
 do $$
 begin
-  if current_setting('app.local_secret_key', true) is null or current_setting('app.local_secret_key', true) = '' then
-    execute format('alter database %I set app.local_secret_key = %L', current_database(),
-      encode(sha256(gen_random_uuid()::text::bytea || clock_timestamp()::text::bytea), 'hex'));
-  end if;
+  execute format('alter database %I reset app.local_secret_key', current_database());
 end
 $$;

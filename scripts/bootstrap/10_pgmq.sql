@@ -1,24 +1,34 @@
 -- pgmq-compatible schema for a plain Postgres (never applied to a Supabase database).
 --
--- Applied only where the pgmq extension is absent: hosted Supabase runs the real extension
--- (pgmq 1.4.4, installed by migration 20261121000200 with `create extension pgmq`). This file
--- gives the local stack a `pgmq` schema with the same names, signatures, return types and
+-- Installed only where the server offers no pgmq extension (pg_available_extensions): wherever it
+-- does (hosted Supabase: pgmq 1.4.4), migration 20261121000200 runs `create extension pgmq`.
+-- This file gives the local stack a `pgmq` schema with the same names, signatures, return types and
 -- semantics as pgmq 1.4.x (no message headers) for the subset Ora uses:
 --   create, create_non_partitioned, create_unlogged, drop_queue, list_queues,
 --   send, send_batch, read, read_with_poll, pop, archive (one / many), delete (one / many),
 --   purge_queue, set_vt, metrics, metrics_all.
 -- Queue tables are pgmq's own layout: pgmq.q_<name> (live messages) and pgmq.a_<name>
--- (archive, with archived_at), registered in pgmq.meta.
+-- (archive, with archived_at), registered in pgmq.meta. The contract tests
+-- (supabase/tests/queues/pgmq_*.test.sql) run against whichever is installed.
 --
 -- Deliberate differences from pgmq 1.4.4, all stricter or fixes that pgmq made later:
 --   * queue names must match ^[a-z0-9_]{1,47}$ (pgmq only rejects $ ; -- ' and > 47 chars);
 --   * queue creation takes a transaction advisory lock (pgmq >= 1.5);
---   * read_with_poll sleeps poll_interval_ms / 1000.0 (1.4.4 divides integers and spins);
---   * drop_queue(name) of a missing queue returns false with a notice (1.4.4 raised).
+--   * read_with_poll sleeps poll_interval_ms / 1000.0 (1.4.4 divides integers: it spins below
+--     1000 ms and sleeps whole seconds above), never past the deadline, and reads once more at
+--     the deadline, so a message that becomes visible during the last interval is returned;
+--   * drop_queue(name, partitioned => true) without pg_partman says so (1.4.4 fails on a null
+--     identifier; both raise 22004 and drop nothing).
 -- Like pgmq 1.4.4, pop and set_vt use now() (transaction start) while send and read use
 -- clock_timestamp(), so tests that pass here also pass against the real extension.
 --
 -- Re-applied whenever it changes (scripts/db.sh bootstrap), so every statement is idempotent.
+-- (psql script: \if skips everything when the extension is available.)
+
+select not exists (
+  select 1 from pg_catalog.pg_available_extensions where name = 'pgmq'
+) as ora_pgmq_stand_in \gset
+\if :ora_pgmq_stand_in
 
 create schema if not exists pgmq;
 comment on schema pgmq is 'Ora local stack: pgmq 1.4-compatible message queues (bootstrap; hosted Supabase uses the pgmq extension instead)';
@@ -187,8 +197,11 @@ as $$
   select pgmq._create_queue(queue_name, true);
 $$;
 
--- Drops a queue with its archive and meta row; false (with a notice) if it does not exist.
-create or replace function pgmq.drop_queue(queue_name text)
+-- Drops a queue with its archive and meta row; with partitioned, also its pg_partman config.
+-- pgmq 1.4.4's one signature (the default makes drop_queue(name) call it), replacing the
+-- drop_queue(text) of earlier versions of this file. A missing queue raises 42P01 as in 1.4.4.
+drop function if exists pgmq.drop_queue(text);
+create or replace function pgmq.drop_queue(queue_name text, partitioned boolean default false)
 returns boolean
 language plpgsql
 set search_path = ''
@@ -196,17 +209,29 @@ as $$
 declare
   v_qtable text := pgmq.format_table_name(queue_name, 'q');
   v_atable text := pgmq.format_table_name(queue_name, 'a');
+  v_partman_schema text;
 begin
   perform pg_advisory_xact_lock(hashtext('pgmq.queue_' || drop_queue.queue_name));
 
   if to_regclass(format('pgmq.%I', v_qtable)) is null then
-    raise notice 'pgmq queue `%` does not exist', drop_queue.queue_name;
-    return false;
+    raise exception 'relation "pgmq.%" does not exist', v_qtable using errcode = '42P01';
+  end if;
+  if drop_queue.partitioned then
+    select e.extnamespace::regnamespace::text into v_partman_schema
+    from pg_catalog.pg_extension e where e.extname = 'pg_partman';
+    if v_partman_schema is null then
+      raise exception 'Cannot drop queue % as partitioned: pg_partman is not installed', drop_queue.queue_name
+        using errcode = '22004', hint = 'Queues made by pgmq.create are not partitioned: drop it with partitioned => false.';
+    end if;
   end if;
 
   execute format('drop table if exists pgmq.%I', v_qtable);
   execute format('drop table if exists pgmq.%I', v_atable);
   delete from pgmq.meta m where m.queue_name = drop_queue.queue_name;
+  if drop_queue.partitioned then
+    execute format('delete from %I.part_config where parent_table in ($1, $2)', v_partman_schema)
+      using 'pgmq.' || v_qtable, 'pgmq.' || v_atable;
+  end if;
   return true;
 end;
 $$;
@@ -224,6 +249,8 @@ as $$
 $$;
 
 -- Deletes every message in the queue (the archive is kept) and returns how many there were.
+-- DELETE, as pgmq does: TRUNCATE would take an ACCESS EXCLUSIVE lock and block every concurrent
+-- send and read until the purging transaction ends.
 create or replace function pgmq.purge_queue(queue_name text)
 returns bigint
 language plpgsql
@@ -233,8 +260,8 @@ declare
   v_qtable text := pgmq.format_table_name(queue_name, 'q');
   v_count bigint;
 begin
-  execute format('select count(*) from pgmq.%I', v_qtable) into v_count;
-  execute format('truncate table pgmq.%I', v_qtable);
+  execute format('delete from pgmq.%I', v_qtable);
+  get diagnostics v_count = row_count;
   return v_count;
 end;
 $$;
@@ -313,7 +340,8 @@ begin
 end;
 $$;
 
--- Like read, but waits up to max_poll_seconds (checking every poll_interval_ms) for messages.
+-- Like read, but waits up to max_poll_seconds (checking every poll_interval_ms) for messages;
+-- the last check is at the deadline, so nothing that became visible before it is missed.
 create or replace function pgmq.read_with_poll(
   queue_name text,
   vt integer,
@@ -332,7 +360,6 @@ declare
 begin
   perform pgmq.validate_queue_name(read_with_poll.queue_name);
   loop
-    exit when clock_timestamp() >= v_stop_at;
     v_found := false;
     for v_msg in
       select * from pgmq.read(read_with_poll.queue_name, read_with_poll.vt, read_with_poll.qty)
@@ -340,8 +367,12 @@ begin
       v_found := true;
       return next v_msg;
     end loop;
-    exit when v_found;
-    perform pg_sleep(read_with_poll.poll_interval_ms / 1000.0);
+    exit when v_found or clock_timestamp() >= v_stop_at;
+    -- sleep one interval, or until the deadline if that comes first; then read again
+    perform pg_sleep(least(
+      read_with_poll.poll_interval_ms / 1000.0,
+      extract(epoch from v_stop_at - clock_timestamp())
+    ));
   end loop;
 end;
 $$;
@@ -519,9 +550,12 @@ alter default privileges in schema pgmq revoke execute on functions from public;
 
 -- pgmq's functions run as their caller, so the caller needs the queue tables too.
 revoke all on all tables in schema pgmq from public, anon, authenticated;
-grant select, insert, update, delete, truncate on all tables in schema pgmq to service_role;
+grant select, insert, update, delete on all tables in schema pgmq to service_role;
 grant usage, select on all sequences in schema pgmq to service_role;
-alter default privileges in schema pgmq grant select, insert, update, delete, truncate on tables to service_role;
+alter default privileges in schema pgmq grant select, insert, update, delete on tables to service_role;
+-- (purge_queue deletes rows: no TRUNCATE, which earlier versions of this file granted)
+revoke truncate on all tables in schema pgmq from service_role;
+alter default privileges in schema pgmq revoke truncate on tables from service_role;
 alter default privileges in schema pgmq grant usage, select on sequences to service_role;
 
 -- As the extension does: monitoring may read queue tables.
@@ -530,3 +564,7 @@ grant select on all tables in schema pgmq to pg_monitor;
 grant select on all sequences in schema pgmq to pg_monitor;
 alter default privileges in schema pgmq grant select on tables to pg_monitor;
 alter default privileges in schema pgmq grant select on sequences to pg_monitor;
+
+\else
+\echo 'The pgmq extension is available: no stand-in (migration 20261121000200 creates the extension)'
+\endif

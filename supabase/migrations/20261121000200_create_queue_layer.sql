@@ -1,18 +1,39 @@
 -- Queue layer: pgmq plus what pgmq lacks (dead-lettering with recorded errors), and the one
 -- function that wakes Edge Functions (pg_net on hosted Supabase, pg_notify locally).
--- Identical on hosted Supabase (real pgmq 1.4 extension) and locally (scripts/bootstrap/10_pgmq.sql).
+-- Identical on hosted Supabase (real pgmq 1.4 extension) and locally (scripts/bootstrap/10_pgmq.sql),
+-- as is the contract test suite, supabase/tests/queues/pgmq_*.test.sql.
 
 -- ============================================================================
 -- PGMQ
--- Locally the bootstrap already provides a pgmq-compatible schema; on Supabase install the extension.
+-- The extension wherever the server offers it (hosted Supabase: pgmq 1.4.4). Where it does not
+-- (the local stack), scripts/bootstrap/10_pgmq.sql has already made a compatible pgmq schema.
 -- ============================================================================
 do $$
 begin
-  if not exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgmq') then
+  if exists (select 1 from pg_catalog.pg_available_extensions where name = 'pgmq') then
+    if not exists (select 1 from pg_catalog.pg_extension where extname = 'pgmq')
+       and exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgmq') then
+      raise exception 'Schema pgmq exists but is not the pgmq extension, which is now available'
+        using errcode = '55000',
+              hint = 'It is the local stand-in from an older bootstrap: drop schema pgmq cascade (locally: npm run db:reset) and apply the migrations again.';
+    end if;
     create extension if not exists pgmq;
+  elsif not exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgmq') then
+    raise exception 'pgmq is not available: install the pgmq extension, or apply scripts/bootstrap/10_pgmq.sql first'
+      using errcode = '55000';
   end if;
 end
 $$;
+
+-- Workers run as service_role: the pgmq functions, the queue tables (pgmq.q_<name>, pgmq.a_<name>,
+-- pgmq.meta) and their msg_id sequences, including those of queues created later by the owner.
+-- The stand-in grants the same itself; the extension grants only pg_monitor. Idempotent.
+grant usage on schema pgmq to service_role;
+grant execute on all functions in schema pgmq to service_role;
+grant select, insert, update, delete on all tables in schema pgmq to service_role;
+grant usage, select on all sequences in schema pgmq to service_role;
+alter default privileges in schema pgmq grant select, insert, update, delete on tables to service_role;
+alter default privileges in schema pgmq grant usage, select on sequences to service_role;
 
 -- ============================================================================
 -- QUEUE ERRORS (internal)
@@ -273,7 +294,33 @@ grant execute on function app.queue_dead_letter(text, bigint, text) to service_r
 -- WAKING EDGE FUNCTIONS
 -- ============================================================================
 
--- POSTs body to Edge Function function_name: pg_net where installed, else a notification for the local relay.
+-- Wake-ups for the local relay (used only where pg_net is absent). pg_notify is open to every
+-- role, anon included, so a notification proves nothing: app.invoke_function writes the request
+-- here (no API role can read or write this table) and notifies only its id; the relay, connected
+-- as the owner, claims the row by id (delete … returning) and ignores any id it cannot claim.
+create table app.invoke_requests (
+  id bigint generated always as identity primary key,
+  txid xid8 not null default pg_catalog.pg_current_xact_id(),
+  function_name text not null check (function_name ~ '^[a-z][a-z0-9_-]{0,62}$'),
+  body jsonb not null,
+  created_at timestamptz not null default now()
+);
+-- One row per (transaction, function, body): identical wake-ups in one transaction notify the same
+-- id, and Postgres delivers identical notifications of a transaction once.
+create unique index invoke_requests_once_per_transaction
+  on app.invoke_requests (txid, function_name, md5(body::text));
+comment on table app.invoke_requests is 'Internal, local stack only (no pg_net): wake-ups written by app.invoke_function and claimed (deleted) by the local function server''s relay, which is notified of the id on channel ora_invoke. Rows a stopped relay left behind are relayed when it starts, or deleted by app.cleanup after an hour.';
+comment on column app.invoke_requests.txid is 'Transaction that asked; with function_name and md5(body) unique, so a burst of identical wake-ups in one transaction is one row and one notification.';
+comment on column app.invoke_requests.function_name is 'Edge Function to POST to: /functions/v1/<function_name>.';
+comment on column app.invoke_requests.body is 'JSON body of the POST.';
+comment on column app.invoke_requests.created_at is 'When it was first asked for (app.cleanup deletes rows older than an hour).';
+
+-- Deny by default: no policies, no grants; only the owner (app.invoke_function, the relay) reaches it.
+alter table app.invoke_requests enable row level security;
+alter table app.invoke_requests force row level security;
+revoke all on table app.invoke_requests from public, anon, authenticated, service_role;
+
+-- POSTs body to Edge Function function_name: pg_net where installed, else a request for the local relay.
 create or replace function app.invoke_function(function_name text, body jsonb default '{}'::jsonb)
 returns void
 language plpgsql
@@ -284,7 +331,7 @@ declare
   v_body jsonb := coalesce(invoke_function.body, '{}'::jsonb);
   v_project_url text;
   v_service_role_key text;
-  v_payload text;
+  v_request_id bigint;
 begin
   -- GUARD: the name becomes part of a URL
   if invoke_function.function_name is null or invoke_function.function_name !~ '^[a-z][a-z0-9_-]{0,62}$' then
@@ -329,17 +376,23 @@ begin
     return;
   end if;
 
-  -- LOCAL: the function server relays notifications on channel ora_invoke as the same POST.
-  v_payload := jsonb_build_object('function', invoke_function.function_name, 'body', v_body)::text;
-  if octet_length(v_payload) > 7900 then
-    raise exception 'Body too large to invoke % through pg_notify: % bytes (limit 7900)', invoke_function.function_name, octet_length(v_payload)
-      using errcode = '54000',
-            hint = 'Pass ids in the body and let the function load the rest.';
+  -- LOCAL: a request row only this function can write, then its id on channel ora_invoke; the
+  -- local function server claims the row and makes the same POST. Identical wake-ups in this
+  -- transaction share the row, so they raise identical notifications, which Postgres folds.
+  select r.id into v_request_id
+  from app.invoke_requests r
+  where r.txid = pg_catalog.pg_current_xact_id()
+    and r.function_name = invoke_function.function_name
+    and md5(r.body::text) = md5(v_body::text);
+  if not found then
+    insert into app.invoke_requests (function_name, body)
+    values (invoke_function.function_name, v_body)
+    returning id into v_request_id;
   end if;
-  perform pg_catalog.pg_notify('ora_invoke', v_payload);
+  perform pg_catalog.pg_notify('ora_invoke', v_request_id::text);
 end;
 $$;
-comment on function app.invoke_function(text, jsonb) is 'Wakes Edge Function function_name (^[a-z][a-z0-9_-]{0,62}$) with a POST of body. Hosted: net.http_post to <Vault project_url>/functions/v1/<name> with the Vault service_role_key as Bearer token. Locally (no pg_net): pg_notify(''ora_invoke'', {"function", "body"}), relayed by the local function server; bodies over 7900 bytes are refused. Postgres delivers identical notifications raised in one transaction only once, so a burst of identical wake-ups in a transaction coalesces into one call.';
+comment on function app.invoke_function(text, jsonb) is 'Wakes Edge Function function_name (^[a-z][a-z0-9_-]{0,62}$) with a POST of body. Hosted: net.http_post to <Vault project_url>/functions/v1/<name> with the Vault service_role_key as Bearer token. Locally (no pg_net): writes the request to app.invoke_requests and pg_notify(''ora_invoke'', <row id>); the local function server claims the row and makes the call, so a notification nobody wrote through this function is ignored. Identical wake-ups (same function and body) in one transaction share one row and one notification, so a burst coalesces into one call.';
 
 revoke all on function app.invoke_function(text, jsonb) from public, anon, authenticated;
 grant execute on function app.invoke_function(text, jsonb) to service_role, postgres;

@@ -77,7 +77,7 @@ comment on function app.table_event_emit() is 'Trigger: records <table>.<INSERT|
 -- MAINTENANCE
 -- ============================================================================
 
--- Deletes expired events, request logs older than 30 days and stale rate counters.
+-- Deletes expired events, request logs older than 30 days, stale rate counters and unclaimed wake-ups.
 create or replace function app.cleanup()
 returns jsonb
 language plpgsql
@@ -88,6 +88,7 @@ declare
   v_events bigint;
   v_requests bigint;
   v_counters bigint;
+  v_invokes bigint;
 begin
   delete from public.event_log where expires_at < now();
   get diagnostics v_events = row_count;
@@ -95,10 +96,14 @@ begin
   get diagnostics v_requests = row_count;
   delete from app.rate_counters where window_start < now() - interval '2 days';
   get diagnostics v_counters = row_count;
-  return jsonb_build_object('events', v_events, 'request_logs', v_requests, 'rate_counters', v_counters);
+  -- wake-ups no local relay claimed within an hour (it was stopped; cron has woken the workers since)
+  delete from app.invoke_requests where created_at < now() - interval '1 hour';
+  get diagnostics v_invokes = row_count;
+  return jsonb_build_object('events', v_events, 'request_logs', v_requests, 'rate_counters', v_counters,
+    'invoke_requests', v_invokes);
 end;
 $$;
-comment on function app.cleanup() is 'Ops: deletes expired event_log rows, request logs past 30 days and rate counters past 2 days. Runs daily (pg_cron job ora-cleanup).';
+comment on function app.cleanup() is 'Ops: deletes expired event_log rows, request logs past 30 days, rate counters past 2 days and app.invoke_requests rows no local relay claimed within an hour. Runs daily (pg_cron job ora-cleanup).';
 
 select cron.schedule('ora-cleanup', '17 3 * * *', 'select app.cleanup()');
 

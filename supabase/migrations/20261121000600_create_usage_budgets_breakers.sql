@@ -128,7 +128,7 @@ create table app.tenant_secrets (
   primary key (tenant_id, name),
   check ((vault_secret_id is null) <> (value_enc is null))
 );
-comment on table app.tenant_secrets is 'Tenant credentials (LLM keys, integration tokens). On Supabase the value lives in Vault (vault_secret_id); elsewhere it is encrypted with pgcrypto under the database setting app.local_secret_key. Never returned through the API.';
+comment on table app.tenant_secrets is 'Tenant credentials (LLM keys, integration tokens). On Supabase the value lives in Vault (vault_secret_id); elsewhere it is encrypted with pgcrypto under the local stack''s key (app.local_encryption_key()). Never returned through the API.';
 
 create table app.secret_access_log (
   id bigint generated always as identity primary key,
@@ -146,6 +146,27 @@ alter table app.tenant_secrets force row level security;
 alter table app.secret_access_log enable row level security;
 alter table app.secret_access_log force row level security;
 
+-- The key tenant secrets are encrypted with where Vault is absent; null when there is none.
+create or replace function app.local_encryption_key()
+returns text
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_key text;
+begin
+  if pg_catalog.to_regclass('app.local_secret_key') is null then
+    return null;
+  end if;
+  -- dynamic: the table exists only where the local bootstrap made it (plpgsql_check checks constant SQL)
+  execute pg_catalog.format('select k.key from %I.local_secret_key k', 'app') into v_key;
+  return v_key;
+end;
+$$;
+comment on function app.local_encryption_key() is 'Internal: the key in app.local_secret_key (one row, made by the local stack''s bootstrap, unreadable by API roles) that app.secret_set/secret_get encrypt with where Vault is absent; null where the table does not exist (Supabase). Called only from those security-definer functions.';
+revoke all on function app.local_encryption_key() from public, anon, authenticated, service_role;
+
 -- Stores (or replaces) a tenant secret: in Vault when present, else encrypted with pgcrypto.
 create or replace function app.secret_set(tenant_id uuid, name text, value text)
 returns void
@@ -155,7 +176,7 @@ set search_path = ''
 as $$
 declare
   v_vault_id uuid;
-  v_key text := current_setting('app.local_secret_key', true);
+  v_key text;
 begin
   if length(coalesce(secret_set.value, '')) = 0 then
     raise exception 'Secret value is empty' using errcode = '22023';
@@ -174,8 +195,10 @@ begin
     values (secret_set.tenant_id, secret_set.name, v_vault_id)
     on conflict on constraint tenant_secrets_pkey do update set vault_secret_id = excluded.vault_secret_id, updated_at = now();
   else
+    v_key := app.local_encryption_key();
     if coalesce(v_key, '') = '' then
-      raise exception 'Server misconfigured: no Vault and no app.local_secret_key to encrypt secrets with';
+      raise exception 'Server misconfigured: no Vault and no local encryption key (app.local_secret_key, made by scripts/bootstrap/00_supabase_compat.sql) to encrypt secrets with'
+        using errcode = '55000';
     end if;
     insert into app.tenant_secrets as t (tenant_id, name, value_enc)
     values (secret_set.tenant_id, secret_set.name, extensions.pgp_sym_encrypt(secret_set.value, v_key))
@@ -196,6 +219,7 @@ as $$
 declare
   v_row app.tenant_secrets%rowtype;
   v_value text;
+  v_key text;
 begin
   select * into v_row from app.tenant_secrets s where s.tenant_id = secret_get.tenant_id and s.name = secret_get.name;
   if not found then
@@ -204,7 +228,12 @@ begin
   if v_row.vault_secret_id is not null then
     execute format('select decrypted_secret from %I.decrypted_secrets where id = $1', 'vault') into v_value using v_row.vault_secret_id;
   else
-    v_value := extensions.pgp_sym_decrypt(v_row.value_enc, current_setting('app.local_secret_key'));
+    v_key := app.local_encryption_key();
+    if coalesce(v_key, '') = '' then
+      raise exception 'Server misconfigured: secret %/% is encrypted locally but there is no local encryption key (app.local_secret_key)', secret_get.tenant_id, secret_get.name
+        using errcode = '55000';
+    end if;
+    v_value := extensions.pgp_sym_decrypt(v_row.value_enc, v_key);
   end if;
   insert into app.secret_access_log (tenant_id, name, action, purpose)
   values (secret_get.tenant_id, secret_get.name, 'read', secret_get.purpose);

@@ -1,5 +1,6 @@
 // app.invoke_function reaches Edge Functions from SQL: directly, coalesced within a
-// transaction, and from a pg_cron job (runs last: pg_cron 1.4 fires on whole minutes).
+// transaction, never through a notification it did not write, and from a pg_cron job (runs
+// last: pg_cron 1.4 fires on whole minutes).
 import { assert, assertEquals } from "./_assert.ts";
 import { db, eventually, test } from "./_helpers.ts";
 
@@ -33,6 +34,33 @@ test("identical wake-ups in one transaction coalesce into one call", async () =>
     "drain:" + reason
   }`;
   assertEquals(n, 1);
+});
+
+test("a raw pg_notify on ora_invoke by another role makes no call", async () => {
+  const forged = `forged-${crypto.randomUUID().slice(0, 8)}`;
+  const [{ next_id }] =
+    await db`select coalesce(max(id), 0) + 1000000 as next_id from app.invoke_requests`;
+  // anon may pg_notify (every role may): the old payload format, and an id nobody wrote
+  await db.begin(async (tx) => {
+    await tx`set local role anon`;
+    await tx`select pg_notify('ora_invoke', ${
+      JSON.stringify({ function: "agent-worker", body: { reason: forged, budget_ms: 1000 } })
+    })`;
+    await tx`select pg_notify('ora_invoke', ${String(next_id)})`;
+  });
+  // a real wake-up after the forged ones: once it is served, the relay has seen them too
+  const reason = `after-forged-${crypto.randomUUID().slice(0, 8)}`;
+  await db`select app.invoke_function('agent-worker', ${db.json({ reason, budget_ms: 1000 })})`;
+  await eventually(
+    async () =>
+      (await db`select 1 from public.request_log where action = ${"drain:" + reason}`).length > 0,
+    30_000,
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  const [{ n }] = await db`select count(*)::int as n from public.request_log where action = ${
+    "drain:" + forged
+  }`;
+  assertEquals(n, 0, "the forged notification was not relayed");
 });
 
 test("the pg_cron job ora-agent-worker reaches agent-worker through app.invoke_function", async () => {

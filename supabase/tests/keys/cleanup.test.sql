@@ -1,8 +1,9 @@
--- app.cleanup deletes expired event_log rows, request logs older than 30 days and rate counters
--- older than 2 days, reports how many it deleted, and keeps everything fresher.
+-- app.cleanup deletes expired event_log rows, request logs older than 30 days, rate counters
+-- older than 2 days and wake-ups (app.invoke_requests) no relay claimed within an hour, reports
+-- how many it deleted, and keeps everything fresher.
 begin;
 set local search_path = public, extensions;
-select plan(7);
+select plan(9);
 
 select tests.create_tenant('tap-cleanup');
 insert into public.event_log (tenant_id, event_type, event_source, expires_at) values
@@ -19,6 +20,9 @@ insert into app.rate_counters (api_key_id, window_kind, window_start, hits) valu
   ('c7c7c7c7-0000-4000-8000-000000000001', 'day', date_trunc('day', now() - interval '3 days'), 50),
   ('c7c7c7c7-0000-4000-8000-000000000001', 'day', date_trunc('day', now() at time zone 'UTC') at time zone 'UTC', 7),
   ('c7c7c7c7-0000-4000-8000-000000000001', 'minute', date_trunc('minute', now()), 2);
+insert into app.invoke_requests (function_name, body, created_at) values
+  ('agent-worker', '{"reason": "tap-cleanup-stale"}', now() - interval '61 minutes'),
+  ('agent-worker', '{"reason": "tap-cleanup-pending"}', now() - interval '59 minutes');
 
 create temporary table cleanup_report as select app.cleanup() as report;
 
@@ -38,6 +42,11 @@ select results_eq(
   $$values ('day'::text, 7), ('minute'::text, 2)$$,
   'Rate counters older than 2 days are deleted, the current windows are kept'
 );
+select results_eq(
+  $$select body ->> 'reason' from app.invoke_requests where body ->> 'reason' like 'tap-cleanup-%'$$,
+  $$values ('tap-cleanup-pending')$$,
+  'Wake-ups unclaimed for over an hour are deleted, younger ones are left for the relay'
+);
 select ok(
   (select (report ->> 'events')::bigint >= 1 from cleanup_report),
   'The report counts the deleted events'
@@ -51,10 +60,15 @@ select ok(
   'The report counts the deleted rate counters'
 );
 
+select ok(
+  (select (report ->> 'invoke_requests')::bigint >= 1 from cleanup_report),
+  'The report counts the deleted wake-ups'
+);
+
 select is(
   (select array(select jsonb_object_keys(report) order by 1) from cleanup_report),
-  array['events', 'rate_counters', 'request_logs'],
-  'The report names what it cleaned: events, rate_counters, request_logs'
+  array['events', 'invoke_requests', 'rate_counters', 'request_logs'],
+  'The report names what it cleaned: events, invoke_requests, rate_counters, request_logs'
 );
 
 select * from finish();
