@@ -73,6 +73,9 @@ try {
     SUPABASE_DB_URL: dbUrl,
     ORA_JWT_SECRET: jwtSecret,
     ORA_API_KEY: demoKey,
+    // Local development talks to loopback services (Ollama, the tests' scripted LLM); a hosted
+    // project leaves this unset, so no tenant can reach private addresses there.
+    ORA_OUTBOUND_ALLOW: "127.0.0.1,::1,localhost",
     ORA_DEMO_TENANT_ID: DEMO_TENANT_ID,
   };
   const text = "# Written by npm start for the local stack. Do not commit.\n" +

@@ -1,7 +1,7 @@
 /**
  * Local function server (stands in for `supabase functions serve`, which needs Docker):
  * serves every supabase/functions/<name>/index.ts at http://127.0.0.1:54321/functions/v1/<name>,
- * and relays app.invoke_function() requests (app.invoke_requests, announced on channel
+ * and relays app.function_invoke() requests (app.invoke_requests, announced on channel
  * `ora_invoke`, used where pg_net is absent) as the same HTTP call hosted Supabase would make
  * with pg_net.
  *
@@ -74,7 +74,7 @@ line("functions served", {
 });
 
 // ---- invoke relay ----------------------------------------------------------------------
-// app.invoke_function (where pg_net is absent) writes each wake-up to app.invoke_requests, a table
+// app.function_invoke (where pg_net is absent) writes each wake-up to app.invoke_requests, a table
 // no API role can read or write, and notifies only the row id on channel ora_invoke. Anyone may
 // pg_notify, so a notification is just a hint: the relay claims the row by id (delete … returning,
 // as the database owner) and calls only what it claimed; anything else is ignored and logged.
@@ -131,7 +131,7 @@ function ignored(reason: string, payload: string): void {
 
 async function claimAndRelay(payload: string): Promise<void> {
   if (!/^[1-9][0-9]{0,18}$/.test(payload)) {
-    ignored("not a request id (only app.invoke_function can ask for a call)", payload);
+    ignored("not a request id (only app.function_invoke can ask for a call)", payload);
     return;
   }
   try {

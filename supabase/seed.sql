@@ -5,5 +5,5 @@ values ('00000000-0000-4000-a000-000000000001', 'Demo', 'demo')
 on conflict (id) do nothing;
 
 -- The demo tenant gets both agent packs: the content team (seed 000) and the industrial team (seed 004).
-select app.install_agent_pack('00000000-0000-4000-a000-000000000001', 'content');
-select app.install_agent_pack('00000000-0000-4000-a000-000000000001', 'industrial');
+select app.agent_pack_install('00000000-0000-4000-a000-000000000001', 'content');
+select app.agent_pack_install('00000000-0000-4000-a000-000000000001', 'industrial');

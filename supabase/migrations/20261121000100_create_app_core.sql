@@ -6,7 +6,7 @@
 -- ============================================================================
 create extension if not exists vector with schema extensions;
 create extension if not exists pg_cron with schema pg_catalog;
--- pg_net (hosted Supabase) lets app.invoke_function call Edge Functions from SQL and pg_cron;
+-- pg_net (hosted Supabase) lets app.function_invoke call Edge Functions from SQL and pg_cron;
 -- where it is not available the local function server relays pg_notify instead.
 do $$
 begin
@@ -65,8 +65,9 @@ comment on function app.touch_updated_at() is 'Trigger: sets updated_at to now()
 -- ============================================================================
 
 -- States the API roles' privileges after a migration, so a later one cannot forget them:
--- no app function is executable by PUBLIC, anon or authenticated (except app.tenant_id(), which
--- RLS policies call); service_role (the workers) may call every app function except the
+-- no app function is executable by PUBLIC, anon or authenticated, except the pure helpers RLS
+-- policies and security-invoker views call (app.tenant_id(), app.run_is_terminal(text));
+-- service_role (the workers) may call every app function except the
 -- internal helpers (comment starting 'Internal:'); no API role holds TRUNCATE, TRIGGER or
 -- REFERENCES on a public table. Functions get EXECUTE for PUBLIC by default, and a per-schema
 -- default privilege cannot take that away, hence a function rather than defaults.
@@ -78,17 +79,20 @@ as $$
 declare
   v_fn record;
 begin
-  execute 'revoke execute on all functions in schema app from public, anon, authenticated';
+  execute 'revoke execute on all routines in schema app from public, anon, authenticated';
   execute 'grant execute on function app.tenant_id() to authenticated';
+  if pg_catalog.to_regprocedure('app.run_is_terminal(text)') is not null then
+    execute 'grant execute on function app.run_is_terminal(text) to authenticated';
+  end if;
   for v_fn in
     select p.oid::regprocedure as sig, coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), '') as note
     from pg_catalog.pg_proc p
     where p.pronamespace = 'app'::regnamespace and p.prokind in ('f', 'p')
   loop
     if v_fn.note like 'Internal:%' or v_fn.sig::text = 'app.lock_down()' then
-      execute pg_catalog.format('revoke execute on function %s from service_role', v_fn.sig);
+      execute pg_catalog.format('revoke execute on routine %s from service_role', v_fn.sig);
     else
-      execute pg_catalog.format('grant execute on function %s to service_role', v_fn.sig);
+      execute pg_catalog.format('grant execute on routine %s to service_role', v_fn.sig);
     end if;
   end loop;
   execute 'revoke truncate, trigger, references on all tables in schema public from anon, authenticated';

@@ -121,27 +121,27 @@ revoke all on function app.queue_move_to_dlq(text, pgmq.message_record, text) fr
 -- ============================================================================
 
 -- Creates the queue and its dead-letter queue <queue_name>_dlq unless they exist.
-create or replace function app.ensure_queue(queue_name text)
+create or replace function app.queue_ensure(queue_name text)
 returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  v_dlq text := app.queue_dlq_name(ensure_queue.queue_name);
+  v_dlq text := app.queue_dlq_name(queue_ensure.queue_name);
 begin
   -- Concurrent callers would otherwise race inside pgmq.create.
-  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.ensure_queue:' || ensure_queue.queue_name));
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.queue_ensure:' || queue_ensure.queue_name));
 
-  if not exists (select 1 from pgmq.meta m where m.queue_name = ensure_queue.queue_name) then
-    perform pgmq.create(ensure_queue.queue_name);
+  if not exists (select 1 from pgmq.meta m where m.queue_name = queue_ensure.queue_name) then
+    perform pgmq.create(queue_ensure.queue_name);
   end if;
   if not exists (select 1 from pgmq.meta m where m.queue_name = v_dlq) then
     perform pgmq.create(v_dlq);
   end if;
 end;
 $$;
-comment on function app.ensure_queue(text) is 'Creates pgmq queue queue_name and its dead-letter queue <queue_name>_dlq if missing. Idempotent. Names: ^[a-z][a-z0-9_]{0,42}$.';
+comment on function app.queue_ensure(text) is 'Creates pgmq queue queue_name and its dead-letter queue <queue_name>_dlq if missing. Idempotent. Names: ^[a-z][a-z0-9_]{0,42}$.';
 
 -- Reads up to qty messages like pgmq.read, dead-lettering (not returning) those read more than max_attempts times.
 create or replace function app.queue_read(queue_name text, vt integer, qty integer, max_attempts integer default 5)
@@ -279,12 +279,12 @@ end;
 $$;
 comment on function app.queue_dead_letter(text, bigint, text) is 'Dead-letters a message at once (non-retryable error): sends it to <queue_name>_dlq with error (truncated to 2000 chars), archives it and deletes its app.queue_errors row. False if it was not in the queue.';
 
-revoke all on function app.ensure_queue(text) from public, anon, authenticated;
+revoke all on function app.queue_ensure(text) from public, anon, authenticated;
 revoke all on function app.queue_read(text, integer, integer, integer) from public, anon, authenticated;
 revoke all on function app.queue_fail(text, bigint, text, integer) from public, anon, authenticated;
 revoke all on function app.queue_ack(text, bigint) from public, anon, authenticated;
 revoke all on function app.queue_dead_letter(text, bigint, text) from public, anon, authenticated;
-grant execute on function app.ensure_queue(text) to service_role;
+grant execute on function app.queue_ensure(text) to service_role;
 grant execute on function app.queue_read(text, integer, integer, integer) to service_role;
 grant execute on function app.queue_fail(text, bigint, text, integer) to service_role;
 grant execute on function app.queue_ack(text, bigint) to service_role;
@@ -295,7 +295,7 @@ grant execute on function app.queue_dead_letter(text, bigint, text) to service_r
 -- ============================================================================
 
 -- Wake-ups for the local relay (used only where pg_net is absent). pg_notify is open to every
--- role, anon included, so a notification proves nothing: app.invoke_function writes the request
+-- role, anon included, so a notification proves nothing: app.function_invoke writes the request
 -- here (no API role can read or write this table) and notifies only its id; the relay, connected
 -- as the owner, claims the row by id (delete … returning) and ignores any id it cannot claim.
 create table app.invoke_requests (
@@ -309,33 +309,33 @@ create table app.invoke_requests (
 -- id, and Postgres delivers identical notifications of a transaction once.
 create unique index invoke_requests_once_per_transaction
   on app.invoke_requests (txid, function_name, md5(body::text));
-comment on table app.invoke_requests is 'Internal, local stack only (no pg_net): wake-ups written by app.invoke_function and claimed (deleted) by the local function server''s relay, which is notified of the id on channel ora_invoke. Rows a stopped relay left behind are relayed when it starts, or deleted by app.cleanup after an hour.';
+comment on table app.invoke_requests is 'Internal, local stack only (no pg_net): wake-ups written by app.function_invoke and claimed (deleted) by the local function server''s relay, which is notified of the id on channel ora_invoke. Rows a stopped relay left behind are relayed when it starts, or deleted by app.cleanup after an hour.';
 comment on column app.invoke_requests.txid is 'Transaction that asked; with function_name and md5(body) unique, so a burst of identical wake-ups in one transaction is one row and one notification.';
 comment on column app.invoke_requests.function_name is 'Edge Function to POST to: /functions/v1/<function_name>.';
 comment on column app.invoke_requests.body is 'JSON body of the POST.';
 comment on column app.invoke_requests.created_at is 'When it was first asked for (app.cleanup deletes rows older than an hour).';
 
--- Deny by default: no policies, no grants; only the owner (app.invoke_function, the relay) reaches it.
+-- Deny by default: no policies, no grants; only the owner (app.function_invoke, the relay) reaches it.
 alter table app.invoke_requests enable row level security;
 alter table app.invoke_requests force row level security;
 revoke all on table app.invoke_requests from public, anon, authenticated, service_role;
 
 -- POSTs body to Edge Function function_name: pg_net where installed, else a request for the local relay.
-create or replace function app.invoke_function(function_name text, body jsonb default '{}'::jsonb)
+create or replace function app.function_invoke(function_name text, body jsonb default '{}'::jsonb)
 returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  v_body jsonb := coalesce(invoke_function.body, '{}'::jsonb);
+  v_body jsonb := coalesce(function_invoke.body, '{}'::jsonb);
   v_project_url text;
   v_service_role_key text;
   v_request_id bigint;
 begin
   -- GUARD: the name becomes part of a URL
-  if invoke_function.function_name is null or invoke_function.function_name !~ '^[a-z][a-z0-9_-]{0,62}$' then
-    raise exception 'Invalid function name %: use 1 to 63 lowercase letters, digits, - or _, starting with a letter', coalesce(quote_literal(invoke_function.function_name), 'NULL')
+  if function_invoke.function_name is null or function_invoke.function_name !~ '^[a-z][a-z0-9_-]{0,62}$' then
+    raise exception 'Invalid function name %: use 1 to 63 lowercase letters, digits, - or _, starting with a letter', coalesce(quote_literal(function_invoke.function_name), 'NULL')
       using errcode = '22023';
   end if;
 
@@ -367,7 +367,7 @@ begin
     end if;
 
     execute format('select %I.http_post(url := $1, headers := $2, body := $3)', 'net')
-      using rtrim(v_project_url, '/') || '/functions/v1/' || invoke_function.function_name,
+      using rtrim(v_project_url, '/') || '/functions/v1/' || function_invoke.function_name,
             jsonb_build_object(
               'Content-Type', 'application/json',
               'Authorization', 'Bearer ' || v_service_role_key
@@ -382,17 +382,17 @@ begin
   select r.id into v_request_id
   from app.invoke_requests r
   where r.txid = pg_catalog.pg_current_xact_id()
-    and r.function_name = invoke_function.function_name
+    and r.function_name = function_invoke.function_name
     and md5(r.body::text) = md5(v_body::text);
   if not found then
     insert into app.invoke_requests (function_name, body)
-    values (invoke_function.function_name, v_body)
+    values (function_invoke.function_name, v_body)
     returning id into v_request_id;
   end if;
   perform pg_catalog.pg_notify('ora_invoke', v_request_id::text);
 end;
 $$;
-comment on function app.invoke_function(text, jsonb) is 'Wakes Edge Function function_name (^[a-z][a-z0-9_-]{0,62}$) with a POST of body. Hosted: net.http_post to <Vault project_url>/functions/v1/<name> with the Vault service_role_key as Bearer token. Locally (no pg_net): writes the request to app.invoke_requests and pg_notify(''ora_invoke'', <row id>); the local function server claims the row and makes the call, so a notification nobody wrote through this function is ignored. Identical wake-ups (same function and body) in one transaction share one row and one notification, so a burst coalesces into one call.';
+comment on function app.function_invoke(text, jsonb) is 'Wakes Edge Function function_name (^[a-z][a-z0-9_-]{0,62}$) with a POST of body. Hosted: net.http_post to <Vault project_url>/functions/v1/<name> with the Vault service_role_key as Bearer token. Locally (no pg_net): writes the request to app.invoke_requests and pg_notify(''ora_invoke'', <row id>); the local function server claims the row and makes the call, so a notification nobody wrote through this function is ignored. Identical wake-ups (same function and body) in one transaction share one row and one notification, so a burst coalesces into one call.';
 
-revoke all on function app.invoke_function(text, jsonb) from public, anon, authenticated;
-grant execute on function app.invoke_function(text, jsonb) to service_role, postgres;
+revoke all on function app.function_invoke(text, jsonb) from public, anon, authenticated;
+grant execute on function app.function_invoke(text, jsonb) to service_role, postgres;

@@ -79,7 +79,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  perform app.ensure_queue(queue_register.queue_name);
+  perform app.queue_ensure(queue_register.queue_name);
   -- the fair claim walks tenants through this index (tenant, then priority, then age)
   execute format(
     'create index if not exists %I on pgmq.%I (((message ->> %L)), (coalesce((message ->> %L)::integer, 0)) desc, msg_id)',
@@ -92,7 +92,7 @@ end;
 $$;
 comment on function app.queue_register(text, text, text, integer) is 'Creates queue_name (+ <queue_name>_dlq) with the tenant index fair claims use, and records the function that drains it. Idempotent.';
 
--- Wakes the function that drains queue_name (coalesced per transaction by app.invoke_function).
+-- Wakes the function that drains queue_name (coalesced per transaction by app.function_invoke).
 create or replace function app.queue_wake(queue_name text, reason text default 'enqueue')
 returns void
 language plpgsql
@@ -108,7 +108,7 @@ begin
   end if;
   -- a failed wake-up never loses work: app.tick wakes queues whose messages wait unclaimed
   begin
-    perform app.invoke_function(v_function, jsonb_build_object('reason', queue_wake.reason));
+    perform app.function_invoke(v_function, jsonb_build_object('reason', queue_wake.reason));
   exception when others then
     raise warning '% wake-up failed (app.tick will retry): %', v_function, sqlerrm;
   end;
@@ -355,5 +355,102 @@ begin
 end;
 $$;
 comment on function app.queue_wake_stalled() is 'Cron (via app.tick): wakes the worker of each queue whose visible messages waited unclaimed for over a second while fewer than max_consumers invocations are draining it.';
+
+-- ============================================================================
+-- THE TICK (timers, timeouts, deadlines, due work, stalled queues)
+-- ============================================================================
+create table app.tick_jobs (
+  name text primary key,
+  function_name text not null check (function_name ~ '^app\.[a-z][a-z0-9_]*$'),
+  run_order integer not null default 500,
+  last_result jsonb,
+  last_run_at timestamptz
+);
+comment on table app.tick_jobs is 'Periodic work app.tick runs on every pass, in run_order: each row names an app function taking no arguments (migrations register theirs with app.tick_register).';
+comment on column app.tick_jobs.last_result is 'What the function returned on its latest pass, or {error} when it failed.';
+alter table app.tick_jobs enable row level security;
+alter table app.tick_jobs force row level security;
+revoke all on table app.tick_jobs from public, anon, authenticated, service_role;
+
+-- Registers (or moves) a periodic job run by app.tick.
+create or replace function app.tick_register(name text, function_name text, run_order integer default 500)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into app.tick_jobs as j (name, function_name, run_order)
+  values (tick_register.name, tick_register.function_name, tick_register.run_order)
+  on conflict on constraint tick_jobs_pkey do update set function_name = excluded.function_name, run_order = excluded.run_order
+$$;
+comment on function app.tick_register(text, text, integer) is 'Migrations: registers an app function (no arguments) that app.tick runs on every pass, in run_order.';
+
+-- One pass of the scheduler: every registered job in order, each isolated (one failing job is
+-- recorded and the rest still run). Skips when another tick is running.
+create or replace function app.tick()
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_job record;
+  v_result jsonb;
+  v_all jsonb := '{}'::jsonb;
+begin
+  if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('app.tick')) then
+    return jsonb_build_object('skipped', true);
+  end if;
+  for v_job in select j.name, j.function_name from app.tick_jobs j order by j.run_order, j.name loop
+    begin
+      execute pg_catalog.format('select pg_catalog.to_jsonb(%s())', v_job.function_name) into v_result;
+    exception when others then
+      v_result := jsonb_build_object('error', sqlerrm);
+      raise warning 'tick job % failed: %', v_job.name, sqlerrm;
+    end;
+    update app.tick_jobs j set last_result = v_result, last_run_at = now() where j.name = v_job.name;
+    v_all := v_all || jsonb_build_object(v_job.name, v_result);
+  end loop;
+  return v_all;
+end;
+$$;
+comment on function app.tick() is 'Cron: runs every registered tick job (timers and timeouts, deadlines, due tasks, stalled queues, …) once, in order. Every second on pg_cron >= 1.5; through app.tick_loop every 500 ms on older pg_cron.';
+
+-- Runs app.tick every interval_ms for seconds seconds, committing after each (pg_cron < 1.5
+-- schedules whole minutes only; a minute job calls this to tick every interval_ms).
+create or replace procedure app.tick_loop(seconds integer default 59, interval_ms integer default 500)
+language plpgsql
+-- no SET clause: a procedure with one cannot COMMIT; the search path is pinned per transaction below
+as $$
+declare
+  v_until timestamptz := pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => tick_loop.seconds);
+begin
+  while pg_catalog.clock_timestamp() < v_until loop
+    perform pg_catalog.set_config('search_path', '', true);
+    begin
+      perform app.tick();
+    exception when others then
+      raise warning 'app.tick failed: %', sqlerrm;
+    end;
+    commit;
+    perform pg_catalog.pg_sleep(tick_loop.interval_ms / 1000.0);
+  end loop;
+end;
+$$;
+comment on procedure app.tick_loop(integer, integer) is 'Cron (pg_cron < 1.5): calls app.tick every interval_ms for seconds seconds, committing after each. The one app routine without a SET search_path clause (PostgreSQL forbids COMMIT in a procedure that has one); it pins search_path per transaction instead.';
+
+select app.tick_register('queues', 'app.queue_wake_stalled', 1000);
+
+-- Schedule: seconds where pg_cron supports them (1.5+, hosted Supabase), else a minute job that loops.
+do $$
+begin
+  if (select string_to_array(split_part(e.extversion, '-', 1), '.')::integer[] >= array[1, 5]
+      from pg_catalog.pg_extension e where e.extname = 'pg_cron') then
+    perform cron.schedule('ora-tick', '1 seconds', 'select app.tick()');
+  else
+    perform cron.schedule('ora-tick', '* * * * *', 'call app.tick_loop(59, 500)');
+  end if;
+end
+$$;
 
 select app.lock_down();

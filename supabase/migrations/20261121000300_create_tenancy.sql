@@ -238,21 +238,21 @@ $$;
 comment on function app.api_key_usage_record(jsonb) is 'Gateway only: adds batched request counts and the latest use (time, client IP) to api_keys. Rate limits do not depend on it (app.api_key_consume counts exactly); these are statistics, flushed every ~100 ms.';
 
 -- Resolves a Supabase Auth user to a tenant membership (the requested tenant, or the only one).
-create or replace function app.resolve_member(user_id uuid, requested_tenant uuid)
+create or replace function app.member_resolve(user_id uuid, requested_tenant uuid)
 returns table (tenant_id uuid, role text, memberships integer)
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select m.tenant_id, m.role, (select count(*)::integer from public.tenant_members x where x.user_id = resolve_member.user_id)
+  select m.tenant_id, m.role, (select count(*)::integer from public.tenant_members x where x.user_id = member_resolve.user_id)
   from public.tenant_members m
-  where m.user_id = resolve_member.user_id
-    and (resolve_member.requested_tenant is null or m.tenant_id = resolve_member.requested_tenant)
+  where m.user_id = member_resolve.user_id
+    and (member_resolve.requested_tenant is null or m.tenant_id = member_resolve.requested_tenant)
   order by m.created_at
   limit 1
 $$;
-comment on function app.resolve_member(uuid, uuid) is 'Gateway only: the tenant and role of a user (the requested tenant, or the first when none requested) and how many tenants the user belongs to.';
+comment on function app.member_resolve(uuid, uuid) is 'Gateway only: the tenant and role of a user (the requested tenant, or the first when none requested) and how many tenants the user belongs to.';
 
 -- ============================================================================
 -- REQUEST LOG

@@ -16,7 +16,7 @@ create table app.agent_templates (
   can_spawn boolean not null default false,
   primary key (pack, slug)
 );
-comment on table app.agent_templates is 'Agent definitions grouped in packs (content, industrial); app.install_agent_pack copies a pack into a tenant.';
+comment on table app.agent_templates is 'Agent definitions grouped in packs (content, industrial); app.agent_pack_install copies a pack into a tenant.';
 alter table app.agent_templates enable row level security;
 alter table app.agent_templates force row level security;
 
@@ -81,7 +81,7 @@ comment on table public.agent_personas is 'Every persona an agent has had; agent
 
 -- Versions personas: BEFORE bumps agents.persona_version when the persona is set or changed,
 -- AFTER stores that version in agent_personas (the agent row exists by then).
-create or replace function app.version_agent_persona()
+create or replace function app.agent_persona_version()
 returns trigger
 language plpgsql
 security definer
@@ -100,7 +100,7 @@ begin
   return new;
 end;
 $$;
-comment on function app.version_agent_persona() is 'Trigger (before and after): bumps agents.persona_version and stores each persona version in agent_personas.';
+comment on function app.agent_persona_version() is 'Trigger (before and after): bumps agents.persona_version and stores each persona version in agent_personas.';
 
 -- ============================================================================
 -- SKILLS (004 §6): versioned manifests per tenant
@@ -157,16 +157,16 @@ revoke delete, truncate on public.skills from authenticated;
 create trigger agents_touch before update on public.agents
   for each row execute function app.touch_updated_at();
 create trigger agents_persona_version before insert or update of persona on public.agents
-  for each row execute function app.version_agent_persona();
+  for each row execute function app.agent_persona_version();
 create trigger agents_persona_history after insert or update of persona on public.agents
-  for each row execute function app.version_agent_persona();
+  for each row execute function app.agent_persona_version();
 
 -- ============================================================================
 -- PACK INSTALLATION
 -- ============================================================================
 
 -- Copies a template pack into a tenant (skips agents the tenant already has); returns how many were added.
-create or replace function app.install_agent_pack(tenant_id uuid, pack text)
+create or replace function app.agent_pack_install(tenant_id uuid, pack text)
 returns integer
 language plpgsql
 security definer
@@ -175,25 +175,25 @@ as $$
 declare
   v_count integer;
 begin
-  if not exists (select 1 from app.agent_templates t where t.pack = install_agent_pack.pack) then
-    raise exception 'Unknown agent pack: %', install_agent_pack.pack using errcode = 'P0002';
+  if not exists (select 1 from app.agent_templates t where t.pack = agent_pack_install.pack) then
+    raise exception 'Unknown agent pack: %', agent_pack_install.pack using errcode = 'P0002';
   end if;
   insert into public.agents (tenant_id, slug, name, description, persona, skills, allowed_tools, memory_types, can_spawn, pack)
-  select install_agent_pack.tenant_id, t.slug, t.name, t.description, t.persona, t.skills, t.allowed_tools,
+  select agent_pack_install.tenant_id, t.slug, t.name, t.description, t.persona, t.skills, t.allowed_tools,
     t.memory_types, t.can_spawn, t.pack
   from app.agent_templates t
-  where t.pack = install_agent_pack.pack
+  where t.pack = agent_pack_install.pack
   on conflict on constraint agents_tenant_id_slug_key do nothing;
   get diagnostics v_count = row_count;
   insert into public.skills (tenant_id, key, version, name, description, instructions, tools)
-  select install_agent_pack.tenant_id, t.key, 1, t.name, t.description, t.instructions, t.tools
+  select agent_pack_install.tenant_id, t.key, 1, t.name, t.description, t.instructions, t.tools
   from app.skill_templates t
-  where t.pack = install_agent_pack.pack
+  where t.pack = agent_pack_install.pack
   on conflict on constraint skills_tenant_id_key_version_key do nothing;
   return v_count;
 end;
 $$;
-comment on function app.install_agent_pack(uuid, text) is 'Installs an agent pack (content, industrial) into a tenant; idempotent.';
+comment on function app.agent_pack_install(uuid, text) is 'Installs an agent pack (content, industrial) into a tenant; idempotent.';
 
 -- ---- content team (seed 000) ----
 insert into app.agent_templates (pack, slug, name, description, persona, skills, allowed_tools, memory_types, can_spawn) values

@@ -435,7 +435,7 @@ begin
   end if;
   -- usage for every model or tool call that was made and answered
   if step ->> 'usage_kind' is not null then
-    perform app.record_usage(v_run.tenant_id, jsonb_build_object(
+    perform app.usage_record(v_run.tenant_id, jsonb_build_object(
       'run_id', v_run.id, 'run_step_id', v_id, 'kind', step ->> 'usage_kind',
       'provider', step ->> 'provider', 'model', step ->> 'model',
       'prompt_tokens', step ->> 'prompt_tokens', 'completion_tokens', step ->> 'completion_tokens',

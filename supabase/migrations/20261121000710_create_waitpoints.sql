@@ -462,28 +462,20 @@ $$;
 comment on function app.approval_check_waitpoint(uuid) is 'Internal: resolves an approval waitpoint at once when its approval was already decided (replaced by the approvals migration).';
 
 -- ============================================================================
--- TICK (timers, timeouts, deadlines, stalled queues)
+-- PERIODIC WORK (run by app.tick)
 -- ============================================================================
 
--- One pass of the scheduler: resolves due timers, times out due waits, enforces run deadlines,
--- queues due tasks and wakes queues whose messages wait unclaimed. Skips when another tick runs.
-create or replace function app.tick()
-returns jsonb
+-- Resolves due timers and times out due waits (their runs resume with a timeout result).
+create or replace function app.waitpoints_due()
+returns integer
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
   v_wp record;
-  v_run record;
-  v_timers integer := 0;
-  v_timeouts integer := 0;
-  v_deadlines integer := 0;
-  v_woken integer;
+  v_count integer := 0;
 begin
-  if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('app.tick')) then
-    return jsonb_build_object('skipped', true);
-  end if;
   for v_wp in
     select w.id, w.kind from public.run_waitpoints w
     where w.status = 'pending' and w.resume_at <= clock_timestamp()
@@ -491,58 +483,41 @@ begin
   loop
     if v_wp.kind = 'time' then
       perform app.waitpoint_resolve(v_wp.id, 'resolved', jsonb_build_object('at', clock_timestamp()));
-      v_timers := v_timers + 1;
     else
       perform app.waitpoint_resolve(v_wp.id, 'timed_out', jsonb_build_object('timed_out', true));
-      v_timeouts := v_timeouts + 1;
     end if;
+    v_count := v_count + 1;
   end loop;
+  return v_count;
+end;
+$$;
+comment on function app.waitpoints_due() is 'Tick job: resolves due timers and times out due waits (the run resumes with a timeout result, not an error).';
+
+-- Cancels runs past their deadline whose kind cancels on deadline (the others time out their waits).
+create or replace function app.runs_deadline_sweep()
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_run record;
+  v_count integer := 0;
+begin
   for v_run in
     select r.id, r.tenant_id from public.runs r join app.run_kinds k on k.kind = r.kind
     where r.deadline_at < now() and r.status in ('queued', 'running', 'waiting') and k.on_deadline = 'cancel'
     limit 1000
   loop
     perform app.run_cancel(v_run.tenant_id, v_run.id, 'deadline passed');
-    v_deadlines := v_deadlines + 1;
+    v_count := v_count + 1;
   end loop;
-  v_woken := app.queue_wake_stalled();
-  return jsonb_build_object('timers', v_timers, 'timeouts', v_timeouts, 'deadlines', v_deadlines, 'woken', v_woken);
+  return v_count;
 end;
 $$;
-comment on function app.tick() is 'Cron: resolves due timers, times out due waits (the run resumes with a timeout result), cancels runs past their deadline and wakes queues with unclaimed work. Every second on pg_cron ≥ 1.5; within app.tick_loop on older pg_cron.';
+comment on function app.runs_deadline_sweep() is 'Tick job: cancels queued, running or waiting runs past deadline_at whose kind cancels on deadline.';
 
--- Runs app.tick every interval_ms for seconds seconds, committing after each (pg_cron < 1.5
--- schedules whole minutes only; a minute job calls this to tick every interval_ms).
-create or replace procedure app.tick_loop(seconds integer default 59, interval_ms integer default 500)
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_until timestamptz := clock_timestamp() + make_interval(secs => tick_loop.seconds);
-begin
-  while clock_timestamp() < v_until loop
-    begin
-      perform app.tick();
-    exception when others then
-      raise warning 'app.tick failed: %', sqlerrm;
-    end;
-    commit;
-    perform pg_catalog.pg_sleep(tick_loop.interval_ms / 1000.0);
-  end loop;
-end;
-$$;
-comment on procedure app.tick_loop(integer, integer) is 'Cron (pg_cron < 1.5): calls app.tick every interval_ms for seconds seconds, committing after each.';
-
--- Schedule: seconds where pg_cron supports them (1.5+, hosted Supabase), else a minute job that loops.
-do $$
-begin
-  if (select string_to_array(split_part(e.extversion, '-', 1), '.')::integer[] >= array[1, 5]
-      from pg_catalog.pg_extension e where e.extname = 'pg_cron') then
-    perform cron.schedule('ora-tick', '1 seconds', 'select app.tick()');
-  else
-    perform cron.schedule('ora-tick', '* * * * *', 'call app.tick_loop(59, 500)');
-  end if;
-end
-$$;
+select app.tick_register('waitpoints', 'app.waitpoints_due', 100);
+select app.tick_register('deadlines', 'app.runs_deadline_sweep', 200);
 
 select app.lock_down();

@@ -85,7 +85,7 @@ comment on function app.agent_snapshot(uuid, text) is 'The definition a session 
 -- Creates (or, for a known idempotency key, returns) an agent session (kind agent) or a
 -- coordinating parent (kind orchestration) and queues it. spec: agent, input, mode,
 -- parent_session_id, priority, idempotency_key, concurrency_key, concurrency_limit, max_attempts,
--- deadline_at, task, kind, user_id, api_key_id, created_by.
+-- deadline_at, kind, user_id, api_key_id, created_by.
 create or replace function app.session_spawn(tenant_id uuid, spec jsonb)
 returns public.runs
 language plpgsql
@@ -135,11 +135,10 @@ begin
     end if;
   end if;
 
-  perform app.assert_budget(session_spawn.tenant_id);
+  perform app.budget_assert(session_spawn.tenant_id);
 
   v_input := coalesce(spec -> 'input', '{}'::jsonb) || jsonb_build_object(
-    'mode', coalesce(spec ->> 'mode', v_parent.input ->> 'mode', 'autonomous'), 'agent', v_agent)
-    || case when spec -> 'task' is not null then jsonb_build_object('task', spec -> 'task') else '{}'::jsonb end;
+    'mode', coalesce(spec ->> 'mode', v_parent.input ->> 'mode', 'autonomous'), 'agent', v_agent);
   return app.run_create(session_spawn.tenant_id, jsonb_build_object(
     'kind', v_kind, 'subject', spec ->> 'agent', 'input', v_input,
     'parent_run_id', v_parent.id, 'priority', spec -> 'priority', 'idempotency_key', spec ->> 'idempotency_key',
@@ -212,40 +211,29 @@ $$;
 comment on function app.session_coordination(uuid) is 'The one rule for an orchestration''s coordination: timeout (its deadline passed), complete (all children completed), partial (some did not), running.';
 
 -- ============================================================================
--- LIFECYCLE HOOKS (session.* events, tasks)
+-- LIFECYCLE HOOKS (session.* events; tasks follow their sessions in the tasks migration)
 -- ============================================================================
 
--- Session side effects of run status changes: a task moves to running; a finished session emits
--- session.completed|failed|cancelled and finishes its task (queueing or stopping dependents).
-create or replace function app.session_on_status()
+-- A finished session emits session.completed|failed|cancelled (besides the generic run.*).
+create or replace function app.session_on_finished()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
-  if new.status = 'running' and old.status = 'queued' then
-    update public.agent_tasks t set status = 'running', started_at = coalesce(t.started_at, now())
-    where t.session_id = new.id and t.tenant_id = new.tenant_id and t.status = 'queued';
-    return null;
-  end if;
-  if not app.run_is_terminal(new.status) or app.run_is_terminal(old.status) then
-    return null;
-  end if;
   perform app.event_emit(new.tenant_id, 'session.' || new.status, 'agent', jsonb_build_object(
     'session_id', new.id, 'agent', new.subject, 'kind', new.kind, 'parent_session_id', new.parent_run_id,
     'summary', new.output ->> 'summary', 'coordination', new.output ->> 'coordination',
     'attempts', new.attempt, 'error', new.error));
-  perform app.task_finished(new.tenant_id, t.id,
-    case new.status when 'completed' then 'success' when 'failed' then 'error' else 'cancelled' end,
-    case when new.status = 'completed' then coalesce(new.output -> 'output', new.output) end,
-    case when new.status <> 'completed' then coalesce(new.error ->> 'message', new.status) end)
-  from public.agent_tasks t
-  where t.session_id = new.id and t.tenant_id = new.tenant_id;
   return null;
 end;
 $$;
-comment on function app.session_on_status() is 'Trigger (after update of status on runs of kind agent or orchestration): task → running when its session starts; on finishing, session.completed|failed|cancelled and the task''s outcome (success, error, cancelled).';
+comment on function app.session_on_finished() is 'Trigger (after a run of kind agent or orchestration finishes): emits session.completed, session.failed or session.cancelled.';
+create trigger runs_session_finished after update of status on public.runs
+  for each row when (new.kind in ('agent', 'orchestration') and new.status in ('completed', 'failed', 'cancelled')
+    and old.status not in ('completed', 'failed', 'cancelled'))
+  execute function app.session_on_finished();
 
 -- ============================================================================
 -- DIRECTOR REVIEW (002)

@@ -23,7 +23,7 @@ create table public.agent_tasks (
   attempt_count integer not null default 0,
   max_attempts integer not null default 3 check (max_attempts between 1 and 20),
   last_attempt_at timestamptz,
-  session_id uuid references public.agent_sessions (id) on delete set null,
+  session_id uuid references public.runs (id) on delete set null,
   parent_task_id uuid references public.agent_tasks (id) on delete cascade,
   related_post_id uuid references public.blog_posts (id) on delete set null,
   source text not null default 'api' check (source in ('server', 'desktop', 'api', 'webhook', 'automation', 'agent')),
@@ -38,6 +38,12 @@ create table public.agent_tasks (
 create index agent_tasks_tenant_status_idx on public.agent_tasks (tenant_id, status, priority desc, created_at);
 create index agent_tasks_tenant_parent_idx on public.agent_tasks (tenant_id, parent_task_id);
 create index agent_tasks_due_idx on public.agent_tasks (tenant_id, scheduled_for) where status = 'pending';
+comment on column public.agent_tasks.session_id is 'The agent session (a run of kind agent) working on the task now or last.';
+comment on column public.agent_tasks.blocked_by is 'The dependency whose failure stopped this task (it went to cancelled with a reason).';
+comment on column public.agent_tasks.scheduled_for is 'Not started before this time (app.tick queues it when due).';
+comment on column public.agent_tasks.deadline_at is 'Past this the task expires (and its session is cancelled); dependents are stopped.';
+comment on column public.agent_tasks.attempt_count is 'Sessions started for this task (retries included).';
+comment on column public.agent_tasks.estimated_cost is 'USD spent by the task''s session (its steps'' LLM calls).';
 comment on table public.agent_tasks is 'Task queue with dependencies (task_dependencies). pending → queued (a session runs it) → running → success | error; cancelled when a dependency fails (blocked_by says which) or on request; expired past deadline_at. Tasks without an assigned agent wait for a person or client to complete them.';
 
 create table public.task_dependencies (
@@ -73,7 +79,7 @@ create trigger agent_tasks_touch before update on public.agent_tasks
   for each row execute function app.touch_updated_at();
 
 -- Refuses a dependency edge that would close a cycle, or that crosses tenants.
-create or replace function app.check_task_dependency()
+create or replace function app.task_dependency_check()
 returns trigger
 language plpgsql
 security definer
@@ -82,7 +88,7 @@ as $$
 begin
   if not exists (select 1 from public.agent_tasks t where t.id = new.depends_on_id and t.tenant_id = new.tenant_id)
     or not exists (select 1 from public.agent_tasks t where t.id = new.task_id and t.tenant_id = new.tenant_id) then
-    raise exception 'Task % or its dependency % is not in this tenant', new.task_id, new.depends_on_id using errcode = 'OR404';
+    raise exception 'Task % or its dependency % is not in this tenant', new.task_id, new.depends_on_id using errcode = 'OR404', detail = 'task_not_found';
   end if;
   if exists (
     with recursive upstream as (
@@ -93,18 +99,18 @@ begin
     select 1 from upstream where id = new.task_id
   ) then
     raise exception 'Dependency cycle: task % already depends (directly or not) on task %', new.depends_on_id, new.task_id
-      using errcode = 'OR400';
+      using errcode = 'OR400', detail = 'dependency_cycle';
   end if;
   return null;
 end;
 $$;
-comment on function app.check_task_dependency() is 'Trigger: refuses dependency edges that cross tenants or close a cycle.';
+comment on function app.task_dependency_check() is 'Trigger: refuses dependency edges that cross tenants or close a cycle.';
 -- AFTER, so RLS refuses another tenant's rows before this trigger could describe them
 create trigger task_dependencies_check after insert on public.task_dependencies
-  for each row execute function app.check_task_dependency();
+  for each row execute function app.task_dependency_check();
 
 -- Refuses task links to another tenant's rows, which foreign keys alone would allow.
-create or replace function app.check_task_links()
+create or replace function app.task_links_check()
 returns trigger
 language plpgsql
 security definer
@@ -113,16 +119,19 @@ as $$
 begin
   if (new.parent_task_id is not null and not exists (select 1 from public.agent_tasks t where t.id = new.parent_task_id and t.tenant_id = new.tenant_id))
     or (new.blocked_by is not null and not exists (select 1 from public.agent_tasks t where t.id = new.blocked_by and t.tenant_id = new.tenant_id))
-    or (new.session_id is not null and not exists (select 1 from public.agent_sessions s where s.id = new.session_id and s.tenant_id = new.tenant_id))
+    or (new.session_id is not null and not exists (select 1 from public.runs s where s.id = new.session_id and s.tenant_id = new.tenant_id))
     or (new.related_post_id is not null and not exists (select 1 from public.blog_posts p where p.id = new.related_post_id and p.tenant_id = new.tenant_id)) then
-    raise exception 'Task % refers to a task, session or post that is not in this tenant', new.id using errcode = 'OR404';
+    -- exactly what a missing row gives (a foreign-key violation), so another tenant's row and no
+    -- row cannot be told apart
+    raise exception 'insert or update on table "agent_tasks" violates foreign key constraint'
+      using errcode = '23503', constraint = 'agent_tasks_links_fkey';
   end if;
   return null;
 end;
 $$;
-comment on function app.check_task_links() is 'Trigger (after insert or update): refuses task links to rows of another tenant, which foreign keys alone allow.';
+comment on function app.task_links_check() is 'Trigger (after insert or update): refuses task links to rows of another tenant, which foreign keys alone allow, with the same error as a missing row.';
 create trigger agent_tasks_check_links after insert or update of tenant_id, parent_task_id, blocked_by, session_id, related_post_id
-  on public.agent_tasks for each row execute function app.check_task_links();
+  on public.agent_tasks for each row execute function app.task_links_check();
 
 -- ============================================================================
 -- ADVANCING THE DAG
@@ -138,7 +147,7 @@ set search_path = ''
 as $$
 declare
   v_task public.agent_tasks%rowtype;
-  v_session public.agent_sessions%rowtype;
+  v_session public.runs%rowtype;
   v_count integer := 0;
 begin
   for v_task in
@@ -152,8 +161,8 @@ begin
     for update skip locked
   loop
     begin
-    v_session := app.spawn_session(v_task.tenant_id, jsonb_build_object(
-      'agent', v_task.assigned_agent, 'task_id', v_task.id, 'priority', v_task.priority,
+    v_session := app.session_spawn(v_task.tenant_id, jsonb_build_object(
+      'agent', v_task.assigned_agent, 'priority', v_task.priority,
       'max_attempts', v_task.max_attempts, 'deadline_at', v_task.deadline_at, 'created_by', 'task:' || v_task.id,
       'input', jsonb_build_object('task', jsonb_build_object('id', v_task.id, 'type', v_task.task_type,
         'title', v_task.title, 'description', v_task.description, 'instructions', v_task.instructions,
@@ -171,7 +180,7 @@ begin
     set status = 'queued', session_id = v_session.id, attempt_count = t.attempt_count + 1, last_attempt_at = now(),
       status_message = null, error_message = null, blocked_by = null
     where t.id = v_task.id;
-    perform app.emit_event(v_task.tenant_id, 'task.queued', 'agent', jsonb_build_object(
+    perform app.event_emit(v_task.tenant_id, 'task.queued', 'agent', jsonb_build_object(
       'task_id', v_task.id, 'title', v_task.title, 'agent', v_task.assigned_agent, 'session_id', v_session.id));
     v_count := v_count + 1;
   end loop;
@@ -182,7 +191,7 @@ comment on function app.task_advance(uuid) is 'Queues due pending tasks whose de
 
 -- Records a task outcome (success | error | cancelled | expired): success advances the DAG;
 -- anything else stops every pending dependent, transitively, naming the failed dependency.
-create or replace function app.task_finished(tenant_id uuid, task_id uuid, outcome text, output jsonb, error text)
+create or replace function app.task_finish(tenant_id uuid, task_id uuid, outcome text, output jsonb, error text)
 returns void
 language plpgsql
 security definer
@@ -194,27 +203,27 @@ declare
 begin
   select coalesce(sum(r.prompt_tokens + r.completion_tokens), 0)::integer as tokens, coalesce(sum(r.cost_usd), 0) as cost
   into v_metrics
-  from public.agent_runs r join public.agent_tasks t on t.session_id = r.session_id
-  where t.id = task_finished.task_id and r.tenant_id = task_finished.tenant_id;
+  from public.run_steps r join public.agent_tasks t on t.session_id = r.run_id
+  where t.id = task_finish.task_id and r.tenant_id = task_finish.tenant_id;
 
   update public.agent_tasks t
-  set status = task_finished.outcome, output = coalesce(task_finished.output, t.output),
-    error_message = case when task_finished.outcome = 'success' then null else task_finished.error end,
-    status_message = case when task_finished.outcome = 'success' then null else task_finished.error end,
+  set status = task_finish.outcome, output = coalesce(task_finish.output, t.output),
+    error_message = case when task_finish.outcome = 'success' then null else task_finish.error end,
+    status_message = case when task_finish.outcome = 'success' then null else task_finish.error end,
     completed_at = now(), duration_ms = (extract(epoch from (now() - coalesce(t.started_at, t.last_attempt_at, t.created_at))) * 1000)::integer,
     tokens_used = v_metrics.tokens, estimated_cost = v_metrics.cost
-  where t.id = task_finished.task_id and t.tenant_id = task_finished.tenant_id
+  where t.id = task_finish.task_id and t.tenant_id = task_finish.tenant_id
     and t.status not in ('success', 'error', 'cancelled', 'expired')
   returning * into v_task;
   if v_task.id is null then
     return;
   end if;
-  perform app.emit_event(v_task.tenant_id,
-    case task_finished.outcome when 'success' then 'task.completed' when 'error' then 'task.failed' else 'task.' || task_finished.outcome end,
+  perform app.event_emit(v_task.tenant_id,
+    case task_finish.outcome when 'success' then 'task.completed' when 'error' then 'task.failed' else 'task.' || task_finish.outcome end,
     'agent', jsonb_build_object('task_id', v_task.id, 'title', v_task.title, 'agent', v_task.assigned_agent,
-      'session_id', v_task.session_id, 'error', task_finished.error));
+      'session_id', v_task.session_id, 'error', task_finish.error));
 
-  if task_finished.outcome = 'success' then
+  if task_finish.outcome = 'success' then
     perform app.task_advance(v_task.tenant_id);
     return;
   end if;
@@ -229,9 +238,9 @@ begin
     update public.agent_tasks t
     set status = 'cancelled', blocked_by = v_task.id, completed_at = now(),
       status_message = format('Stopped: dependency "%s" %s', v_task.title,
-        case task_finished.outcome when 'error' then 'failed' else task_finished.outcome end),
-      error_message = format('Dependency %s (%s) ended %s: %s', v_task.id, v_task.title, task_finished.outcome,
-        coalesce(task_finished.error, 'no reason given'))
+        case task_finish.outcome when 'error' then 'failed' else task_finish.outcome end),
+      error_message = format('Dependency %s (%s) ended %s: %s', v_task.id, v_task.title, task_finish.outcome,
+        coalesce(task_finish.error, 'no reason given'))
     from downstream
     where t.id = downstream.id and t.tenant_id = v_task.tenant_id and t.status in ('pending', 'waiting')
     returning t.id, t.title, t.status_message
@@ -242,7 +251,7 @@ begin
   from stopped s;
 end;
 $$;
-comment on function app.task_finished(uuid, uuid, text, jsonb, text) is 'Records a task outcome; success queues newly runnable dependents, failure stops pending dependents with a reason.';
+comment on function app.task_finish(uuid, uuid, text, jsonb, text) is 'Records a task outcome; success queues newly runnable dependents, failure stops pending dependents with a reason.';
 
 -- Puts a failed, cancelled or expired task back to pending (with the dependents it stopped) and advances.
 create or replace function app.task_retry(tenant_id uuid, task_id uuid)
@@ -276,7 +285,7 @@ $$;
 comment on function app.task_retry(uuid, uuid) is 'Resets a failed/cancelled/expired task and the dependents it stopped, then advances the DAG.';
 
 -- Cron: queues tasks that became due, expires tasks past their deadline.
-create or replace function app.sweep_tasks()
+create or replace function app.tasks_sweep()
 returns integer
 language plpgsql
 security definer
@@ -290,9 +299,9 @@ begin
     select t.id, t.tenant_id, t.session_id from public.agent_tasks t
     where t.deadline_at < now() and t.status in ('pending', 'queued', 'running', 'waiting')
   loop
-    perform app.task_finished(v_row.tenant_id, v_row.id, 'expired', null, 'deadline passed');
+    perform app.task_finish(v_row.tenant_id, v_row.id, 'expired', null, 'deadline passed');
     if v_row.session_id is not null then
-      perform app.cancel_session(v_row.tenant_id, v_row.session_id, 'task deadline passed');
+      perform app.run_cancel(v_row.tenant_id, v_row.session_id, 'task deadline passed');
     end if;
     v_count := v_count + 1;
   end loop;
@@ -305,4 +314,40 @@ begin
   return v_count;
 end;
 $$;
-comment on function app.sweep_tasks() is 'Cron every minute: expires tasks past deadline_at (stopping dependents) and queues tasks whose scheduled_for arrived.';
+comment on function app.tasks_sweep() is 'Tick job: expires tasks past deadline_at (stopping dependents) and queues tasks whose scheduled_for arrived.';
+
+select app.tick_register('tasks', 'app.tasks_sweep', 300);
+
+-- ============================================================================
+-- TASKS FOLLOW THEIR SESSIONS
+-- ============================================================================
+
+-- A task's session started: the task is running; it finished: so is the task (success, error or
+-- cancelled), which queues or stops its dependents.
+create or replace function app.task_on_session_status()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.status = 'running' and old.status = 'queued' then
+    update public.agent_tasks t set status = 'running', started_at = coalesce(t.started_at, now())
+    where t.session_id = new.id and t.tenant_id = new.tenant_id and t.status = 'queued';
+  elsif app.run_is_terminal(new.status) and not app.run_is_terminal(old.status) then
+    perform app.task_finish(new.tenant_id, t.id,
+      case new.status when 'completed' then 'success' when 'failed' then 'error' else 'cancelled' end,
+      case when new.status = 'completed' then coalesce(new.output -> 'output', new.output) end,
+      case when new.status <> 'completed' then coalesce(new.error ->> 'message', new.status) end)
+    from public.agent_tasks t
+    where t.session_id = new.id and t.tenant_id = new.tenant_id;
+  end if;
+  return null;
+end;
+$$;
+comment on function app.task_on_session_status() is 'Trigger (after update of status on agent runs): a task goes running when its session starts, and takes its session''s outcome when it finishes (success, error, cancelled).';
+create trigger runs_task_status after update of status on public.runs
+  for each row when (new.kind = 'agent' and new.status is distinct from old.status)
+  execute function app.task_on_session_status();
+
+select app.lock_down();

@@ -127,7 +127,19 @@ export async function manage<T = any>(
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
-/** A tenant whose agents talk to a scripted LLM at `baseUrl` (loopback explicitly allowlisted). */
+/** tenants.settings.llm for the scripted LLM at `baseUrl` (provider "scripted", key in secret "llm"). */
+export function scriptedLlm(baseUrl: string, extra: Record<string, unknown> = {}) {
+  return {
+    providers: { scripted: { base_url: baseUrl, api_key_secret: "llm" } },
+    provider: "scripted",
+    model: "scripted",
+    timeout_ms: 20_000,
+    ...extra,
+  };
+}
+
+/** A tenant whose agents talk to a scripted LLM at `baseUrl` (loopback is allowed by the local
+ * stack's operator setting ORA_OUTBOUND_ALLOW). */
 export async function llmTenant(
   label: string,
   baseUrl: string,
@@ -140,12 +152,14 @@ export async function llmTenant(
     packs: ["content", "industrial"],
   });
   const t = { id: d.tenant.id, slug, key: d.key.key, keyId: d.key.id };
-  await ok(t.key, "secrets.set", { name: "llm", value: "sk-scripted-test" });
-  await ok(t.key, "settings.update", {
-    llm: { base_url: baseUrl, model: "scripted", api_key_secret: "llm", timeout_ms: 20_000 },
-    outbound_allowlist: ["127.0.0.1"],
-    ...settings,
+  await ok(t.key, "secrets.set", {
+    name: "llm",
+    value: "sk-scripted-test",
+    origin: new URL(baseUrl).origin,
   });
+  const { limits, ...rest } = settings as { limits?: Record<string, number> };
+  await ok(t.key, "settings.update", { llm: scriptedLlm(baseUrl), ...rest });
+  if (limits) await ok(SERVICE_KEY, "tenants.update", { id: t.id, limits });
   return t;
 }
 

@@ -40,27 +40,27 @@ test("SIGKILL mid-job: redelivered after the visibility timeout, completed once,
     assertEquals(st.status, "completed");
     assertEquals(st.result.summary, "finished after the crash");
     assertEquals(st.session.attempts, 2, "the crashed attempt counts");
-    const [{ results }] =
-      await db`select count(*)::int as results from public.agent_results where session_id = ${session.id}`;
-    assertEquals(results, 1, "exactly one result");
+    const [{ results }] = await db`select count(*)::int as results from public.event_log
+      where event_type = 'session.completed' and payload ->> 'session_id' = ${session.id}`;
+    assertEquals(results, 1, "completed exactly once");
     const runs =
-      await db`select kind, status, attempt from public.agent_runs where session_id = ${session.id} order by seq`;
+      await db`select key, kind, status, run_attempt from public.run_steps where run_id = ${session.id} order by seq`;
     assertEquals(
-      runs.map((r) => `${r.kind}@${r.attempt}`),
+      runs.map((r) => `${r.kind}@${r.run_attempt}`),
       ["llm@1", "tool@1", "llm@2"],
-      "turn 1 and the tool call were replayed",
+      "turn 1 and the tool call were replayed from their records",
     );
     // The provider saw 3 requests: turn 1, turn 2 (cut off by the crash) and turn 2 again.
     assertEquals(llm.requests.length, 3);
     const usage =
-      await db`select count(*)::int as n from public.usage_events where session_id = ${session.id} and kind = 'llm'`;
+      await db`select count(*)::int as n from public.usage_events where run_id = ${session.id} and kind = 'llm'`;
     assertEquals(
       usage[0].n,
       2,
       "usage for the two calls that returned; none invented, none doubled",
     );
     const [q] =
-      await db`select count(*)::int as n from pgmq.q_agent_jobs where message ->> 'session_id' = ${session.id}`;
+      await db`select count(*)::int as n from pgmq.q_agent_jobs where message ->> 'run_id' = ${session.id}`;
     assertEquals(q.n, 0, "the job was acknowledged");
     assert(
       llm.requests[2].body.messages.some((m) => m.role === "tool"),

@@ -10,6 +10,8 @@ import {
   manage,
   newTenant,
   ok,
+  scriptedLlm,
+  SERVICE_KEY,
   settled,
   test,
 } from "./_helpers.ts";
@@ -35,7 +37,7 @@ test("fan-out: pdm, rca and rex run in parallel and the parent completes with th
       }
   );
   try {
-    const t = await llmTenant("fanout", llm.url, { max_concurrent_sessions: 3 });
+    const t = await llmTenant("fanout", llm.url, { limits: { max_concurrent_sessions: 3 } });
     const spawned = await manage(t.key, "sessions.spawn", {
       query: "Pump P-101 vibration is rising",
       children: [{ agent: "pdm" }, { agent: "rca" }, { agent: "rex" }],
@@ -91,7 +93,7 @@ test("fan-out: pdm, rca and rex run in parallel and the parent completes with th
 
 test("a repeated spawn with the same idempotency key returns the same sessions", async () => {
   const t = await newTenant("idem");
-  await db`select app.install_agent_pack(${t.id}, 'industrial')`;
+  await db`select app.agent_pack_install(${t.id}, 'industrial')`;
   const spec = {
     agent: "rex",
     query: "same",
@@ -116,7 +118,7 @@ test("a repeated spawn with the same idempotency key returns the same sessions",
 test("cancel cascades to children and removes their queued jobs", async () => {
   const llm = startLlmServer(() => ({ latencyMs: 4000 }));
   try {
-    const t = await llmTenant("cancel", llm.url, { max_concurrent_sessions: 1 });
+    const t = await llmTenant("cancel", llm.url, { limits: { max_concurrent_sessions: 1 } });
     const { session, children } = (await manage(t.key, "sessions.spawn", {
       query: "slow",
       children: [{ agent: "pdm" }, { agent: "rca" }, { agent: "rex" }],
@@ -130,7 +132,7 @@ test("cancel cascades to children and removes their queued jobs", async () => {
     assert(st.children.every((c: { status: string }) => c.status === "cancelled"));
     const ids = children.map((c: { id: string }) => c.id);
     const [{ n }] =
-      await db`select count(*)::int as n from pgmq.q_agent_jobs where message ->> 'session_id' = any(${ids})`;
+      await db`select count(*)::int as n from pgmq.q_agent_jobs where message ->> 'run_id' = any(${ids})`;
     assertEquals(n, 0, "no job of a cancelled child is left in the queue");
     const events =
       await db`select count(*)::int as n from public.event_log where tenant_id = ${t.id} and event_type = 'session.cancelled'`;
@@ -138,7 +140,7 @@ test("cancel cascades to children and removes their queued jobs", async () => {
     // the running child's worker notices at its next heartbeat and writes no result
     await new Promise((res) => setTimeout(res, 4500));
     const [{ results }] =
-      await db`select count(*)::int as results from public.agent_results where tenant_id = ${t.id}`;
+      await db`select count(*)::int as results from public.runs where tenant_id = ${t.id} and status = 'completed'`;
     assertEquals(results, 0);
   } finally {
     await llm.close();
@@ -147,22 +149,25 @@ test("cancel cascades to children and removes their queued jobs", async () => {
 
 test("spawn depth and children per session are limited per tenant", async () => {
   const t = await newTenant("limits");
-  await db`select app.install_agent_pack(${t.id}, 'industrial')`;
-  await db`select app.install_agent_pack(${t.id}, 'content')`;
-  await ok(t.key, "settings.update", { max_children_per_session: 2, wake_workers: false });
+  await db`select app.agent_pack_install(${t.id}, 'industrial')`;
+  await db`select app.agent_pack_install(${t.id}, 'content')`;
+  await ok(t.key, "settings.update", { wake_workers: false });
+  await ok(SERVICE_KEY, "tenants.update", { id: t.id, limits: { max_children_per_session: 2 } });
   const tooMany = await manage(t.key, "sessions.spawn", {
     query: "q",
     children: [{ agent: "pdm" }, { agent: "rca" }, { agent: "rex" }],
   });
   assertEquals(tooMany.status, 409);
   assertMatch(tooMany.body.error!.message, /Children limit/);
-  await ok(t.key, "settings.update", { max_spawn_depth: 0 });
+  assertEquals((tooMany.body.error!.details as { reason: string }).reason, "children_limit");
+  await ok(SERVICE_KEY, "tenants.update", { id: t.id, limits: { max_spawn_depth: 0 } });
   const tooDeep = await manage(t.key, "sessions.spawn", {
     query: "q",
     children: [{ agent: "pdm" }],
   });
   assertEquals(tooDeep.status, 409);
   assertMatch(tooDeep.body.error!.message, /depth limit/);
+  assertEquals((tooDeep.body.error!.details as { reason: string }).reason, "spawn_depth_limit");
   const [{ n }] =
     await db`select count(*)::int as n from public.agent_sessions where tenant_id = ${t.id}`;
   assertEquals(n, 0, "a refused spawn leaves nothing behind");
@@ -212,7 +217,7 @@ test("a 429 storm opens the circuit; jobs are delayed, none lost; it closes afte
       and (message -> 'message' ->> 'tenant_id') = ${t.id}`;
     assertEquals(dead, 0, "nothing was dead-lettered");
     const [{ results }] =
-      await db`select count(*)::int as results from public.agent_results where tenant_id = ${t.id}`;
+      await db`select count(*)::int as results from public.runs where tenant_id = ${t.id} and status = 'completed'`;
     assertEquals(results, 3, "every job finished exactly once");
   } finally {
     await llm.close();
@@ -224,12 +229,9 @@ test("budget: the 80% alert fires once and the hard limit refuses new spawns wit
   try {
     const t = await llmTenant("budget", llm.url);
     await ok(t.key, "settings.update", {
-      llm: {
-        base_url: llm.url,
-        model: "scripted",
-        api_key_secret: "llm",
+      llm: scriptedLlm(llm.url, {
         prices: { scripted: { input_usd_per_mtok: 0.25, output_usd_per_mtok: 0.4 } },
-      },
+      }),
     });
     // each call costs 1000 × 0.25 + 500 × 0.4 = 450 µUSD: 45%, 90%, 135% of a 0.001 USD budget
     await ok(t.key, "budgets.set", { monthly_budget_usd: 0.001, hard_limit: true });
@@ -278,7 +280,7 @@ test("malformed model output is repaired once; a malformed HTTP body is retried"
   try {
     const t = await llmTenant("malformed", llm.url);
     await ok(t.key, "settings.update", {
-      llm: { base_url: llm.url, model: "scripted", api_key_secret: "llm" },
+      llm: scriptedLlm(llm.url),
     });
     const first = await ok(t.key, "agents.run", { agent: "analyst", query: "a", wait_ms: 15_000 });
     assertEquals(first.result.summary, "repaired");
@@ -310,14 +312,14 @@ test("tools run inside the job's tenant: a search never returns another tenant's
     });
     assertEquals(run.status, "completed");
     const toolRuns =
-      await db`select output from public.agent_runs where session_id = ${run.session.id} and kind = 'tool'`;
+      await db`select output from public.run_steps where run_id = ${run.session.id} and kind = 'tool'`;
     assertEquals(toolRuns.length, 1);
     const found = toolRuns[0].output.result.map((l: { name: string }) => l.name);
     assertEquals(found, ["Marker A"]);
     const toolMessage = llm.requests[1].body.messages.find((m) => m.role === "tool")!;
     assert(toolMessage.content!.includes("Marker A") && !toolMessage.content!.includes("Marker B"));
     const runs =
-      await db`select kind, seq from public.agent_runs where session_id = ${run.session.id} order by seq`;
+      await db`select kind, seq from public.run_steps where run_id = ${run.session.id} order by seq`;
     assertEquals(runs.map((r) => r.kind), ["llm", "tool", "llm"]);
   } finally {
     await llm.close();
@@ -326,7 +328,7 @@ test("tools run inside the job's tenant: a search never returns another tenant's
 
 test("without an LLM configured the offline provider answers, labelled in the result", async () => {
   const t = await newTenant("offline");
-  await db`select app.install_agent_pack(${t.id}, 'content')`;
+  await db`select app.agent_pack_install(${t.id}, 'content')`;
   const st = await ok(t.key, "agents.run", {
     agent: "writer",
     query: "Draft a post about pumps",
@@ -346,18 +348,18 @@ test("a model call that exceeds its timeout is retried and the job still complet
   try {
     const t = await llmTenant("timeout", llm.url);
     await ok(t.key, "settings.update", {
-      llm: { base_url: llm.url, model: "scripted", api_key_secret: "llm", timeout_ms: 1000 },
+      llm: scriptedLlm(llm.url, { timeout_ms: 1000 }),
     });
     const run = await ok(t.key, "agents.run", { agent: "analyst", query: "hurry" });
     const st = await settled(t.key, run.id);
     assertEquals(st.status, "completed");
     assertEquals(st.result.summary, "in time");
     const runs =
-      await db`select status, error from public.agent_runs where session_id = ${run.id} order by seq`;
+      await db`select status, attempts from public.run_steps where run_id = ${run.id} order by seq`;
     assertEquals(
-      runs.map((r) => r.status),
-      ["ok"],
-      "the timed-out call was retried in place and left no run",
+      runs.map((r) => `${r.status}×${r.attempts}`),
+      ["completed×1"],
+      "the timed-out call was retried in place: one turn, recorded once",
     );
     assertEquals(llm.requests.length, 2);
   } finally {

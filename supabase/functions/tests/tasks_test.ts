@@ -1,7 +1,7 @@
 // Task chains as a DAG through ora tasks.*: order, failure propagation, cycles, retry.
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
 import { agentReply, startLlmServer } from "./_llm_server.ts";
-import { call, db, eventually, llmTenant, newTenant, ok, test } from "./_helpers.ts";
+import { call, db, eventually, llmTenant, newTenant, ok, scriptedLlm, test } from "./_helpers.ts";
 
 // deno-lint-ignore no-explicit-any
 type Task = Record<string, any>;
@@ -25,7 +25,7 @@ const finished = (t: Task) => ["success", "error", "cancelled", "expired"].inclu
 
 test("writer → (seo, imager) → publish runs in dependency order with the outputs passed along", async () => {
   const t = await newTenant("dag");
-  await db`select app.install_agent_pack(${t.id}, 'content')`;
+  await db`select app.agent_pack_install(${t.id}, 'content')`;
   // The writer gets its agent last, so nothing runs before the whole chain exists.
   const writer = await ok(t.key, "tasks.create", { title: "Write the draft" });
   const seo = await ok(t.key, "tasks.create", {
@@ -117,7 +117,7 @@ test("a failed dependency stops its dependents with a reason, and retry resumes 
     assertMatch(p.status_message, /dependency "SEO pass" failed/);
     assertEquals(a.status, "cancelled", "stopping is transitive");
     const [dead] =
-      await db`select count(*)::int as n from pgmq.q_agent_jobs_dlq where message -> 'message' ->> 'session_id' = ${s.session_id}`;
+      await db`select count(*)::int as n from pgmq.q_agent_jobs_dlq where message -> 'message' ->> 'run_id' = ${s.session_id}`;
     assertEquals(dead.n, 1, "the failed job is in the dead-letter queue");
     const failed =
       await db`select payload from public.event_log where tenant_id = ${t.id} and event_type = 'task.failed'`;
@@ -154,7 +154,7 @@ test("a dependency cycle is refused and changes nothing", async () => {
 
 test("agent-less tasks wait for a person; completing one by hand releases its dependents", async () => {
   const t = await newTenant("manual");
-  await db`select app.install_agent_pack(${t.id}, 'content')`;
+  await db`select app.agent_pack_install(${t.id}, 'content')`;
   const review = await ok(t.key, "tasks.create", { title: "Human review" });
   const next = await ok(t.key, "tasks.create", {
     title: "Write",
@@ -174,7 +174,7 @@ test("agent-less tasks wait for a person; completing one by hand releases its de
 
 test("scheduled tasks wait for their time and deadlines expire tasks", async () => {
   const t = await newTenant("sched");
-  await db`select app.install_agent_pack(${t.id}, 'content')`;
+  await db`select app.agent_pack_install(${t.id}, 'content')`;
   const later = await ok(t.key, "tasks.create", {
     title: "Later",
     assigned_agent: "writer",
@@ -189,12 +189,12 @@ test("scheduled tasks wait for their time and deadlines expire tasks", async () 
     title: "After too late",
     depends_on: [late.id],
   });
-  await db`select app.sweep_tasks()`;
+  await db`select app.tasks_sweep()`;
   assertEquals((await ok(t.key, "tasks.get", { id: late.id })).status, "expired");
   assertEquals((await ok(t.key, "tasks.get", { id: dependent.id })).status, "cancelled");
   assertEquals((await ok(t.key, "tasks.get", { id: later.id })).status, "pending");
   await db`update public.agent_tasks set scheduled_for = now() - interval '1 second' where id = ${later.id}`;
-  await db`select app.sweep_tasks()`;
+  await db`select app.tasks_sweep()`;
   const [l] = await waitTasks(t.key, [later.id], finished);
   assertEquals(l.status, "success");
 });
@@ -204,12 +204,9 @@ test("at a hard budget limit a finished task keeps its result and its dependents
   try {
     const t = await llmTenant("dagbudget", llm.url);
     await ok(t.key, "settings.update", {
-      llm: {
-        base_url: llm.url,
-        model: "scripted",
-        api_key_secret: "llm",
+      llm: scriptedLlm(llm.url, {
         prices: { scripted: { input_usd_per_mtok: 1, output_usd_per_mtok: 1 } },
-      },
+      }),
     });
     // one call costs 0.002 USD: the writer's call spends the whole 0.001 budget
     await ok(t.key, "budgets.set", { monthly_budget_usd: 0.001, hard_limit: true });

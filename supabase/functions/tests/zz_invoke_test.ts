@@ -1,12 +1,12 @@
-// app.invoke_function reaches Edge Functions from SQL: directly, coalesced within a
+// app.function_invoke reaches Edge Functions from SQL: directly, coalesced within a
 // transaction, never through a notification it did not write, and from a pg_cron job (runs
 // last: pg_cron 1.4 fires on whole minutes).
 import { assert, assertEquals } from "./_assert.ts";
-import { db, eventually, test } from "./_helpers.ts";
+import { db, eventually, newTenant, ok, settled, test } from "./_helpers.ts";
 
-test("app.invoke_function from SQL reaches the agent-worker function", async () => {
+test("app.function_invoke from SQL reaches the agent-worker function", async () => {
   const reason = `sql-${crypto.randomUUID().slice(0, 8)}`;
-  await db`select app.invoke_function('agent-worker', ${db.json({ reason, budget_ms: 1000 })})`;
+  await db`select app.function_invoke('agent-worker', ${db.json({ reason, budget_ms: 1000 })})`;
   const row = await eventually(
     async () =>
       (await db`select status from public.request_log where function_name = 'agent-worker' and action = ${
@@ -21,7 +21,7 @@ test("identical wake-ups in one transaction coalesce into one call", async () =>
   const reason = `burst-${crypto.randomUUID().slice(0, 8)}`;
   await db.begin(async (tx) => {
     for (let i = 0; i < 50; i++) {
-      await tx`select app.invoke_function('agent-worker', ${tx.json({ reason, budget_ms: 1000 })})`;
+      await tx`select app.function_invoke('agent-worker', ${tx.json({ reason, budget_ms: 1000 })})`;
     }
   });
   await eventually(
@@ -50,7 +50,7 @@ test("a raw pg_notify on ora_invoke by another role makes no call", async () => 
   });
   // a real wake-up after the forged ones: once it is served, the relay has seen them too
   const reason = `after-forged-${crypto.randomUUID().slice(0, 8)}`;
-  await db`select app.invoke_function('agent-worker', ${db.json({ reason, budget_ms: 1000 })})`;
+  await db`select app.function_invoke('agent-worker', ${db.json({ reason, budget_ms: 1000 })})`;
   await eventually(
     async () =>
       (await db`select 1 from public.request_log where action = ${"drain:" + reason}`).length > 0,
@@ -63,28 +63,25 @@ test("a raw pg_notify on ora_invoke by another role makes no call", async () => 
   assertEquals(n, 0, "the forged notification was not relayed");
 });
 
-test("the pg_cron job ora-agent-worker reaches agent-worker through app.invoke_function", async () => {
-  const [job] =
-    await db`select jobid, schedule, command from cron.job where jobname = 'ora-agent-worker'`;
-  assertEquals(job.schedule, "* * * * *");
-  assert(job.command.includes("app.invoke_function('agent-worker'"));
-  // pg_cron 1.4 schedules whole minutes: a run happens within 60 s of any moment.
-  const since = new Date(Date.now() - 5 * 60_000);
-  const run = await eventually(
+test("work queued without a wake-up is picked up by the pg_cron tick within seconds", async () => {
+  const [job] = await db`select schedule, command from cron.job where jobname = 'ora-tick'`;
+  assert(job.command.includes("app.tick"), "the ora-tick job runs app.tick");
+  // pg_cron 1.4 schedules whole minutes; its job loops app.tick every 500 ms (1.6: '1 seconds')
+  await eventually(
     async () =>
-      (await db`select status, start_time from cron.job_run_details
-      where jobid = ${job.jobid} and start_time > ${since} and status = 'succeeded' order by start_time desc limit 1`)[
-        0
-      ],
-    75_000,
-    1000,
+      (await db`select 1 from app.tick_jobs where last_run_at > now() - interval '5 seconds'`)
+        .length > 0,
+    65_000,
+    500,
   );
-  const served = await eventually(
-    async () =>
-      (await db`select status from public.request_log where function_name = 'agent-worker' and action = 'drain:cron'
-      and created_at >= ${run.start_time} order by created_at limit 1`)[0],
-    60_000,
-    200,
-  );
-  assertEquals(served.status, 200);
+  const t = await newTenant("tick");
+  await db`select app.agent_pack_install(${t.id}, 'content')`;
+  await ok(t.key, "settings.update", { wake_workers: false });
+  const session = await ok(t.key, "agents.run", { agent: "writer", query: "no wake-up" });
+  const started = Date.now();
+  const st = await settled(t.key, session.id, 20_000);
+  assertEquals(st.status, "completed");
+  const waited = Date.now() - started;
+  console.log(`    picked up by the tick after ${waited} ms`);
+  assert(waited < 10_000, `the tick woke the worker (${waited} ms)`);
 });

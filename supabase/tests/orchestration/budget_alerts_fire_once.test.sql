@@ -1,4 +1,4 @@
--- app.record_usage fires each budget threshold once a month: crossing 80% and then 100% of a
+-- app.usage_record fires each budget threshold once a month: crossing 80% and then 100% of a
 -- tenant's budget gives one budget_alerts row, one budget.threshold_reached event and one
 -- notification per threshold, however much more usage is recorded above it.
 begin;
@@ -22,13 +22,13 @@ create temporary view fired as
 -- ============================================================================
 -- BELOW 80%
 -- ============================================================================
-select app.record_usage(:'t', '{"kind":"llm","model":"gpt-4o","prompt_tokens":1000,"completion_tokens":100,"cost_usd":7.9}');
+select app.usage_record(:'t', '{"kind":"llm","model":"gpt-4o","prompt_tokens":1000,"completion_tokens":100,"cost_usd":7.9}');
 select is_empty($$select 1 from fired$$, 'At 79% nothing fires');
 
 -- ============================================================================
 -- CROSSING 80%
 -- ============================================================================
-select app.record_usage(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":0.1}');
+select app.usage_record(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":0.1}');
 select results_eq(
   $$select what, detail from fired order by what$$,
   $$values ('alert'::text, '80'::text), ('event', '80'), ('notification', 'Budget 80% reached')$$,
@@ -51,8 +51,8 @@ select results_eq(
   'The 80% notification is a warning that states the spend'
 );
 
-select app.record_usage(:'t', '{"kind":"tool","units":1,"cost_usd":0.5}');
-select app.record_usage(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":0.5}');
+select app.usage_record(:'t', '{"kind":"tool","units":1,"cost_usd":0.5}');
+select app.usage_record(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":0.5}');
 select results_eq(
   $$select what, count(*)::int from fired group by what order by what$$,
   $$values ('alert'::text, 1), ('event', 1), ('notification', 1)$$,
@@ -62,7 +62,7 @@ select results_eq(
 -- ============================================================================
 -- CROSSING 100%
 -- ============================================================================
-select app.record_usage(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":1.5}');
+select app.usage_record(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":1.5}');
 select results_eq(
   $$select what, detail from fired order by what, detail$$,
   $$values ('alert'::text, '100'::text), ('alert', '80'), ('event', '100'), ('event', '80'),
@@ -81,8 +81,8 @@ select is(
   'The 100% alert records the spend at the time (10.5 USD)'
 );
 
-select app.record_usage(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":3}');
-select app.record_usage(:'t', '{"kind":"embedding","units":100,"cost_usd":0.01}');
+select app.usage_record(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":3}');
+select app.usage_record(:'t', '{"kind":"embedding","units":100,"cost_usd":0.01}');
 select results_eq(
   $$select what, count(*)::int from fired group by what order by what$$,
   $$values ('alert'::text, 2), ('event', 2), ('notification', 2)$$,
@@ -99,25 +99,25 @@ select results_eq(
   'budget_status reports the month''s full spend (13.51 USD)'
 );
 select throws_ok(
-  format($$select app.assert_budget(%L)$$, :'t'),
+  format($$select app.budget_assert(%L)$$, :'t'),
   'OR402',
   null,
-  'and assert_budget refuses new work at the hard limit'
+  'and budget_assert refuses new work at the hard limit'
 );
 
 -- ============================================================================
 -- A LOWER THRESHOLD ADDED LATER fires once too; no budget, no alerts
 -- ============================================================================
 update public.tenant_budgets set alert_thresholds = '{50,80,100}' where tenant_id = :'t';
-select app.record_usage(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":0.01}');
-select app.record_usage(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":0.01}');
+select app.usage_record(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":0.01}');
+select app.usage_record(:'t', '{"kind":"llm","model":"gpt-4o","cost_usd":0.01}');
 select results_eq(
   $$select what, count(*)::int from fired group by what order by what$$,
   $$values ('alert'::text, 3), ('event', 3), ('notification', 3)$$,
   'A 50% threshold added later fires once, on the next usage, and the others do not repeat'
 );
 
-select app.record_usage(:'n', '{"kind":"llm","model":"gpt-4o","cost_usd":1000}');
+select app.usage_record(:'n', '{"kind":"llm","model":"gpt-4o","cost_usd":1000}');
 select is_empty(
   format($$select 1 from public.budget_alerts where tenant_id = %1$L
     union all select 1 from public.notifications where tenant_id = %1$L
@@ -125,7 +125,7 @@ select is_empty(
   'A tenant without a budget gets no alerts, whatever it spends'
 );
 select lives_ok(
-  format($$select app.assert_budget(%L)$$, :'n'),
+  format($$select app.budget_assert(%L)$$, :'n'),
   'and is never refused for budget'
 );
 

@@ -15,7 +15,7 @@ select tests.create_tenant('t-orch-claim-max') as max \gset
 select tests.create_tenant('t-orch-claim-done') as done \gset
 update public.tenants set settings = settings || '{"wake_workers": false}' where id in (:'prio', :'key', :'max', :'done');
 update public.tenants set settings = settings || '{"max_concurrent_sessions": 2}' where id = :'max';
-select app.install_agent_pack(t, 'content') from unnest(array[:'prio', :'key', :'max', :'done']::uuid[]) t;
+select app.agent_pack_install(t, 'content') from unnest(array[:'prio', :'key', :'max', :'done']::uuid[]) t;
 
 -- Every claim below goes through this table: round, order returned, job and session
 create temporary table claims (round integer, n bigint, msg_id bigint, read_ct integer, job_kind text, session_id uuid,

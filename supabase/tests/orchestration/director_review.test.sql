@@ -11,8 +11,8 @@ select plan(15);
 select tests.create_tenant('t-orch-director-r') as r \gset
 select tests.create_tenant('t-orch-director-q') as q \gset
 update public.tenants set settings = settings || '{"wake_workers": false}' where id in (:'r', :'q');
-select app.install_agent_pack(:'r', 'content');
-select app.install_agent_pack(:'q', 'content');
+select app.agent_pack_install(:'r', 'content');
+select app.agent_pack_install(:'q', 'content');
 select id as stalled from app.spawn_session(:'r', '{"agent":"writer"}') \gset
 select id as fresh from app.spawn_session(:'r', '{"agent":"seo"}') \gset
 update public.agent_sessions set status = 'running', attempts = 1, started_at = now() - interval '40 minutes',

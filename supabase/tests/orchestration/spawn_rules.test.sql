@@ -11,7 +11,7 @@ select tests.create_tenant('t-orch-spawn-t') as t \gset
 select tests.create_tenant('t-orch-spawn-h') as h \gset
 update public.tenants set settings = settings || '{"wake_workers": false}' where id in (:'s', :'t', :'h');
 update public.tenants set settings = settings || '{"max_spawn_depth": 1, "max_children_per_session": 2}' where id = :'s';
-select app.install_agent_pack(x, 'content') from unnest(array[:'s', :'t', :'h']::uuid[]) x;
+select app.agent_pack_install(x, 'content') from unnest(array[:'s', :'t', :'h']::uuid[]) x;
 
 -- ============================================================================
 -- IDEMPOTENCY
@@ -92,12 +92,12 @@ select throws_ok(
 );
 
 insert into public.tenant_budgets (tenant_id, monthly_budget_usd, hard_limit) values (:'h', 1, true);
-select app.record_usage(:'h', '{"kind":"llm","model":"gpt-4o","cost_usd":0.5}');
+select app.usage_record(:'h', '{"kind":"llm","model":"gpt-4o","cost_usd":0.5}');
 select lives_ok(
   format($$select app.spawn_session(%L, '{"agent":"writer"}')$$, :'h'),
   'Under its hard budget a tenant can spawn'
 );
-select app.record_usage(:'h', '{"kind":"llm","model":"gpt-4o","cost_usd":0.5}');
+select app.usage_record(:'h', '{"kind":"llm","model":"gpt-4o","cost_usd":0.5}');
 select throws_ok(
   format($$select app.spawn_session(%L, '{"agent":"writer"}')$$, :'h'),
   'OR402',

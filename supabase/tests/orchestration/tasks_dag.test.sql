@@ -70,7 +70,7 @@ delete from public.task_dependencies where task_id = 'd0000004-0000-4000-8000-00
 -- ============================================================================
 -- FAILURE STOPS DEPENDENTS
 -- ============================================================================
-select app.task_finished(:'d', 'd0000001-0000-4000-8000-00000000000d', 'error', null, 'source site down');
+select app.task_finish(:'d', 'd0000001-0000-4000-8000-00000000000d', 'error', null, 'source site down');
 
 select results_eq(
   $$select status, error_message, status_message, completed_at is not null from public.agent_tasks
@@ -104,7 +104,7 @@ select results_eq(
     ('task.cancelled', 'Publish', 'd0000001-0000-4000-8000-00000000000d'), ('task.failed', 'Research', null)$$,
   'Events: task.failed for the task, task.cancelled for each stopped dependent'
 );
-select app.task_finished(:'d', 'd0000001-0000-4000-8000-00000000000d', 'success', '{"late": true}', null);
+select app.task_finish(:'d', 'd0000001-0000-4000-8000-00000000000d', 'success', '{"late": true}', null);
 select is(
   (select status from public.agent_tasks where id = 'd0000001-0000-4000-8000-00000000000d'),
   'error',

@@ -13,8 +13,8 @@ update pgmq.q_agent_jobs set vt = now() + interval '1 hour';
 select tests.create_tenant('t-orch-scope-a') as a \gset
 select tests.create_tenant('t-orch-scope-b') as b \gset
 update public.tenants set settings = settings || '{"wake_workers": false}' where id in (:'a', :'b');
-select app.install_agent_pack(:'a', 'content');
-select app.install_agent_pack(:'b', 'content');
+select app.agent_pack_install(:'a', 'content');
+select app.agent_pack_install(:'b', 'content');
 
 -- A: a writer session a worker is running (its job hidden for two hours, its heartbeat 5 minutes old)
 select id as a_run, queue_msg_id as a_msg from app.spawn_session(:'a', '{"agent":"writer","input":{"query":"A"}}') \gset
@@ -90,12 +90,12 @@ select throws_ok(
   'spawn_session(B, parent = A''s session) raises OR404'
 );
 select lives_ok(
-  format($$select app.task_finished(%L, 'a0000001-0000-4000-8000-00000000000a', 'success', '{"forged": true}', null)$$, :'b'),
-  'task_finished(B, A''s task, success) returns without error'
+  format($$select app.task_finish(%L, 'a0000001-0000-4000-8000-00000000000a', 'success', '{"forged": true}', null)$$, :'b'),
+  'task_finish(B, A''s task, success) returns without error'
 );
 select lives_ok(
-  format($$select app.task_finished(%L, 'a0000002-0000-4000-8000-00000000000a', 'error', null, 'by B')$$, :'b'),
-  'task_finished(B, A''s failed task, error) returns without error'
+  format($$select app.task_finish(%L, 'a0000002-0000-4000-8000-00000000000a', 'error', null, 'by B')$$, :'b'),
+  'task_finish(B, A''s failed task, error) returns without error'
 );
 select throws_ok(
   format($$select app.task_retry(%L, 'a0000002-0000-4000-8000-00000000000a')$$, :'b'),
@@ -196,8 +196,8 @@ select throws_ok(format($$select app.enqueue_session(%L, %L)$$, :'a', :'a_run'),
   '42501', 'permission denied for function enqueue_session', 'authenticated cannot call enqueue_session');
 select throws_ok(format($$select app.spawn_session(%L, '{"agent":"writer"}')$$, :'a'),
   '42501', 'permission denied for function spawn_session', 'authenticated cannot call spawn_session');
-select throws_ok(format($$select app.task_finished(%L, 'a0000001-0000-4000-8000-00000000000a', 'success', null, null)$$, :'a'),
-  '42501', 'permission denied for function task_finished', 'authenticated cannot call task_finished');
+select throws_ok(format($$select app.task_finish(%L, 'a0000001-0000-4000-8000-00000000000a', 'success', null, null)$$, :'a'),
+  '42501', 'permission denied for function task_finish', 'authenticated cannot call task_finish');
 select throws_ok(format($$select app.task_retry(%L, 'a0000002-0000-4000-8000-00000000000a')$$, :'a'),
   '42501', 'permission denied for function task_retry', 'authenticated cannot call task_retry');
 select throws_ok($$select * from app.claim_agent_jobs('t-orch-scope-api', 30, 10)$$,
@@ -209,7 +209,7 @@ select is(
       'app.cancel_session(uuid,uuid,text)', 'app.record_agent_run(uuid,uuid,jsonb)',
       'app.heartbeat_session(uuid,uuid,bigint,integer)', 'app.enqueue_session(uuid,uuid,text,integer)',
       'app.spawn_session(uuid,jsonb)', 'app.spawn_orchestration(uuid,jsonb)', 'app.check_parent(uuid,uuid)',
-      'app.claim_agent_jobs(text,integer,integer)', 'app.task_finished(uuid,uuid,text,jsonb,text)',
+      'app.claim_agent_jobs(text,integer,integer)', 'app.task_finish(uuid,uuid,text,jsonb,text)',
       'app.task_retry(uuid,uuid)', 'app.task_advance(uuid)']) f
     where has_function_privilege('anon', f, 'execute') or has_function_privilege('authenticated', f, 'execute')),
   '{}'::text[],
@@ -236,8 +236,8 @@ select lives_ok(
   'service_role can call spawn_session'
 );
 select lives_ok(
-  format($$select app.task_finished(%L, 'b0000001-0000-4000-8000-00000000000b', 'error', null, 'broke')$$, :'b'),
-  'service_role can call task_finished'
+  format($$select app.task_finish(%L, 'b0000001-0000-4000-8000-00000000000b', 'error', null, 'broke')$$, :'b'),
+  'service_role can call task_finish'
 );
 select lives_ok(
   format($$select app.task_retry(%L, 'b0000001-0000-4000-8000-00000000000b')$$, :'b'),

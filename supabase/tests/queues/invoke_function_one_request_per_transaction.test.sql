@@ -1,4 +1,4 @@
--- Without pg_net, app.invoke_function writes one app.invoke_requests row per (transaction,
+-- Without pg_net, app.function_invoke writes one app.invoke_requests row per (transaction,
 -- function, body): a burst of identical wake-ups shares one row, so its notifications carry the
 -- same id and Postgres delivers them once; different wake-ups get rows of their own.
 begin;
@@ -10,16 +10,16 @@ select exists (
 ) as has_pg_net \gset
 
 \if :has_pg_net
-select skip('pg_net is installed: app.invoke_function calls net.http_post, no request rows', 6);
+select skip('pg_net is installed: app.function_invoke calls net.http_post, no request rows', 6);
 \else
 select tests.authenticate_as_service();
 select lives_ok(
-  $$select app.invoke_function('agent-worker', '{"reason": "tap-burst"}') from generate_series(1, 50)$$,
+  $$select app.function_invoke('agent-worker', '{"reason": "tap-burst"}') from generate_series(1, 50)$$,
   'service_role wakes agent-worker 50 times in one transaction'
 );
 select lives_ok(
-  $$select app.invoke_function('agent-worker', '{"reason": "tap-other"}'),
-           app.invoke_function('memory-indexer', '{"reason": "tap-burst"}')$$,
+  $$select app.function_invoke('agent-worker', '{"reason": "tap-other"}'),
+           app.function_invoke('memory-indexer', '{"reason": "tap-burst"}')$$,
   'then with another body, and another function with the same body'
 );
 select tests.clear_authentication();

@@ -11,7 +11,7 @@ select exists (
 
 select table_privs_are('app', 'invoke_requests', 'anon', array[]::text[], 'anon holds no privilege on app.invoke_requests');
 select table_privs_are('app', 'invoke_requests', 'authenticated', array[]::text[], 'authenticated holds no privilege on it');
-select table_privs_are('app', 'invoke_requests', 'service_role', array[]::text[], 'service_role holds none either (app.invoke_function writes it)');
+select table_privs_are('app', 'invoke_requests', 'service_role', array[]::text[], 'service_role holds none either (app.function_invoke writes it)');
 select ok(
   (select relrowsecurity and relforcerowsecurity from pg_class where oid = 'app.invoke_requests'::regclass),
   'it has row level security enabled and forced'
@@ -19,8 +19,8 @@ select ok(
 select is((select count(*)::int from pg_policies where schemaname = 'app' and tablename = 'invoke_requests'), 0,
   'with no policies (deny by default)');
 
--- a pending request, as app.invoke_function leaves it
-select app.invoke_function('agent-worker', '{"reason": "tap-private"}');
+-- a pending request, as app.function_invoke leaves it
+select app.function_invoke('agent-worker', '{"reason": "tap-private"}');
 
 select tests.authenticate_as_anon();
 select throws_ok($$select count(*) from app.invoke_requests$$, '42501', null, 'anon cannot read requests');
@@ -29,7 +29,7 @@ select throws_ok(
   '42501', null, 'anon cannot write a request'
 );
 select throws_ok($$delete from app.invoke_requests$$, '42501', null, 'anon cannot claim (delete) requests');
-select throws_ok($$select app.invoke_function('ora', '{}')$$, '42501', null, 'anon cannot call app.invoke_function');
+select throws_ok($$select app.function_invoke('ora', '{}')$$, '42501', null, 'anon cannot call app.function_invoke');
 
 select tests.authenticate_as_tenant(gen_random_uuid());
 select throws_ok($$select count(*) from app.invoke_requests$$, '42501', null, 'authenticated cannot read requests');
@@ -38,11 +38,11 @@ select throws_ok(
   '42501', null, 'authenticated cannot write a request'
 );
 select throws_ok($$update app.invoke_requests set body = '{}'$$, '42501', null, 'authenticated cannot change a request');
-select throws_ok($$select app.invoke_function('ora', '{}')$$, '42501', null, 'authenticated cannot call app.invoke_function');
+select throws_ok($$select app.function_invoke('ora', '{}')$$, '42501', null, 'authenticated cannot call app.function_invoke');
 
 select tests.clear_authentication();
 \if :has_pg_net
-select skip('pg_net is installed: app.invoke_function writes no request rows', 1);
+select skip('pg_net is installed: app.function_invoke writes no request rows', 1);
 \else
 select is(
   (select count(*)::int from app.invoke_requests where body = '{"reason": "tap-private"}'),

@@ -2,7 +2,7 @@
 begin;
 select plan(7);
 
-select app.ensure_queue('t_app_ack');
+select app.queue_ensure('t_app_ack');
 select pgmq.send('t_app_ack', '{"n": 1}') as a \gset
 
 select is((select count(*)::int from app.queue_read('t_app_ack', 30, 1)), 1, 'the message is read');

@@ -2,9 +2,9 @@
 begin;
 select plan(25);
 
-select function_privs_are('app', 'ensure_queue', array['text'], 'anon', array[]::text[], 'anon cannot run app.ensure_queue');
-select function_privs_are('app', 'ensure_queue', array['text'], 'authenticated', array[]::text[], 'authenticated cannot run app.ensure_queue');
-select function_privs_are('app', 'ensure_queue', array['text'], 'service_role', array['EXECUTE'], 'service_role can run app.ensure_queue');
+select function_privs_are('app', 'queue_ensure', array['text'], 'anon', array[]::text[], 'anon cannot run app.queue_ensure');
+select function_privs_are('app', 'queue_ensure', array['text'], 'authenticated', array[]::text[], 'authenticated cannot run app.queue_ensure');
+select function_privs_are('app', 'queue_ensure', array['text'], 'service_role', array['EXECUTE'], 'service_role can run app.queue_ensure');
 
 select function_privs_are('app', 'queue_read', array['text', 'integer', 'integer', 'integer'], 'anon', array[]::text[], 'anon cannot run app.queue_read');
 select function_privs_are('app', 'queue_read', array['text', 'integer', 'integer', 'integer'], 'authenticated', array[]::text[], 'authenticated cannot run app.queue_read');
@@ -22,9 +22,9 @@ select function_privs_are('app', 'queue_dead_letter', array['text', 'bigint', 't
 select function_privs_are('app', 'queue_dead_letter', array['text', 'bigint', 'text'], 'authenticated', array[]::text[], 'authenticated cannot run app.queue_dead_letter');
 select function_privs_are('app', 'queue_dead_letter', array['text', 'bigint', 'text'], 'service_role', array['EXECUTE'], 'service_role can run app.queue_dead_letter');
 
-select function_privs_are('app', 'invoke_function', array['text', 'jsonb'], 'anon', array[]::text[], 'anon cannot run app.invoke_function');
-select function_privs_are('app', 'invoke_function', array['text', 'jsonb'], 'authenticated', array[]::text[], 'authenticated cannot run app.invoke_function');
-select function_privs_are('app', 'invoke_function', array['text', 'jsonb'], 'service_role', array['EXECUTE'], 'service_role can run app.invoke_function');
+select function_privs_are('app', 'function_invoke', array['text', 'jsonb'], 'anon', array[]::text[], 'anon cannot run app.function_invoke');
+select function_privs_are('app', 'function_invoke', array['text', 'jsonb'], 'authenticated', array[]::text[], 'authenticated cannot run app.function_invoke');
+select function_privs_are('app', 'function_invoke', array['text', 'jsonb'], 'service_role', array['EXECUTE'], 'service_role can run app.function_invoke');
 
 select function_privs_are('app', 'queue_move_to_dlq', array['text', 'pgmq.message_record', 'text'], 'service_role', array[]::text[], 'the internal app.queue_move_to_dlq is not callable by service_role');
 
@@ -32,7 +32,7 @@ select ok(
   (select bool_and(p.prosecdef and p.proconfig @> array['search_path=""'])
    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
    where n.nspname = 'app'
-     and p.proname in ('ensure_queue', 'queue_read', 'queue_fail', 'queue_ack', 'queue_dead_letter', 'invoke_function')),
+     and p.proname in ('queue_ensure', 'queue_read', 'queue_fail', 'queue_ack', 'queue_dead_letter', 'function_invoke')),
   'the queue functions are security definer with an empty search_path'
 );
 

@@ -2,7 +2,7 @@
 begin;
 select plan(20);
 
-select app.ensure_queue('t_app_dlq');
+select app.queue_ensure('t_app_dlq');
 select pgmq.send('t_app_dlq', '{"job": 1}') as msg_id \gset
 
 select is((select read_ct from app.queue_read('t_app_dlq', 30, 1, 3)), 1, 'attempt 1 is delivered');

@@ -2,7 +2,7 @@
 begin;
 select plan(6);
 
-select app.ensure_queue('t_app_refill');
+select app.queue_ensure('t_app_refill');
 select pgmq.send('t_app_refill', '{"n": 1}') as a \gset
 select pgmq.send('t_app_refill', '{"n": 2}') as b \gset
 select pgmq.send('t_app_refill', '{"n": 3}') as c \gset

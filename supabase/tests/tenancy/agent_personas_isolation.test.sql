@@ -7,8 +7,8 @@ select plan(14);
 -- FIXTURES (as postgres): the content pack in each tenant (version 1 of six personas each)
 select tests.create_tenant('t-orch-personas-a');
 select tests.create_tenant('t-orch-personas-b');
-select app.install_agent_pack(tests.get_tenant_id('t-orch-personas-a'), 'content');
-select app.install_agent_pack(tests.get_tenant_id('t-orch-personas-b'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-personas-a'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-personas-b'), 'content');
 create temporary table a_personas_before as
   select * from public.agent_personas where tenant_id = tests.get_tenant_id('t-orch-personas-a');
 

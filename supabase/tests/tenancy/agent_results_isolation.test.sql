@@ -10,8 +10,8 @@ select tests.create_tenant('t-orch-results-a');
 select tests.create_tenant('t-orch-results-b');
 update public.tenants set settings = settings || '{"wake_workers": false}'
   where id in (tests.get_tenant_id('t-orch-results-a'), tests.get_tenant_id('t-orch-results-b'));
-select app.install_agent_pack(tests.get_tenant_id('t-orch-results-a'), 'content');
-select app.install_agent_pack(tests.get_tenant_id('t-orch-results-b'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-results-a'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-results-b'), 'content');
 select id as a_session from app.spawn_session(tests.get_tenant_id('t-orch-results-a'), '{"agent":"writer","input":{"query":"A"}}') \gset
 select id as b_session from app.spawn_session(tests.get_tenant_id('t-orch-results-b'), '{"agent":"writer","input":{"query":"B"}}') \gset
 select app.complete_session(tests.get_tenant_id('t-orch-results-a'), :'a_session', null, '{"summary":"done in A","output":{"text":"A"}}');

@@ -11,8 +11,8 @@ select tests.create_tenant('t-orch-runs-a');
 select tests.create_tenant('t-orch-runs-b');
 update public.tenants set settings = settings || '{"wake_workers": false}'
   where id in (tests.get_tenant_id('t-orch-runs-a'), tests.get_tenant_id('t-orch-runs-b'));
-select app.install_agent_pack(tests.get_tenant_id('t-orch-runs-a'), 'content');
-select app.install_agent_pack(tests.get_tenant_id('t-orch-runs-b'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-runs-a'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-runs-b'), 'content');
 select id as a_session from app.spawn_session(tests.get_tenant_id('t-orch-runs-a'), '{"agent":"writer","input":{"query":"A"}}') \gset
 select id as b_session from app.spawn_session(tests.get_tenant_id('t-orch-runs-b'), '{"agent":"writer","input":{"query":"B"}}') \gset
 select app.record_agent_run(tests.get_tenant_id('t-orch-runs-a'), :'a_session', '{"seq":1,"kind":"llm","provider":"offline","model":"offline","prompt_tokens":10,"completion_tokens":5,"cost_usd":0}');

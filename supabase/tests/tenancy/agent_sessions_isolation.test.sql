@@ -10,8 +10,8 @@ select tests.create_tenant('t-orch-sessions-a');
 select tests.create_tenant('t-orch-sessions-b');
 update public.tenants set settings = settings || '{"wake_workers": false}'
   where id in (tests.get_tenant_id('t-orch-sessions-a'), tests.get_tenant_id('t-orch-sessions-b'));
-select app.install_agent_pack(tests.get_tenant_id('t-orch-sessions-a'), 'content');
-select app.install_agent_pack(tests.get_tenant_id('t-orch-sessions-b'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-sessions-a'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-sessions-b'), 'content');
 select id as a_session from app.spawn_session(tests.get_tenant_id('t-orch-sessions-a'), '{"agent":"writer","input":{"query":"A"}}') \gset
 select id as b_session from app.spawn_session(tests.get_tenant_id('t-orch-sessions-b'), '{"agent":"writer","input":{"query":"B"}}') \gset
 

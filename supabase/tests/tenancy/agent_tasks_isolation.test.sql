@@ -11,7 +11,7 @@ select tests.create_tenant('t-orch-tasks-a');
 select tests.create_tenant('t-orch-tasks-b');
 update public.tenants set settings = settings || '{"wake_workers": false}'
   where id in (tests.get_tenant_id('t-orch-tasks-a'), tests.get_tenant_id('t-orch-tasks-b'));
-select app.install_agent_pack(tests.get_tenant_id('t-orch-tasks-a'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-tasks-a'), 'content');
 select id as a_session from app.spawn_session(tests.get_tenant_id('t-orch-tasks-a'), '{"agent":"writer"}') \gset
 insert into public.agent_tasks (id, tenant_id, title, status) values
   ('a7a7a7a7-0000-4000-8000-00000000000a', tests.get_tenant_id('t-orch-tasks-a'), 'Task of A', 'pending'),
@@ -129,7 +129,7 @@ select throws_ok(
     values (tests.get_tenant_id('t-orch-tasks-b'), 'Run by A''s session', %L, now() - interval '1 minute')$$, :'a_session'),
   'OR404',
   null,
-  'B cannot point its task at A''s session (app.sweep_tasks would then cancel it as B, raise and stop for every tenant)'
+  'B cannot point its task at A''s session (app.tasks_sweep would then cancel it as B, raise and stop for every tenant)'
 );
 select throws_ok(
   format($$update public.agent_tasks set session_id = %L where title = 'Task of B'$$, :'a_session'),
@@ -146,7 +146,7 @@ select is_empty(
   'No task of B refers to A''s task or session'
 );
 select lives_ok(
-  $$select app.sweep_tasks()$$,
+  $$select app.tasks_sweep()$$,
   'The task sweep (cron, every tenant at once) still runs'
 );
 

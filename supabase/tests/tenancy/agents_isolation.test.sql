@@ -7,8 +7,8 @@ select plan(15);
 -- FIXTURES (as postgres): the content pack (six agents) in each tenant
 select tests.create_tenant('t-orch-agents-a');
 select tests.create_tenant('t-orch-agents-b');
-select app.install_agent_pack(tests.get_tenant_id('t-orch-agents-a'), 'content');
-select app.install_agent_pack(tests.get_tenant_id('t-orch-agents-b'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-agents-a'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-agents-b'), 'content');
 create temporary table a_agents_before as
   select * from public.agents where tenant_id = tests.get_tenant_id('t-orch-agents-a');
 

@@ -81,16 +81,16 @@ select throws_ok(
   '42501', null, 'anon cannot execute app.api_key_lookup'
 );
 select throws_ok(
-  $$select * from app.resolve_member(tests.get_user_id('amy@anon-a.example'), null)$$,
-  '42501', null, 'anon cannot execute app.resolve_member'
+  $$select * from app.member_resolve(tests.get_user_id('amy@anon-a.example'), null)$$,
+  '42501', null, 'anon cannot execute app.member_resolve'
 );
 select throws_ok(
   $$select app.cleanup()$$,
   '42501', null, 'anon cannot execute app.cleanup'
 );
 select throws_ok(
-  $$select app.emit_table_event()$$,
-  '42501', null, 'anon cannot execute app.emit_table_event'
+  $$select app.table_event_emit()$$,
+  '42501', null, 'anon cannot execute app.table_event_emit'
 );
 
 -- AFTERWARDS (as postgres): anon's one consume attempt counted nothing

@@ -1,5 +1,5 @@
 -- Tenant isolation for public.budget_alerts: a tenant reads the budget alerts fired for it only;
--- the API roles cannot forge, edit or clear alerts (app.record_usage fires them).
+-- the API roles cannot forge, edit or clear alerts (app.usage_record fires them).
 begin;
 set local search_path = public, extensions;
 select plan(12);

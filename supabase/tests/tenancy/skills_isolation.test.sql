@@ -7,8 +7,8 @@ select plan(15);
 -- FIXTURES (as postgres): the content pack's four skills in each tenant
 select tests.create_tenant('t-orch-skills-a');
 select tests.create_tenant('t-orch-skills-b');
-select app.install_agent_pack(tests.get_tenant_id('t-orch-skills-a'), 'content');
-select app.install_agent_pack(tests.get_tenant_id('t-orch-skills-b'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-skills-a'), 'content');
+select app.agent_pack_install(tests.get_tenant_id('t-orch-skills-b'), 'content');
 create temporary table a_skills_before as
   select * from public.skills where tenant_id = tests.get_tenant_id('t-orch-skills-a');
 

@@ -1,6 +1,6 @@
 -- Tenant isolation for public.tenant_members: a tenant sees its own members only, and the API
 -- roles cannot add, promote or remove members in any tenant (membership is managed by the
--- service role), nor resolve another tenant's memberships through app.resolve_member.
+-- service role), nor resolve another tenant's memberships through app.member_resolve.
 begin;
 set local search_path = public, extensions;
 select plan(13);
@@ -94,13 +94,13 @@ select is(
   'B still has exactly its two members'
 );
 
--- app.resolve_member reads memberships past RLS: it is for the gateway's own connection only
+-- app.member_resolve reads memberships past RLS: it is for the gateway's own connection only
 select tests.authenticate_as_tenant(tests.get_tenant_id('tap-members-b'));
 select throws_ok(
-  $$select * from app.resolve_member(tests.get_user_id('ann@members-a.example'), null)$$,
+  $$select * from app.member_resolve(tests.get_user_id('ann@members-a.example'), null)$$,
   '42501',
   null,
-  'B cannot call app.resolve_member to discover A''s memberships'
+  'B cannot call app.member_resolve to discover A''s memberships'
 );
 
 select * from finish();

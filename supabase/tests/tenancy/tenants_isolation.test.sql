@@ -98,7 +98,7 @@ select is_empty(
 select tests.authenticate_as_tenant(tests.get_tenant_id('tap-tenants-b'));
 select throws_ok(
   $$create trigger tap_planted_by_b after insert or update on public.tenants
-    for each row execute function app.emit_table_event()$$,
+    for each row execute function app.table_event_emit()$$,
   '42501',
   null,
   'B cannot attach a trigger to tenants'

@@ -1,5 +1,5 @@
 -- Tenant isolation for public.usage_events: a tenant reads its own usage only; the API roles
--- cannot record, inflate, hide or remove usage (workers record it through app.record_usage).
+-- cannot record, inflate, hide or remove usage (workers record it through app.usage_record).
 begin;
 set local search_path = public, extensions;
 select plan(12);
@@ -7,8 +7,8 @@ select plan(12);
 -- FIXTURES (as postgres): one LLM call recorded in each tenant
 select tests.create_tenant('t-orch-usage-a');
 select tests.create_tenant('t-orch-usage-b');
-select app.record_usage(tests.get_tenant_id('t-orch-usage-a'), '{"kind":"llm","provider":"offline","model":"offline","prompt_tokens":10,"completion_tokens":5,"cost_usd":0.5}');
-select app.record_usage(tests.get_tenant_id('t-orch-usage-b'), '{"kind":"llm","provider":"offline","model":"offline","prompt_tokens":20,"completion_tokens":7,"cost_usd":0.25}');
+select app.usage_record(tests.get_tenant_id('t-orch-usage-a'), '{"kind":"llm","provider":"offline","model":"offline","prompt_tokens":10,"completion_tokens":5,"cost_usd":0.5}');
+select app.usage_record(tests.get_tenant_id('t-orch-usage-b'), '{"kind":"llm","provider":"offline","model":"offline","prompt_tokens":20,"completion_tokens":7,"cost_usd":0.25}');
 create temporary table a_rows_before as select * from public.usage_events where tenant_id = tests.get_tenant_id('t-orch-usage-a');
 create temporary table b_rows_before as select * from public.usage_events where tenant_id = tests.get_tenant_id('t-orch-usage-b');
 

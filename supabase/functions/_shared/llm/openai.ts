@@ -1,5 +1,6 @@
 /** OpenAI-compatible provider through the official `openai` SDK (OpenAI, Groq, OpenRouter, Ollama, vLLM, Azure). */
 import OpenAI from "openai";
+import { type OutboundFetch, OutboundRefusedError } from "../platform/outbound.ts";
 import {
   type ChatRequest,
   type ChatResult,
@@ -34,8 +35,14 @@ export class OpenAIProvider implements LlmProvider {
   readonly breakerKey: string;
   private client: OpenAI;
 
-  constructor(opts: { apiKey: string; baseURL: string }) {
-    this.client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0 });
+  constructor(opts: { apiKey: string; baseURL: string; fetch: OutboundFetch }) {
+    // every request goes through the outbound client (address policy, key bound to its origin)
+    this.client = new OpenAI({
+      apiKey: opts.apiKey,
+      baseURL: opts.baseURL,
+      maxRetries: 0,
+      fetch: opts.fetch as unknown as typeof fetch,
+    });
     this.breakerKey = `llm:${new URL(opts.baseURL).host}`;
   }
 
@@ -84,8 +91,12 @@ export class OpenAIProvider implements LlmProvider {
   }
 }
 
-function toLlmError(e: unknown): LlmError {
+function toLlmError(e: unknown): Error {
   if (e instanceof LlmError) return e;
+  // the outbound policy refused the endpoint: final, with the policy's own explanation
+  const cause = (e as { cause?: unknown })?.cause;
+  if (e instanceof OutboundRefusedError) return e;
+  if (cause instanceof OutboundRefusedError) return cause;
   if (e instanceof OpenAI.APIUserAbortError) return new LlmError("LLM call aborted", false);
   if (e instanceof OpenAI.APIConnectionTimeoutError) {
     return new LlmError("LLM call timed out", true);

@@ -1,32 +1,69 @@
 /**
- * Picks the provider for an agent run: agent.model_settings over tenants.settings.llm over the
- * environment (ORA_LLM_*). With no API key anywhere, the offline deterministic provider runs.
+ * Picks the LLM a session uses. Providers (endpoints and the secrets they use) are tenant
+ * settings only admins change (`settings:write`); an agent may only choose among them by name,
+ * with a model, temperature and limits. A provider's API key is a tenant secret bound to the
+ * provider's origin (app.secret_get refuses any other), and every call goes through the outbound
+ * client, so a key is never sent anywhere but where it was configured for.
+ *
+ * Order: the agent's `provider` → the tenant's default `provider` → the operator's environment
+ * (ORA_LLM_*). Without an API key anywhere, the offline deterministic provider runs.
  */
 import { z } from "zod";
 import type { Config } from "../platform/config.ts";
 import type { Db } from "../platform/db.ts";
-import { assertOutboundAllowed } from "../platform/net.ts";
+import { createOutboundFetch, parseAllowList } from "../platform/outbound.ts";
 import { OfflineProvider } from "./offline.ts";
 import { OpenAIProvider } from "./openai.ts";
-import type { LlmProvider } from "./types.ts";
+import { LlmConfigError, type LlmProvider } from "./types.ts";
 
-export const LlmSettings = z.object({
-  provider: z.enum(["auto", "openai", "offline"]).optional(),
-  base_url: z.url().optional(),
+const ProviderName = z.string().regex(
+  /^[a-z][a-z0-9_-]{0,40}$/,
+  "lowercase letters, digits, - or _",
+);
+const SecretName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/);
+const Prices = z.record(
+  z.string(),
+  z.object({ input_usd_per_mtok: z.number().min(0), output_usd_per_mtok: z.number().min(0) }),
+);
+
+/** How a call is made, wherever the settings come from. */
+const CallSettings = {
   model: z.string().min(1).max(200).optional(),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().min(1).max(200_000).optional(),
   timeout_ms: z.number().int().min(1000).max(600_000).optional(),
-  api_key_secret: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).optional().describe(
-    "Name of a tenant secret holding the API key",
+};
+
+/** An OpenAI-compatible endpoint a tenant's admins configured. */
+export const LlmProviderConfig = z.object({
+  base_url: z.url().describe("OpenAI-compatible base URL, e.g. https://api.openai.com/v1"),
+  api_key_secret: SecretName.optional().describe(
+    "Tenant secret holding the API key; it must be bound to this base URL's origin",
   ),
-  prices: z.record(
-    z.string(),
-    z.object({ input_usd_per_mtok: z.number().min(0), output_usd_per_mtok: z.number().min(0) }),
-  )
-    .optional(),
+  models: z.array(z.string().min(1).max(200)).max(100).optional().describe(
+    "Models agents may choose with this provider; omitted = any",
+  ),
 }).strict();
-export type LlmSettings = z.infer<typeof LlmSettings>;
+
+/** tenants.settings.llm: the providers and the defaults (admins only). */
+export const TenantLlmSettings = z.object({
+  providers: z.record(ProviderName, LlmProviderConfig).optional(),
+  provider: ProviderName.optional().describe(
+    "Default provider: a name from providers, 'default' (the operator's) or 'offline'",
+  ),
+  ...CallSettings,
+  prices: Prices.optional(),
+}).strict();
+export type TenantLlmSettings = z.infer<typeof TenantLlmSettings>;
+
+/** agents.model_settings: a choice among the tenant's providers, never an endpoint or a secret. */
+export const AgentLlmSettings = z.object({
+  provider: ProviderName.optional().describe(
+    "A provider configured in the tenant's settings, 'default' or 'offline'",
+  ),
+  ...CallSettings,
+}).strict();
+export type AgentLlmSettings = z.infer<typeof AgentLlmSettings>;
 
 export interface ResolvedLlm {
   provider: LlmProvider;
@@ -34,54 +71,89 @@ export interface ResolvedLlm {
   temperature?: number;
   maxTokens?: number;
   timeoutMs: number;
-  prices: LlmSettings["prices"];
+  prices: TenantLlmSettings["prices"];
 }
 
-/** Resolves the provider for a tenant and agent; reads the key from tenant secrets when named. */
+/** Resolves the provider for a tenant and an agent's snapshot settings. */
 export async function resolveLlm(
   db: Db,
   config: Config,
   tenant: { id: string; settings: Record<string, unknown> },
   agentSettings: Record<string, unknown>,
 ): Promise<ResolvedLlm> {
-  const tenantLlm = LlmSettings.safeParse(tenant.settings.llm ?? {});
-  const agentLlm = LlmSettings.safeParse(agentSettings ?? {});
-  const s: LlmSettings = {
-    ...(tenantLlm.success ? tenantLlm.data : {}),
-    ...(agentLlm.success ? agentLlm.data : {}),
-  };
+  const t = TenantLlmSettings.safeParse(tenant.settings.llm ?? {});
+  const a = AgentLlmSettings.safeParse(agentSettings ?? {});
+  if (!t.success) throw new LlmConfigError(`Tenant LLM settings are invalid: ${t.error.message}`);
+  if (!a.success) throw new LlmConfigError(`Agent model settings are invalid: ${a.error.message}`);
+  const tenantLlm = t.data;
+  const agentLlm = a.data;
+  const name = agentLlm.provider ?? tenantLlm.provider ?? "default";
   const base = {
-    model: s.model ?? config.ORA_LLM_MODEL,
-    temperature: s.temperature,
-    maxTokens: s.max_tokens,
-    timeoutMs: s.timeout_ms ?? config.ORA_LLM_TIMEOUT_MS,
-    prices: s.prices,
+    model: agentLlm.model ?? tenantLlm.model ?? config.ORA_LLM_MODEL,
+    temperature: agentLlm.temperature ?? tenantLlm.temperature,
+    maxTokens: agentLlm.max_tokens ?? tenantLlm.max_tokens,
+    timeoutMs: agentLlm.timeout_ms ?? tenantLlm.timeout_ms ?? config.ORA_LLM_TIMEOUT_MS,
+    prices: tenantLlm.prices,
   };
-  if (s.provider === "offline") {
-    return { ...base, model: "offline", provider: new OfflineProvider() };
+  const allow = parseAllowList(config.ORA_OUTBOUND_ALLOW ?? []);
+  if (name === "offline") return { ...base, model: "offline", provider: new OfflineProvider() };
+
+  if (name === "default") {
+    // the operator's endpoint and key (environment): trusted configuration, not tenant input
+    if (!config.ORA_LLM_API_KEY) {
+      return { ...base, model: "offline", provider: new OfflineProvider() };
+    }
+    const origin = new URL(config.ORA_LLM_BASE_URL).origin;
+    return {
+      ...base,
+      provider: new OpenAIProvider({
+        apiKey: config.ORA_LLM_API_KEY,
+        baseURL: config.ORA_LLM_BASE_URL,
+        fetch: createOutboundFetch({
+          allow: parseAllowList([...allow.entries, new URL(origin).hostname]),
+          credential: { origin, secrets: [config.ORA_LLM_API_KEY] },
+          timeoutMs: base.timeoutMs + 5000,
+        }),
+      }),
+    };
   }
 
+  const p = tenantLlm.providers?.[name];
+  if (!p) {
+    throw new LlmConfigError(
+      `LLM provider '${name}' is not configured for this tenant: add it to settings.llm.providers (an admin setting) or choose another`,
+    );
+  }
+  if (p.models?.length && !p.models.includes(base.model)) {
+    throw new LlmConfigError(
+      `Model '${base.model}' is not allowed with provider '${name}': choose one of ${
+        p.models.join(", ")
+      }`,
+    );
+  }
+  const origin = new URL(p.base_url).origin;
   let apiKey: string | undefined;
-  if (s.api_key_secret) {
+  if (p.api_key_secret) {
+    // refused by the database unless the secret is bound to exactly this origin
     const [row] = await db.q<{ value: string | null }[]>`
-      select app.secret_get(${tenant.id}, ${s.api_key_secret}, 'llm') as value`;
+      select app.secret_get(${tenant.id}, ${p.api_key_secret}, 'llm', ${origin}) as value`;
     apiKey = row?.value ?? undefined;
-  }
-  const tenantEndpoint = s.base_url !== undefined;
-  if (!apiKey && !tenantEndpoint) apiKey = config.ORA_LLM_API_KEY;
-  if (!apiKey) {
-    if (s.provider === "openai") {
-      throw new Error(`No API key for the LLM: set tenant secret '${s.api_key_secret ?? "…"}'`);
+    if (!apiKey) {
+      throw new LlmConfigError(
+        `Tenant secret '${p.api_key_secret}' for LLM provider '${name}' is not set: store it with secrets.set (origin ${origin})`,
+      );
     }
-    return { ...base, model: "offline", provider: new OfflineProvider() };
   }
-  const baseURL = s.base_url ?? config.ORA_LLM_BASE_URL;
-  if (tenantEndpoint) {
-    // A tenant-supplied endpoint must not reach private networks unless the tenant allowlists it.
-    const allow = Array.isArray(tenant.settings.outbound_allowlist)
-      ? tenant.settings.outbound_allowlist as string[]
-      : [];
-    await assertOutboundAllowed(baseURL, allow);
-  }
-  return { ...base, provider: new OpenAIProvider({ apiKey, baseURL }) };
+  return {
+    ...base,
+    provider: new OpenAIProvider({
+      apiKey: apiKey ?? "no-key",
+      baseURL: p.base_url,
+      fetch: createOutboundFetch({
+        allow,
+        credential: apiKey && apiKey.length >= 8 ? { origin, secrets: [apiKey] } : undefined,
+        timeoutMs: base.timeoutMs + 5000,
+      }),
+    }),
+  };
 }

@@ -1,3 +1,5 @@
+import type { Classifiable, Classified } from "../queue/classify.ts";
+
 /** The provider interface every LLM backend implements (OpenAI-compatible or offline). */
 
 export interface ToolCall {
@@ -50,7 +52,7 @@ export interface LlmProvider {
 }
 
 /** A failed LLM call: whether a retry may succeed, and when (Retry-After) if the server said. */
-export class LlmError extends Error {
+export class LlmError extends Error implements Classifiable {
   constructor(
     message: string,
     readonly retryable: boolean,
@@ -59,5 +61,41 @@ export class LlmError extends Error {
   ) {
     super(message);
     this.name = "LlmError";
+  }
+  classify(): Classified {
+    return {
+      kind: this.retryable ? "retry" : "final",
+      code: `LLM_${this.status ?? "ERROR"}`,
+      message: this.message,
+      retryAfterMs: this.retryAfterMs,
+    };
+  }
+}
+
+/** The LLM is not configured in a way that can work: retrying cannot help. */
+export class LlmConfigError extends Error implements Classifiable {
+  constructor(message: string) {
+    super(message);
+    this.name = "LlmConfigError";
+  }
+  classify(): Classified {
+    return { kind: "final", code: "LLM_NOT_CONFIGURED", message: this.message };
+  }
+}
+
+/** The circuit breaker for this tenant and dependency is open: wait (no attempt used). */
+export class BreakerOpenError extends Error implements Classifiable {
+  constructor(readonly retryInMs: number, readonly key: string) {
+    super(`Circuit breaker ${key} is open`);
+    this.name = "BreakerOpenError";
+  }
+  classify(): Classified {
+    return {
+      kind: "defer",
+      code: "BREAKER_OPEN",
+      message: this.message,
+      retryAfterMs: this.retryInMs,
+      releaseKey: `breaker:${this.key}`,
+    };
   }
 }

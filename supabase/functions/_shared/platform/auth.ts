@@ -244,7 +244,7 @@ async function authenticateJwt(token: string, req: Request, ctx: AuthContext): P
     throw new ApiError("VALIDATION_ERROR", "x-ora-tenant must be a tenant id (uuid)");
   }
   const [member] = await ctx.db.q<{ tenant_id: string; role: string; memberships: number }[]>`
-    select * from app.resolve_member(${payload.sub}::uuid, ${requested}::uuid)`;
+    select * from app.member_resolve(${payload.sub}::uuid, ${requested}::uuid)`;
   if (!member) {
     throw new ApiError(
       "FORBIDDEN",

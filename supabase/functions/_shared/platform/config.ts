@@ -41,8 +41,8 @@ const ConfigSchema = z.object({
   ORA_AGENT_VT_SECONDS: z.coerce.number().int().min(2).max(600).default(10),
   ORA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   ORA_WORKER_BUDGET_MS: z.coerce.number().int().min(1000).max(3_600_000).default(50_000),
-  /** An idle worker waits this long at most for delayed jobs to become visible; later ones wait for the next wake-up or the minute cron. */
-  ORA_WORKER_IDLE_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
+  /** An idle worker stays this long at most for delayed work to become visible; later work is woken by app.tick. */
+  ORA_WORKER_IDLE_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   /** First retry delay; doubles per attempt (with jitter), capped at 5 minutes. */
   ORA_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   ORA_AGENT_MAX_TURNS: z.coerce.number().int().min(1).max(50).default(8),

@@ -93,9 +93,10 @@ export async function spawnOne(
   };
   const [row] = await elevated(
     tx,
-    () => tx`select * from app.spawn_session(${tenantId}, ${tx.json(body as never)})`,
+    () => tx`select id from app.session_spawn(${tenantId}, ${tx.json(body as never)})`,
   );
-  return row;
+  const [session] = await tx`select * from public.agent_sessions where id = ${row.id}`;
+  return session;
 }
 
 /** Spawns a coordinating parent and its children in the request transaction. */
@@ -115,26 +116,32 @@ export async function spawnMany(
     children: spec.children.map((c) => sqlSpec(c, spec.query)),
     ...who(p),
   };
-  const rows = await elevated(
+  const ids = await elevated(
     tx,
-    () => tx`select * from app.spawn_orchestration(${tenantId}, ${tx.json(body as never)})`,
+    () =>
+      tx<{ id: string }[]>`select id from app.session_spawn_orchestration(${tenantId}, ${
+        tx.json(body as never)
+      })`,
   );
+  const rows = await tx`
+    select s.* from public.agent_sessions s join unnest(${ids.map((r) => r.id)}::uuid[])
+      with ordinality as o (id, n) on o.id = s.id
+    order by o.n`;
   return { session: rows[0], children: rows.slice(1) };
 }
-
-const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 /** A session with its children, results and coordination, read under RLS. */
 export async function sessionStatus(tx: Tx, id: string) {
   const [session] = await tx`select * from public.agent_sessions where id = ${id}`;
   if (!session) throw new ApiError("NOT_FOUND", `No session with id ${id}`);
   const children = await tx`
-    select c.id, c.agent_slug, c.status, c.attempts, c.error, c.started_at, c.completed_at,
-      r.summary, r.output, r.citations, r.provider, r.model, r.metrics
-    from public.agent_sessions c left join public.agent_results r on r.session_id = c.id
-    where c.parent_session_id = ${id} order by c.created_at`;
-  const finished = children.filter((c) => TERMINAL.has(c.status)).length;
-  const done = TERMINAL.has(session.status);
+    select c.id, c.agent_slug, c.status, c.done, c.attempts, c.error, c.started_at, c.completed_at,
+      c.result ->> 'summary' as summary, c.result -> 'output' as output, c.result -> 'citations' as citations,
+      c.result ->> 'provider' as provider, c.result ->> 'model' as model, c.result -> 'metrics' as metrics
+    from public.agent_sessions c
+    where c.parent_session_id = ${id} order by c.created_at, c.id`;
+  const finished = children.filter((c) => c.done).length;
+  const done = session.done as boolean;
   return {
     session,
     status: session.status,
@@ -179,7 +186,7 @@ export async function cancelSession(tx: Tx, tenantId: string, id: string, reason
   if (!found) throw new ApiError("NOT_FOUND", `No session with id ${id}`);
   const [row] = await elevated(
     tx,
-    () => tx`select app.cancel_session(${tenantId}, ${id}, ${reason}) as cancelled`,
+    () => tx`select app.run_cancel(${tenantId}, ${id}, ${reason}) as cancelled`,
   );
   return { id, cancelled: row.cancelled as number };
 }

@@ -8,7 +8,7 @@ import {
 } from "../../_shared/platform/actions.ts";
 import { definedOnly } from "../../_shared/platform/crud.ts";
 import { ApiError } from "../../_shared/platform/http.ts";
-import { LlmSettings } from "../../_shared/llm/resolve.ts";
+import { AgentLlmSettings } from "../../_shared/llm/resolve.ts";
 import { RunSpec, sessionStatus, spawnOne, waitFor } from "../../_shared/sessions/sessions.ts";
 
 const read = { resource: "agents", access: "read" as const };
@@ -22,7 +22,9 @@ const AgentFields = z.object({
   persona: z.string().max(50_000).optional().describe(
     "System prompt; each change is kept as a new version",
   ),
-  model_settings: LlmSettings.optional(),
+  model_settings: AgentLlmSettings.optional().describe(
+    "Which of the tenant's LLM providers and models the agent uses (never an endpoint or a secret)",
+  ),
   allowed_tools: z.array(z.string().max(100)).max(100).optional(),
   skills: z.array(z.string().max(63)).max(50).optional(),
   memory_types: z.array(z.string().max(50)).max(20).optional(),

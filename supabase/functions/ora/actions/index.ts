@@ -1,11 +1,14 @@
 /** Every action the ora function serves, by name. */
 import { registry } from "../../_shared/platform/actions.ts";
 import { agentActions } from "./agents.ts";
-import { adminActions } from "./budgets.ts";
+import { budgetActions } from "./budgets.ts";
 import { healthActions } from "./health.ts";
 import { keyActions } from "./keys.ts";
 import { leadActions } from "./leads.ts";
 import { postActions } from "./posts.ts";
+import { runActions } from "./runs.ts";
+import { secretActions } from "./secrets.ts";
+import { settingsActions } from "./settings.ts";
 import { taskActions } from "./tasks.ts";
 import { tenantActions } from "./tenants.ts";
 
@@ -17,5 +20,8 @@ export const actions = registry(
   postActions,
   agentActions,
   taskActions,
-  adminActions,
+  budgetActions,
+  secretActions,
+  settingsActions,
+  runActions,
 );

@@ -167,7 +167,7 @@ export const taskActions = {
         await elevated(
           ctx.tx,
           () =>
-            ctx.tx`select app.task_finished(${ctx.tenantId}, ${id}, ${status}, ${
+            ctx.tx`select app.task_finish(${ctx.tenantId}, ${id}, ${status}, ${
               output ? ctx.tx.json(output as never) : null
             }, ${error_message ?? null})`,
         );
@@ -192,7 +192,7 @@ export const taskActions = {
       }
       await elevated(ctx.tx, async () => {
         await ctx
-          .tx`select app.task_finished(${ctx.tenantId}, ${id}, 'cancelled', null, ${reason})`;
+          .tx`select app.task_finish(${ctx.tenantId}, ${id}, 'cancelled', null, ${reason})`;
         if (task.session_id) {
           await ctx.tx`select app.cancel_session(${ctx.tenantId}, ${task.session_id}, ${reason})`;
         }

@@ -1,39 +1,31 @@
-/** tenants.create — service role only: a tenant and its first (owner) API key, in one transaction. */
+/** tenants.create|update — service role only: tenants, their first key, and plan limits. */
 import { z } from "zod";
-import { serviceAction, type ServiceActionContext } from "../../_shared/platform/actions.ts";
-import { insertKey } from "../../_shared/keys/keys.ts";
+import { serviceAction, type ServiceActionContext, Uuid } from "../../_shared/platform/actions.ts";
+import { createTenant, NewTenant, setLimits, TenantLimits } from "../../_shared/tenants/tenants.ts";
 
-const Params = z.object({
-  name: z.string().trim().min(1).max(200),
-  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "2-63 lowercase letters, digits or hyphens"),
-  settings: z.record(z.string(), z.unknown()).default({}),
-  key_name: z.string().min(1).max(200).default("owner"),
-  packs: z.array(z.enum(["content", "industrial"])).max(10).default([]).describe(
-    "Agent packs to install",
-  ),
+const Update = z.object({
+  id: Uuid,
+  limits: z.object(
+    Object.fromEntries(
+      Object.entries(TenantLimits.shape).map(([k, v]) => [k, v.unwrap().nullable().optional()]),
+    ),
+  ).strict().describe("Plan limits to set (null = back to the default)"),
 }).strict();
 
 export const tenantActions = {
   "tenants.create": serviceAction({
     description:
-      "Create a tenant and its first API key (scopes *). Service-role key only. The key is shown once.",
-    params: Params,
+      "Create a tenant and its first API key (scopes *), optionally with plan limits and agent packs. Service-role key only. The key is shown once.",
+    params: NewTenant,
     returns: "{tenant, key: key & {key: string}, packs}",
-    handler: async ({ tx }: ServiceActionContext, p: z.infer<typeof Params>) => {
-      const [tenant] = await tx`
-        insert into public.tenants (name, slug, settings) values (${p.name}, ${p.slug}, ${
-        tx.json(p.settings as never)
-      })
-        returning *`;
-      const key = await insertKey(tx, tenant.id, {
-        name: p.key_name,
-        scopes: ["*"],
-        rate_limit_per_minute: 600,
-        rate_limit_per_day: 100_000,
-        allowed_ips: [],
-      }, { created_by: "service_role" });
-      for (const pack of p.packs) await tx`select app.install_agent_pack(${tenant.id}, ${pack})`;
-      return { tenant, key, packs: p.packs };
-    },
+    handler: ({ tx }: ServiceActionContext, p: z.infer<typeof NewTenant>) => createTenant(tx, p),
+  }),
+  "tenants.update": serviceAction({
+    description:
+      "Set a tenant's plan limits (max_spawn_depth, max_children_per_session, max_concurrent_sessions, …). Service-role key only: a tenant never raises its own limits.",
+    params: Update,
+    returns: "{id, limits, effective}",
+    handler: ({ tx }: ServiceActionContext, u: z.infer<typeof Update>) =>
+      setLimits(tx, u.id, u.limits as Record<string, number | null>),
   }),
 };
