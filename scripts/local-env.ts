@@ -37,7 +37,8 @@ const jwtSecret = readOr(`${local}/jwt-secret`, () => {
 // Fixed claims make the keys a pure function of the secret: restarts keep the same keys.
 const ISSUED_AT = 1_767_225_600; // 2026-01-01
 async function sign(role: string): Promise<string> {
-  return await new jose.SignJWT({ role, iss: "ora-local" })
+  // like Supabase's API keys (iss "supabase"); user tokens carry the Auth URL (ORA_JWT_ISSUER)
+  return await new jose.SignJWT({ role, iss: "supabase" })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuedAt(ISSUED_AT)
     .setExpirationTime(ISSUED_AT + 20 * 365 * 86400)
@@ -72,6 +73,8 @@ try {
     SUPABASE_SERVICE_ROLE_KEY: await sign("service_role"),
     SUPABASE_DB_URL: dbUrl,
     ORA_JWT_SECRET: jwtSecret,
+    // user access tokens must carry this issuer, as Supabase Auth's do (<project URL>/auth/v1)
+    ORA_JWT_ISSUER: `http://127.0.0.1:${fnPort}/auth/v1`,
     ORA_API_KEY: demoKey,
     // Local development talks to loopback services (Ollama, the tests' scripted LLM); a hosted
     // project leaves this unset, so no tenant can reach private addresses there.

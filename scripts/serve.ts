@@ -148,18 +148,22 @@ async function claimAndRelay(payload: string): Promise<void> {
   }
 }
 
-await relayDb.listen("ora_invoke", (payload) => void claimAndRelay(payload));
-line("invoke relay listening", { channel: "ora_invoke" });
-// Requests written while no relay was listening (a stop or a crash), oldest first.
-const pending = await relayDb<InvokeRequest[]>`
-  with claimed as (delete from app.invoke_requests returning id, function_name, body)
-  select * from claimed order by id`;
-for (const request of pending) void relay(request.function_name, request.body);
-if (pending.length > 0) {
-  line("relaying requests left from before start-up", { count: pending.length });
+// ORA_RELAY=off serves the functions only (a second server for tests and benchmarks: one relay per
+// database is enough, and a second would race the first for every wake-up).
+if (Deno.env.get("ORA_RELAY") !== "off") {
+  await relayDb.listen("ora_invoke", (payload) => void claimAndRelay(payload));
+  line("invoke relay listening", { channel: "ora_invoke" });
+  // Requests written while no relay was listening (a stop or a crash), oldest first.
+  const pending = await relayDb<InvokeRequest[]>`
+    with claimed as (delete from app.invoke_requests returning id, function_name, body)
+    select * from claimed order by id`;
+  for (const request of pending) void relay(request.function_name, request.body);
+  if (pending.length > 0) {
+    line("relaying requests left from before start-up", { count: pending.length });
+  }
+  // Drain whatever a crash or a lost wake-up left behind (app.tick would within a second or two).
+  if (functions.has("agent-worker")) void relay("agent-worker", { reason: "boot" });
 }
-// Drain whatever a crash or a lost wake-up left behind, as hosted pg_cron would within a minute.
-if (functions.has("agent-worker")) void relay("agent-worker", { reason: "boot" });
 
 async function shutdown(): Promise<void> {
   line("shutting down");

@@ -105,46 +105,46 @@ end;
 $$;
 comment on function app.secret_set(uuid, text, text, text) is 'Stores a tenant secret bound to origin (Vault on Supabase, pgcrypto locally) and logs the write.';
 
--- Reads a tenant secret for a stated purpose (logged); null when absent.
+-- Reads a tenant secret for a request to origin, for a stated purpose (logged). A secret bound to
+-- another origin is not decrypted: the refusal is logged and bound_origin says where it belongs.
 create or replace function app.secret_get(tenant_id uuid, name text, purpose text, origin text)
-returns text
+returns table (value text, bound_origin text)
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
   v_row app.tenant_secrets%rowtype;
-  v_value text;
   v_key text;
 begin
   select * into v_row from app.tenant_secrets s where s.tenant_id = secret_get.tenant_id and s.name = secret_get.name;
   if not found then
-    return null;
+    return;
   end if;
+  bound_origin := v_row.origin;
   -- GUARD: a secret goes only to the origin it was configured for
   if v_row.origin is distinct from lower(secret_get.origin) then
     insert into app.secret_access_log (tenant_id, name, action, purpose)
     values (secret_get.tenant_id, secret_get.name, 'refused', secret_get.purpose || ' → ' || coalesce(secret_get.origin, 'no origin'));
-    raise exception 'Secret % is bound to %, not %: it is only ever sent to the origin it was configured for',
-      secret_get.name, v_row.origin, coalesce(secret_get.origin, 'an unknown origin')
-      using errcode = 'OR403', detail = 'secret_origin_mismatch';
+    return next;
+    return;
   end if;
   if v_row.vault_secret_id is not null then
-    execute format('select decrypted_secret from %I.decrypted_secrets where id = $1', 'vault') into v_value using v_row.vault_secret_id;
+    execute format('select decrypted_secret from %I.decrypted_secrets where id = $1', 'vault') into value using v_row.vault_secret_id;
   else
     v_key := app.local_encryption_key();
     if coalesce(v_key, '') = '' then
       raise exception 'Server misconfigured: secret %/% is encrypted locally but there is no local encryption key (app.local_secret_key)', secret_get.tenant_id, secret_get.name
         using errcode = '55000';
     end if;
-    v_value := extensions.pgp_sym_decrypt(v_row.value_enc, v_key);
+    value := extensions.pgp_sym_decrypt(v_row.value_enc, v_key);
   end if;
   insert into app.secret_access_log (tenant_id, name, action, purpose)
   values (secret_get.tenant_id, secret_get.name, 'read', secret_get.purpose || ' → ' || secret_get.origin);
-  return v_value;
+  return next;
 end;
 $$;
-comment on function app.secret_get(uuid, text, text, text) is 'Workers only: decrypts a tenant secret for a request to origin and logs the read with its purpose; refuses (OR403 secret_origin_mismatch, logged) when the secret is bound to another origin. Null when there is no such secret.';
+comment on function app.secret_get(uuid, text, text, text) is 'Workers only: decrypts a tenant secret for a request to origin and logs the read with its purpose. A secret bound to another origin is not decrypted: value is null, bound_origin names its origin and the refusal is logged. No row when there is no such secret.';
 
 -- Deletes a tenant secret (and its Vault entry); returns whether it existed.
 create or replace function app.secret_delete(tenant_id uuid, name text)

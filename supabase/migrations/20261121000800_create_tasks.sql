@@ -116,15 +116,23 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_constraint text;
 begin
-  if (new.parent_task_id is not null and not exists (select 1 from public.agent_tasks t where t.id = new.parent_task_id and t.tenant_id = new.tenant_id))
-    or (new.blocked_by is not null and not exists (select 1 from public.agent_tasks t where t.id = new.blocked_by and t.tenant_id = new.tenant_id))
-    or (new.session_id is not null and not exists (select 1 from public.runs s where s.id = new.session_id and s.tenant_id = new.tenant_id))
-    or (new.related_post_id is not null and not exists (select 1 from public.blog_posts p where p.id = new.related_post_id and p.tenant_id = new.tenant_id)) then
-    -- exactly what a missing row gives (a foreign-key violation), so another tenant's row and no
-    -- row cannot be told apart
-    raise exception 'insert or update on table "agent_tasks" violates foreign key constraint'
-      using errcode = '23503', constraint = 'agent_tasks_links_fkey';
+  if new.parent_task_id is not null and not exists (select 1 from public.agent_tasks t where t.id = new.parent_task_id and t.tenant_id = new.tenant_id) then
+    v_constraint := 'agent_tasks_parent_task_id_fkey';
+  elsif new.blocked_by is not null and not exists (select 1 from public.agent_tasks t where t.id = new.blocked_by and t.tenant_id = new.tenant_id) then
+    v_constraint := 'agent_tasks_blocked_by_fkey';
+  elsif new.session_id is not null and not exists (select 1 from public.runs s where s.id = new.session_id and s.tenant_id = new.tenant_id) then
+    v_constraint := 'agent_tasks_session_id_fkey';
+  elsif new.related_post_id is not null and not exists (select 1 from public.blog_posts p where p.id = new.related_post_id and p.tenant_id = new.tenant_id) then
+    v_constraint := 'agent_tasks_related_post_id_fkey';
+  end if;
+  if v_constraint is not null then
+    -- exactly what a missing row gives (the same foreign key's violation), so another tenant's
+    -- row and no row cannot be told apart
+    raise exception 'insert or update on table "agent_tasks" violates foreign key constraint "%"', v_constraint
+      using errcode = '23503', constraint = v_constraint;
   end if;
   return null;
 end;

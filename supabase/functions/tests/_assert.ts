@@ -19,3 +19,13 @@ export function assertEquals<T>(
 export function assertMatch(actual: string, pattern: RegExp, message?: string): void {
   nodeAssert.match(actual, pattern, message);
 }
+
+/** Fails unless `fn` throws (an instance of `ErrorClass` when given). */
+export function assertThrows(
+  fn: () => unknown,
+  // deno-lint-ignore no-explicit-any
+  ErrorClass?: new (...args: any[]) => Error,
+): void {
+  if (ErrorClass) nodeAssert.throws(fn, (e: unknown) => e instanceof ErrorClass);
+  else nodeAssert.throws(fn);
+}

@@ -59,10 +59,17 @@ export interface TestTenant {
   keyId: string;
 }
 
-/** A fresh tenant through tenants.create (service role), with its owner key. */
-export async function newTenant(label = "t"): Promise<TestTenant> {
+/** Tenants created by the running test; test() deletes them when it ends. */
+const created: string[] = [];
+
+/** A fresh tenant through tenants.create (service role), with its owner key; removed after the test. */
+export async function newTenant(
+  label = "t",
+  extra: Record<string, unknown> = {},
+): Promise<TestTenant> {
   const slug = `${label}-${crypto.randomUUID().slice(0, 8)}`;
-  const d = await ok(SERVICE_KEY, "tenants.create", { name: `Test ${label}`, slug });
+  const d = await ok(SERVICE_KEY, "tenants.create", { name: `Test ${label}`, slug, ...extra });
+  created.push(d.tenant.id);
   return { id: d.tenant.id, slug, key: d.key.key, keyId: d.key.id };
 }
 
@@ -79,15 +86,16 @@ export async function newUser(tenantId?: string, role = "member"): Promise<strin
 /** A user access token signed like Supabase Auth's (HS256 with the project's JWT secret). */
 export async function userJwt(
   sub: string,
-  opts: { expiresIn?: number; role?: string } = {},
+  opts: { expiresIn?: number | null; role?: string; issuer?: string } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return await new jose.SignJWT({ role: opts.role ?? "authenticated", aud: "authenticated" })
+  const jwt = new jose.SignJWT({ role: opts.role ?? "authenticated", aud: "authenticated" })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(sub)
-    .setIssuedAt(now - 10)
-    .setExpirationTime(now + (opts.expiresIn ?? 3600))
-    .sign(new TextEncoder().encode(config.ORA_JWT_SECRET!));
+    .setIssuer(opts.issuer ?? config.ORA_JWT_ISSUER ?? "supabase")
+    .setIssuedAt(now - 10);
+  if (opts.expiresIn !== null) jwt.setExpirationTime(now + (opts.expiresIn ?? 3600));
+  return await jwt.sign(new TextEncoder().encode(config.ORA_JWT_SECRET!));
 }
 
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
@@ -105,9 +113,30 @@ export async function eventually<T>(
   }
 }
 
-/** Deno.test without the op/resource sanitizers (the shared db pool outlives single tests). */
+/**
+ * Deno.test without the op/resource sanitizers (the shared db pool outlives single tests); the
+ * tenants a test created are deleted when it ends, whatever happened.
+ */
 export function test(name: string, fn: () => Promise<void>): void {
-  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+  Deno.test({
+    name,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      try {
+        await fn();
+      } finally {
+        const ids = created.splice(0);
+        // cancel what they still run first, so no worker keeps working for a vanishing tenant
+        if (ids.length) {
+          await db`select app.run_cancel(r.tenant_id, r.id, 'test ended') from public.runs r
+            where r.tenant_id = any(${ids}) and r.parent_run_id is null
+              and not app.run_is_terminal(r.status)`;
+          await db`delete from public.tenants where id = any(${ids})`;
+        }
+      }
+    },
+  });
 }
 
 export const MANAGER_URL = `${config.SUPABASE_URL}/functions/v1/orchestration-manager`;
@@ -145,13 +174,7 @@ export async function llmTenant(
   baseUrl: string,
   settings: Record<string, unknown> = {},
 ): Promise<TestTenant> {
-  const slug = `${label}-${crypto.randomUUID().slice(0, 8)}`;
-  const d = await ok(SERVICE_KEY, "tenants.create", {
-    name: `Test ${label}`,
-    slug,
-    packs: ["content", "industrial"],
-  });
-  const t = { id: d.tenant.id, slug, key: d.key.key, keyId: d.key.id };
+  const t = await newTenant(label, { packs: ["content", "industrial"] });
   await ok(t.key, "secrets.set", {
     name: "llm",
     value: "sk-scripted-test",
@@ -177,4 +200,42 @@ export async function settled(token: string, id: string, timeoutMs = 30_000): Pr
     }
     if (r.body.data.done || Date.now() >= until) return r.body.data;
   }
+}
+
+/**
+ * A second function server (scripts/serve.ts) on its own port with `env` overrides (e.g. a pool of
+ * 4, a proxy header), serving the same code against the same database. Its relay is off: the main
+ * server keeps relaying wake-ups, so work it queues is still run.
+ */
+export async function startServer(env: Record<string, string>) {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const root = new URL("../../../", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--env-file=.env.local", "scripts/serve.ts"],
+    cwd: root,
+    env: { ...env, ORA_FUNCTIONS_PORT: String(port), ORA_RELAY: "off" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}/functions/v1`;
+  await eventually(
+    async () => {
+      try {
+        const r = await fetch(`${url}/ora`);
+        await r.body?.cancel();
+        return r.status === 200;
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    100,
+  );
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
 }

@@ -2,10 +2,8 @@
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
 import { call, config, newTenant, ORA_URL, test } from "./_helpers.ts";
 
-const tenant = newTenant("http");
-
 async function post(body: BodyInit, headers: Record<string, string> = {}) {
-  const t = await tenant;
+  const t = await newTenant("http");
   const res = await fetch(ORA_URL, {
     method: "POST",
     headers: { authorization: `Bearer ${t.key}`, "content-type": "application/json", ...headers },

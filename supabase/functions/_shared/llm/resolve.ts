@@ -134,9 +134,14 @@ export async function resolveLlm(
   const origin = new URL(p.base_url).origin;
   let apiKey: string | undefined;
   if (p.api_key_secret) {
-    // refused by the database unless the secret is bound to exactly this origin
-    const [row] = await db.q<{ value: string | null }[]>`
-      select app.secret_get(${tenant.id}, ${p.api_key_secret}, 'llm', ${origin}) as value`;
+    // the database decrypts it only for the origin it is bound to (and logs a refusal)
+    const [row] = await db.q<{ value: string | null; bound_origin: string }[]>`
+      select * from app.secret_get(${tenant.id}, ${p.api_key_secret}, 'llm', ${origin})`;
+    if (row && row.bound_origin !== origin) {
+      throw new LlmConfigError(
+        `Secret '${p.api_key_secret}' is bound to ${row.bound_origin}, not ${origin}: a secret is only ever sent to the origin it was configured for (set it again for ${origin} if that is intended)`,
+      );
+    }
     apiKey = row?.value ?? undefined;
     if (!apiKey) {
       throw new LlmConfigError(
