@@ -59,7 +59,7 @@ test("an envelope without an action, or with extra fields, is a 400 with zod iss
 });
 
 test("invalid action data is a 400 naming the field, with every issue in details", async () => {
-  const t = await tenant;
+  const t = await newTenant("http");
   const r = await call(t.key, "leads.create", { name: "", email: "nope", ai_score: 101 });
   assertEquals(r.status, 400);
   assertEquals(r.body.error!.code, "VALIDATION_ERROR");
@@ -70,7 +70,7 @@ test("invalid action data is a 400 naming the field, with every issue in details
 });
 
 test("an unknown action names the closest actions", async () => {
-  const t = await tenant;
+  const t = await newTenant("http");
   const r = await call(t.key, "leads.lst");
   assertEquals(r.status, 400);
   const suggestions = (r.body.error!.details as { suggestions: string[] }).suggestions;
@@ -79,7 +79,7 @@ test("an unknown action names the closest actions", async () => {
 });
 
 test("x-request-id is echoed when well-formed and generated otherwise", async () => {
-  const t = await tenant;
+  const t = await newTenant("http");
   const mine = await call(t.key, "health.check", {}, { "x-request-id": "client-req-12345" });
   assertEquals(mine.headers.get("x-request-id"), "client-req-12345");
   assertEquals(mine.body.requestId, "client-req-12345");
@@ -100,7 +100,7 @@ test("OPTIONS answers CORS; other methods get 405 in the envelope", async () => 
 });
 
 test("server faults never leak internals", async () => {
-  const t = await tenant;
+  const t = await newTenant("http");
   // A cursor that decodes to garbage is a clean 400, not a database error.
   const r = await call(t.key, "leads.list", { cursor: "%%%not-base64" });
   assertEquals(r.status, 400);
