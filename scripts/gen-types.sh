@@ -5,7 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TARGET="$ORA_ROOT/supabase/functions/_shared/database.types.ts"
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT
-(cd "$ORA_ROOT" && supabase gen types typescript --remote="$DB_URL" --schema public 2>/dev/null </dev/null) >"$tmp.raw" \
+(cd "$ORA_ROOT" && supabase gen types typescript --remote="$DB_URL" --schema public,app 2>/dev/null </dev/null) >"$tmp.raw" \
   || die "supabase gen types failed"
 # The CLI may print notices (e.g. a first-run TLS warning) on stdout before the types.
 sed -n '/^export type Json/,$p' "$tmp.raw" >"$tmp"; rm -f "$tmp.raw"

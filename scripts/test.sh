@@ -2,7 +2,8 @@
 # npm test: brings the local stack up (installing what is missing), then runs every suite and
 # ends with one line: "N passed, N failed" (totals over all suites).
 #   suites: type check, deno lint, deno fmt --check, supabase db lint, generated-types drift,
-#           pgTAP (pg_prove), deno test (HTTP against the served functions)
+#           schema snapshot drift, unit tests (no stack), pgTAP (pg_prove),
+#           deno test (HTTP against the served functions)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ORA_ROOT"
 
@@ -33,7 +34,26 @@ check() {
   fi
 }
 
-TS_FILES=(supabase/functions/*/index.ts scripts/*.ts scripts/bench/*.ts supabase/functions/tests/*.ts)
+TS_FILES=(supabase/functions/*/index.ts scripts/*.ts scripts/bench/*.ts supabase/functions/tests/*.ts
+  supabase/functions/tests/unit/*.ts)
+
+# deno_suite NAME ARGS...: a deno test run whose passed/failed counts join the totals.
+deno_suite() {
+  local name="$1"; shift
+  NO_COLOR=1 deno test --allow-all "$@" >"$OUT/$name.log" 2>&1 || true
+  grep -E '^(ERRORS|FAILURES|ok \||FAILED \|)|=> |\.\.\. FAILED|^error:' "$OUT/$name.log" | sed 's/^/    /' || true
+  local summary d_ok d_fail
+  summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$OUT/$name.log" | tail -1 || true)
+  if [ -n "$summary" ]; then
+    d_ok=$(echo "$summary" | sed -E 's/.*\| ([0-9]+) passed.*/\1/')
+    d_fail=$(echo "$summary" | sed -E 's/.*\| ([0-9]+) failed.*/\1/')
+  else
+    d_ok=0; d_fail=1; tail -30 "$OUT/$name.log" | sed 's/^/       /'
+  fi
+  PASSED=$((PASSED + d_ok)); FAILED=$((FAILED + d_fail))
+  [ "$d_fail" -gt 0 ] && FAILED_NAMES+=("$name")
+  return 0
+}
 
 step "Static checks"
 check "deno-check" deno check "${TS_FILES[@]}"
@@ -41,6 +61,10 @@ check "deno-lint" deno lint
 check "deno-fmt" deno fmt --check
 check "supabase-db-lint" supabase db lint --remote="$DB_URL" --schema public,app --fail-on error
 check "generated-types-match-migrations" bash scripts/gen-types.sh --check
+check "schema-matches-snapshot" bash scripts/schema-dump.sh --check
+
+step "Unit tests (no stack)"
+deno_suite unit-tests supabase/functions/tests/unit/
 
 step "pgTAP (pg_prove)"
 psql_db -f supabase/tests/helpers.sql >/dev/null
@@ -57,17 +81,7 @@ tail -3 "$OUT/pgtap.log" | sed 's/^/    /'
 [ "$tap_fail" -gt 0 ] && FAILED_NAMES+=("pgTAP")
 
 step "deno test (HTTP against the served functions)"
-NO_COLOR=1 deno test --allow-all --env-file=.env.local supabase/functions/tests/ >"$OUT/deno-test.log" 2>&1 || true
-grep -E '^(ERRORS|FAILURES|ok \||FAILED \|)|=> |\.\.\. FAILED|^error:' "$OUT/deno-test.log" | sed 's/^/    /' || true
-summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$OUT/deno-test.log" | tail -1 || true)
-if [ -n "$summary" ]; then
-  d_ok=$(echo "$summary" | sed -E 's/.*\| ([0-9]+) passed.*/\1/')
-  d_fail=$(echo "$summary" | sed -E 's/.*\| ([0-9]+) failed.*/\1/')
-else
-  d_ok=0; d_fail=1; tail -30 "$OUT/deno-test.log" | sed 's/^/       /'
-fi
-PASSED=$((PASSED + d_ok)); FAILED=$((FAILED + d_fail))
-[ "$d_fail" -gt 0 ] && FAILED_NAMES+=("deno test")
+deno_suite deno-test --env-file=.env.local --ignore=supabase/functions/tests/unit supabase/functions/tests/
 
 echo
 [ ${#FAILED_NAMES[@]} -gt 0 ] && echo "Failing: ${FAILED_NAMES[*]} (logs in .local/test-output/)"

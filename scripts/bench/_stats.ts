@@ -69,13 +69,40 @@ export async function postAction(
   key: string,
   action: string,
   data: unknown,
+  headers: Record<string, string> = {},
 ): Promise<Data> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
     body: JSON.stringify({ action, data }),
   });
   const body = await res.json();
   if (res.status !== 200) throw new Error(`${action}: ${res.status} ${JSON.stringify(body)}`);
   return body.data;
+}
+
+/**
+ * A bench tenant (service role) with packs, plan limits, settings, and a key whose limits the
+ * bench cannot hit (minted by the service role for that tenant: no key is broader than its minter).
+ */
+export async function benchTenant(
+  base: string,
+  serviceKey: string,
+  label: string,
+  opts: { packs?: string[]; limits?: Record<string, number>; settings?: Record<string, unknown> } =
+    {},
+) {
+  const d = await postAction(`${base}/ora`, serviceKey, "tenants.create", {
+    name: label,
+    slug: `${label}-${crypto.randomUUID().slice(0, 8)}`,
+    packs: opts.packs ?? [],
+    limits: opts.limits ?? {},
+    settings: opts.settings ?? {},
+  });
+  const key = (await postAction(`${base}/ora`, serviceKey, "keys.create", {
+    name: "bench",
+    rate_limit_per_minute: 1_000_000,
+    rate_limit_per_day: 100_000_000,
+  }, { "x-ora-tenant": d.tenant.id })).key as string;
+  return { id: d.tenant.id as string, key };
 }

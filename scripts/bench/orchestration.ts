@@ -1,17 +1,19 @@
 /**
  * Orchestration overhead.
- *  1. Spawn → result throughput with an instant (offline) model at 1, 4 and 16 workers, beside
- *     raw pgmq send + read + archive of the same number of messages with the same concurrency.
- *  2. A 15-agent fan-out with 2.5 s model latency and 5 workers against the ideal
+ *  1. Spawn → result throughput with an instant (offline) model at 1, 4 and 16 worker slots,
+ *     beside raw pgmq send + read + archive of the same number of messages at the same concurrency.
+ *  2. Concurrency: 1, 8, 32 and 64 clients calling agents.run with wait_ms (spawn, the worker runs
+ *     it, the waiting request returns the result) — completed/s and p50/p99 — beside the bare
+ *     spawn (agents.run without waiting) at the same concurrency.
+ *  3. A 15-agent fan-out with 2.5 s model latency and 5 slots against the ideal
  *     ceil(15 / 5) × 2.5 s (seed 004 §1.5 expects 10–15 s including the brief).
- * Workers are agent-worker invocations with an explicit slot count. So that no other worker
- * joins in, the bench tenants set wake_workers=false and the minute cron drain is paused for
- * the run (cron.alter_job active=false) and restored afterwards.
+ * For 1 and 3 the bench tenants do not wake workers and the tick's wake-ups for agent_jobs are
+ * paused (max_consumers 0), so only the bench's own agent-worker invocation works; restored after.
  */
 import postgres from "postgres";
 import { loadConfig } from "../../supabase/functions/_shared/platform/config.ts";
 import { agentReply, startLlmServer } from "../../supabase/functions/tests/_llm_server.ts";
-import { fmt, postAction, table } from "./_stats.ts";
+import { benchTenant, fmt, load, postAction, table } from "./_stats.ts";
 
 const config = loadConfig();
 const base = `${config.SUPABASE_URL}/functions/v1`;
@@ -21,23 +23,12 @@ const service = config.SUPABASE_SERVICE_ROLE_KEY;
 const post = (fn: string, key: string, action: string, data: unknown) =>
   postAction(`${base}/${fn}`, key, action, data);
 
-async function tenant(label: string, settings: Record<string, unknown>) {
-  const d = await post("ora", service, "tenants.create", {
-    name: label,
-    slug: `${label}-${crypto.randomUUID().slice(0, 8)}`,
+function tenant(label: string, settings: Record<string, unknown>, limits = {}) {
+  return benchTenant(base, service, label, {
     packs: ["content", "industrial"],
+    limits: { max_concurrent_sessions: 64, ...limits },
+    settings,
   });
-  // a key whose per-minute limit the bench cannot hit
-  d.key.key = (await post("ora", d.key.key, "keys.create", {
-    name: "bench",
-    rate_limit_per_minute: 1_000_000,
-  })).key;
-  await post("ora", d.key.key, "settings.update", {
-    wake_workers: false,
-    max_concurrent_sessions: 64,
-    ...settings,
-  });
-  return { id: d.tenant.id as string, key: d.key.key as string };
 }
 
 /** One agent-worker invocation with `concurrency` slots; returns when the queue is idle. */
@@ -74,11 +65,11 @@ async function pgmqBaseline(n: number, concurrency: number): Promise<number> {
   return n / secs;
 }
 
-/** Polls (at most 120 s) until every session in `ids` completed; returns seconds since `t0`. */
+/** Polls (at most 120 s) until every run in `ids` completed; returns seconds since `t0`. */
 async function whenCompleted(ids: string[], t0: number): Promise<number> {
   const until = Date.now() + 120_000;
   for (;;) {
-    const [{ done }] = await sql`select count(*)::int as done from public.agent_sessions
+    const [{ done }] = await sql`select count(*)::int as done from public.runs
       where id = any(${ids}::uuid[]) and status = 'completed'`;
     if (done >= ids.length) return (performance.now() - t0) / 1000;
     if (Date.now() > until) {
@@ -91,7 +82,7 @@ async function whenCompleted(ids: string[], t0: number): Promise<number> {
 async function throughput() {
   const N = 120;
   const rows: (string | number)[][] = [];
-  const t = await tenant("bench-orch", { llm: { provider: "offline" } });
+  const t = await tenant("bench-orch", { wake_workers: false, llm: { provider: "offline" } });
   for (const workers of [1, 4, 16]) {
     const ids: string[] = [];
     await Promise.all(Array.from({ length: 8 }, async (_, c) => {
@@ -126,17 +117,67 @@ async function throughput() {
   await sql`delete from public.tenants where id = ${t.id}`;
 }
 
+async function concurrency() {
+  const t = await tenant("bench-conc", { llm: { provider: "offline" } });
+  const run = (wait: boolean) => async () => {
+    const res = await fetch(`${base}/ora`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.key}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        action: "agents.run",
+        data: { agent: "analyst", query: "concurrency", ...(wait ? { wait_ms: 20_000 } : {}) },
+      }),
+    });
+    const body = await res.json();
+    return res.status === 200 && (!wait || body.data.status === "completed");
+  };
+  const rows: (string | number)[][] = [];
+  for (const c of [1, 8, 32, 64]) {
+    const total = Math.max(40, 3 * c);
+    const spawn = await load(run(false), { concurrency: c, total, maxSeconds: 60 });
+    const waited = await load(run(true), { concurrency: c, total, maxSeconds: 90 });
+    rows.push([
+      c,
+      fmt(waited.perSecond, 1),
+      `${fmt(waited.p50, 0)} / ${fmt(waited.p99, 0)}`,
+      fmt(spawn.perSecond, 1),
+      `${fmt(spawn.p50, 1)} / ${fmt(spawn.p99, 1)}`,
+      waited.errors + spawn.errors,
+    ]);
+  }
+  console.log(
+    "\n  agents.run with wait_ms (result in the response) vs the bare spawn, offline model",
+  );
+  table([
+    "clients",
+    "completed/s",
+    "wait p50/p99 ms",
+    "bare spawn/s",
+    "spawn p50/p99 ms",
+    "errors",
+  ], rows);
+  console.log(
+    "  every waiting request holds no connection while it waits; the default pool is 10.\n",
+  );
+  await sql`delete from public.tenants where id = ${t.id}`;
+}
+
 async function fanout() {
   const LATENCY = 2500;
   const llm = startLlmServer(() => ({ latencyMs: LATENCY, content: agentReply("bench finding") }));
   try {
     const f = await tenant("bench-fanout", {
-      max_concurrent_sessions: 5,
-      outbound_allowlist: ["127.0.0.1"],
-    });
-    await post("ora", f.key, "secrets.set", { name: "llm", value: "sk-bench" });
-    await post("ora", f.key, "settings.update", {
-      llm: { base_url: llm.url, model: "scripted", api_key_secret: "llm" },
+      wake_workers: false,
+      llm: {
+        providers: { scripted: { base_url: llm.url, api_key_secret: "llm" } },
+        provider: "scripted",
+        model: "scripted",
+      },
+    }, { max_concurrent_sessions: 5 });
+    await post("ora", f.key, "secrets.set", {
+      name: "llm",
+      value: "sk-bench-key",
+      origin: new URL(llm.url).origin,
     });
     const agents =
       (await sql`select slug from public.agents where tenant_id = ${f.id} and pack = 'industrial' order by slug`)
@@ -149,20 +190,21 @@ async function fanout() {
     });
     const draining = drain(5);
     for (;;) {
-      const [s] =
-        await sql`select status from public.agent_sessions where id = ${spawned.session.id}`;
+      const [s] = await sql`select status from public.runs where id = ${spawned.session.id}`;
       if (s.status === "completed" || s.status === "failed") break;
       await new Promise((r) => setTimeout(r, 20));
     }
     const wall = (performance.now() - t0) / 1000;
     const report = await draining;
-    const [p] = await sql`select status, coordination,
-        extract(epoch from (select max(completed_at) from public.agent_sessions c where c.parent_session_id = s.id) - s.created_at) as children_s,
+    const [p] = await sql`select status, output ->> 'coordination' as coordination,
+        extract(epoch from (select max(completed_at) from public.runs c where c.parent_run_id = s.id) - s.created_at) as children_s,
         extract(epoch from completed_at - created_at) as total_s
-      from public.agent_sessions s where id = ${spawned.session.id}`;
+      from public.runs s where id = ${spawned.session.id}`;
     const ideal = Math.ceil(agents.length / 5) * (LATENCY / 1000);
     console.log(
-      `  ${agents.length}-agent fan-out, ${LATENCY} ms model latency, 5 workers (${report.completed} jobs incl. the brief)`,
+      `  ${agents.length}-agent fan-out, ${LATENCY} ms model latency, 5 slots (${
+        report.outcomes.completed ?? 0
+      } runs completed by the bench worker, incl. the coordinator)`,
     );
     table(["measure", "seconds", "vs ideal"], [
       ["ideal children: ceil(15/5) × 2.5 s", fmt(ideal, 2), "1.00"],
@@ -183,13 +225,19 @@ async function fanout() {
   }
 }
 
-// The minute cron drain would add workers mid-measurement: pause it for the run.
-const [cronJob] = await sql`select jobid from cron.job where jobname = 'ora-agent-worker'`;
-if (cronJob) await sql`select cron.alter_job(${cronJob.jobid}::bigint, active := false)`;
+// The tick would add workers mid-measurement: pause its wake-ups for agent_jobs during 1 and 3.
+const pause = () =>
+  sql`update app.queue_workers set max_consumers = 0 where queue_name = 'agent_jobs'`;
+const resume = () =>
+  sql`update app.queue_workers set max_consumers = 4 where queue_name = 'agent_jobs'`;
 try {
+  await pause();
   await throughput();
+  await resume();
+  await concurrency();
+  await pause();
   await fanout();
 } finally {
-  if (cronJob) await sql`select cron.alter_job(${cronJob.jobid}::bigint, active := true)`;
+  await resume();
   await sql.end();
 }

@@ -58,10 +58,10 @@ revoke all on table app.queue_consumers from public, anon, authenticated, servic
 create table app.queue_workers (
   queue_name text primary key,
   function_name text not null check (function_name ~ '^[a-z][a-z0-9_-]{0,62}$'),
-  max_consumers integer not null default 2 check (max_consumers between 1 and 100),
+  max_consumers integer not null default 2 check (max_consumers between 0 and 100),
   description text not null
 );
-comment on table app.queue_workers is 'Each queue and the Edge Function that drains it. Enqueueing wakes that function at once; app.tick wakes it again while visible messages wait unclaimed and fewer than max_consumers invocations are draining.';
+comment on table app.queue_workers is 'Each queue and the Edge Function that drains it. Enqueueing wakes that function at once; app.tick wakes it again while visible messages wait unclaimed and fewer than max_consumers invocations are draining (0 pauses the tick''s wake-ups for that queue, e.g. during a benchmark).';
 alter table app.queue_workers enable row level security;
 alter table app.queue_workers force row level security;
 revoke all on table app.queue_workers from public, anon, authenticated, service_role;
@@ -84,6 +84,49 @@ begin
   execute format(
     'create index if not exists %I on pgmq.%I (((message ->> %L)), (coalesce((message ->> %L)::integer, 0)) desc, msg_id)',
     'q_' || queue_register.queue_name || '_tenant_idx', 'q_' || queue_register.queue_name, 'tenant_id', 'priority');
+  -- the fair-order query for this queue as a function of its own: static PL/pgSQL, so its plan
+  -- is cached per connection instead of planned on every claim
+  execute format($fn$
+    create or replace function app.%1$I(qty integer)
+    returns table (msg_id bigint, tenant_id uuid)
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+    as $body$
+    begin
+      return query
+      with recursive tenants as (
+        (select q.message ->> 'tenant_id' as t from pgmq.%2$I q
+         where q.message ->> 'tenant_id' is not null order by 1 limit 1)
+        union all
+        select (select q.message ->> 'tenant_id' from pgmq.%2$I q
+                where q.message ->> 'tenant_id' > tenants.t order by 1 limit 1)
+        from tenants where tenants.t is not null
+      ),
+      heads as (
+        select h.msg_id, tn.t::uuid as tenant_id, h.rn
+        from tenants tn
+        cross join lateral (
+          select q.msg_id, row_number() over (
+            order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
+          from pgmq.%2$I q
+          where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+          order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
+          limit qty
+        ) h
+        where tn.t is not null
+      )
+      select heads.msg_id, heads.tenant_id from heads
+      left join app.queue_turns turn on turn.queue_name = %3$L and turn.tenant_id = heads.tenant_id
+      order by heads.rn, turn.served_at nulls first, heads.msg_id
+      limit qty * 2;
+    end;
+    $body$
+  $fn$, 'queue_candidates__' || queue_register.queue_name, 'q_' || queue_register.queue_name, queue_register.queue_name);
+  execute format('comment on function app.%I(integer) is %L', 'queue_candidates__' || queue_register.queue_name,
+    'Internal: fair claim order for queue ' || queue_register.queue_name || ' (made by app.queue_register; see app.queue_candidates).');
+
   insert into app.queue_workers as w (queue_name, function_name, max_consumers, description)
   values (queue_register.queue_name, queue_register.function_name, queue_register.max_consumers, queue_register.description)
   on conflict on constraint queue_workers_pkey do update
@@ -131,36 +174,15 @@ set search_path = ''
 as $$
 begin
   perform app.queue_dlq_name(queue_candidates.queue_name);
-  return query execute format($sql$
-    with recursive tenants as (
-      (select q.message ->> 'tenant_id' as t from pgmq.%1$I q
-       where q.message ->> 'tenant_id' is not null order by 1 limit 1)
-      union all
-      select (select q.message ->> 'tenant_id' from pgmq.%1$I q
-              where q.message ->> 'tenant_id' > tenants.t order by 1 limit 1)
-      from tenants where tenants.t is not null
-    ),
-    heads as (
-      select h.msg_id, tn.t::uuid as tenant_id, h.rn
-      from tenants tn
-      cross join lateral (
-        select q.msg_id, row_number() over (
-          order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
-        from pgmq.%1$I q
-        where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
-        order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
-        limit $2
-      ) h
-      where tn.t is not null
-    )
-    select heads.msg_id, heads.tenant_id from heads
-    left join app.queue_turns turn on turn.queue_name = $1 and turn.tenant_id = heads.tenant_id
-    order by heads.rn, turn.served_at nulls first, heads.msg_id
-    limit $2 * 2
-  $sql$, 'q_' || queue_candidates.queue_name) using queue_candidates.queue_name, queue_candidates.qty;
+  if not exists (select 1 from app.queue_workers w where w.queue_name = queue_candidates.queue_name) then
+    raise exception 'Queue % is not registered: create it with app.queue_register', queue_candidates.queue_name
+      using errcode = '22023';
+  end if;
+  return query execute format('select * from app.%I($1)', 'queue_candidates__' || queue_candidates.queue_name)
+    using queue_candidates.qty;
 end;
 $$;
-comment on function app.queue_candidates(text, integer) is 'Internal: visible messages of queue_name in fair order (round-robin across tenants, least recently served first; priority then age within a tenant). Candidates only: claimers lock each with SKIP LOCKED.';
+comment on function app.queue_candidates(text, integer) is 'Internal: up to 2·qty visible messages of a registered queue in fair order (round-robin across tenants, least recently served first; priority then age within a tenant), from the queue''s own generated function. Candidates only: claimers lock them with SKIP LOCKED.';
 
 -- Records that tenant_id was served from queue_name now (fair claiming).
 create or replace function app.queue_turn_taken(queue_name text, tenant_id uuid)

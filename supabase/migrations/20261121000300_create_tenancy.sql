@@ -283,6 +283,28 @@ create policy "Request logs are viewable within their tenant" on public.request_
 revoke all on public.request_log from anon;
 revoke insert, update, delete, truncate on public.request_log from authenticated;
 
+-- Writes a batch of request-log rows from the gateway; rows of tenants deleted meanwhile are dropped
+-- (a vanished tenant must not block the batch).
+create or replace function app.request_log_write(rows jsonb)
+returns integer
+language sql
+security definer
+set search_path = ''
+as $$
+  with written as (
+    insert into public.request_log (request_id, tenant_id, api_key_id, user_id, function_name, action, method,
+      status, error_code, duration_ms, client_ip)
+    select r.request_id, r.tenant_id, r.api_key_id, r.user_id, r.function_name, r.action, r.method, r.status,
+      r.error_code, r.duration_ms, r.client_ip
+    from jsonb_to_recordset(request_log_write.rows) as r (request_id text, tenant_id uuid, api_key_id uuid,
+      user_id uuid, function_name text, action text, method text, status integer, error_code text,
+      duration_ms numeric, client_ip inet)
+    where r.tenant_id is null or exists (select 1 from public.tenants t where t.id = r.tenant_id)
+    returning 1)
+  select count(*)::integer from written
+$$;
+comment on function app.request_log_write(jsonb) is 'Gateway only: writes a batch of request-log rows (flushed every ~50 ms); rows whose tenant was deleted meanwhile are dropped.';
+
 revoke all on public.tenants, public.tenant_members from anon;
 revoke insert, update, delete, truncate on public.tenants, public.tenant_members from authenticated;
 

@@ -54,6 +54,18 @@ create table public.tenant_budgets (
 );
 comment on table public.tenant_budgets is 'Monthly (UTC calendar month) spend budget. Alerts fire once per threshold per month; hard_limit refuses new work with BUDGET_EXCEEDED once spend reaches the budget.';
 
+create table public.usage_totals (
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  period date not null,
+  cost_usd numeric(16, 8) not null default 0,
+  events bigint not null default 0,
+  tokens bigint not null default 0,
+  updated_at timestamptz not null default now(),
+  primary key (tenant_id, period)
+);
+comment on table public.usage_totals is 'Running totals of usage_events per tenant and UTC month, kept by app.usage_record in the same transaction as each event, so a budget check costs one row read however much was used.';
+comment on column public.usage_totals.period is 'First day of the UTC calendar month.';
+
 create table public.budget_alerts (
   tenant_id uuid not null references public.tenants (id) on delete cascade,
   period date not null,
@@ -79,9 +91,8 @@ set search_path = ''
 as $$
   with p as (select date_trunc('month', now() at time zone 'UTC')::date as period)
   select p.period,
-    coalesce((select sum(u.cost_usd) from public.usage_events u
-      where u.tenant_id = budget_status.tenant_id
-        and u.created_at >= (p.period::timestamp at time zone 'UTC')), 0) as spent_usd,
+    coalesce((select u.cost_usd from public.usage_totals u
+      where u.tenant_id = budget_status.tenant_id and u.period = p.period), 0) as spent_usd,
     b.monthly_budget_usd,
     coalesce(b.hard_limit, false)
   from p left join public.tenant_budgets b on b.tenant_id = budget_status.tenant_id
@@ -110,6 +121,18 @@ begin
     coalesce((usage ->> 'units')::numeric, 0), coalesce((usage ->> 'cost_usd')::numeric, 0),
     coalesce(usage -> 'metadata', '{}'::jsonb))
   returning id into v_id;
+  insert into public.usage_totals as t (tenant_id, period, cost_usd, events, tokens)
+  values (usage_record.tenant_id, date_trunc('month', now() at time zone 'UTC')::date,
+    coalesce((usage ->> 'cost_usd')::numeric, 0), 1,
+    coalesce((usage ->> 'prompt_tokens')::integer, 0) + coalesce((usage ->> 'completion_tokens')::integer, 0))
+  on conflict on constraint usage_totals_pkey do update
+    set cost_usd = t.cost_usd + excluded.cost_usd, events = t.events + 1, tokens = t.tokens + excluded.tokens,
+      updated_at = now();
+  -- nothing more to do without a budget (most tenants, most calls)
+  if coalesce((usage ->> 'cost_usd')::numeric, 0) = 0
+      or not exists (select 1 from public.tenant_budgets b where b.tenant_id = usage_record.tenant_id) then
+    return v_id;
+  end if;
 
   -- ALERTS: thresholds crossed this month that have not fired yet
   select * into v_status from app.budget_status(usage_record.tenant_id);
@@ -180,8 +203,13 @@ alter table public.budget_alerts force row level security;
 create policy "Budget alerts are viewable within their tenant" on public.budget_alerts
   for select to authenticated using (tenant_id = (select app.tenant_id()));
 
-revoke all on public.usage_events, public.tenant_budgets, public.budget_alerts from anon;
-revoke insert, update, delete, truncate on public.usage_events, public.budget_alerts from authenticated;
+alter table public.usage_totals enable row level security;
+alter table public.usage_totals force row level security;
+create policy "Usage totals are viewable within their tenant" on public.usage_totals
+  for select to authenticated using (tenant_id = (select app.tenant_id()));
+
+revoke all on public.usage_events, public.usage_totals, public.tenant_budgets, public.budget_alerts from anon;
+revoke insert, update, delete, truncate on public.usage_events, public.usage_totals, public.budget_alerts from authenticated;
 revoke delete, truncate on public.tenant_budgets from authenticated;
 
 select app.lock_down();

@@ -16,10 +16,12 @@ create table app.run_kinds (
   queue_name text not null,
   concurrency_limit_name text,
   on_deadline text not null default 'cancel' check (on_deadline in ('cancel', 'time_out_waits')),
+  event_prefix text not null default 'run' check (event_prefix ~ '^[a-z][a-z0-9_]{0,30}$'),
   description text not null
 );
 comment on table app.run_kinds is 'Each kind of durable run: the queue whose consumer executes it (and so the Edge Function), the tenant limit that caps how many run at once, and what its deadline does.';
 comment on column app.run_kinds.concurrency_limit_name is 'Name of the tenant limit (app.tenant_limit) capping this kind''s running runs per tenant; null = no cap.';
+comment on column app.run_kinds.event_prefix is 'Prefix of the lifecycle events this kind''s runs emit: <prefix>.completed|failed|cancelled|waiting (run by default; agent sessions emit session.*).';
 comment on column app.run_kinds.on_deadline is 'cancel: a queued or running run past deadline_at is cancelled. time_out_waits: its waitpoints time out at the deadline and it resumes to finish (e.g. a coordinator writing a timeout brief).';
 alter table app.run_kinds enable row level security;
 alter table app.run_kinds force row level security;
@@ -172,6 +174,21 @@ $$;
 comment on function app.run_is_terminal(text) is 'The one definition of a finished run: completed, failed or cancelled.';
 grant execute on function app.run_is_terminal(text) to authenticated;
 
+-- The lifecycle event of a run: <kind's prefix>.<what> with the run's identity (one per change).
+create or replace function app.run_event(run public.runs, what text, extra jsonb default '{}')
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  select app.event_emit(run_event.run.tenant_id,
+    coalesce((select k.event_prefix from app.run_kinds k where k.kind = run_event.run.kind), 'run') || '.' || run_event.what,
+    'system',
+    jsonb_build_object('run_id', run_event.run.id, 'kind', run_event.run.kind, 'subject', run_event.run.subject,
+      'parent_run_id', run_event.run.parent_run_id) || run_event.extra)
+$$;
+comment on function app.run_event(public.runs, text, jsonb) is 'Internal: emits <prefix>.<what> for a run (prefix from app.run_kinds: run, or session for agent sessions) with run_id, kind, subject, parent_run_id and extra.';
+
 -- ============================================================================
 -- ENQUEUE AND CREATE
 -- ============================================================================
@@ -274,47 +291,53 @@ comment on function app.run_create(uuid, jsonb) is 'Creates and queues a run (or
 -- archived without running; runs that used up their attempts (crash loops) fail for good.
 create or replace function app.runs_claim(queue_name text, worker_id text, vt integer, qty integer)
 returns table (msg_id bigint, run_id uuid, tenant_id uuid, kind text, attempt integer, resumed boolean,
-  code_version text, input jsonb, steps jsonb)
+  code_version text, input jsonb, steps jsonb, tenant_settings jsonb)
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  v_candidate record;
-  v_msg_id bigint;
+  v_cand_msg bigint;
+  v_cand_run uuid;
+  v_cand_tenant uuid;
   v_run public.runs%rowtype;
-  v_claimed integer := 0;
+  v_taken bigint[] := '{}';
   v_stale interval := make_interval(secs => greatest(runs_claim.vt, 10) * 2);
   v_limit_name text;
   v_qtable text := 'q_' || runs_claim.queue_name;
 begin
-  for v_candidate in select * from app.queue_candidates(runs_claim.queue_name, runs_claim.qty) loop
-    exit when v_claimed >= runs_claim.qty;
+  -- LOCK the candidates' messages in one statement (SKIP LOCKED: another claimer has those)
+  for v_cand_msg, v_cand_run, v_cand_tenant in
+    execute format('select q.msg_id, (q.message ->> ''run_id'')::uuid as run_id, (q.message ->> ''tenant_id'')::uuid as tenant_id
+      from pgmq.%I q where q.msg_id = any($1) and q.vt <= clock_timestamp()
+      order by array_position($1, q.msg_id) for update skip locked', v_qtable)
+      using array(select c.msg_id from app.queue_candidates(runs_claim.queue_name, runs_claim.qty) c)
+  loop
+    exit when cardinality(v_taken) >= runs_claim.qty;
     -- one claimer per tenant at a time, so concurrency counts cannot race; a busy tenant is
     -- skipped (another claimer is serving it), never waited for
     continue when not pg_catalog.pg_try_advisory_xact_lock(
-      pg_catalog.hashtext('app.runs_claim:' || runs_claim.queue_name || ':' || v_candidate.tenant_id::text));
-    execute format('select q.msg_id from pgmq.%I q where q.msg_id = $1 and q.vt <= clock_timestamp() for update skip locked', v_qtable)
-      into v_msg_id using v_candidate.msg_id;
-    continue when v_msg_id is null;
-    execute format('select r.* from public.runs r, pgmq.%I q where q.msg_id = $1 and r.id = (q.message ->> ''run_id'')::uuid
-      and r.tenant_id = (q.message ->> ''tenant_id'')::uuid for update of r skip locked', v_qtable)
-      into v_run using v_msg_id;
+      pg_catalog.hashtext('app.runs_claim:' || runs_claim.queue_name || ':' || v_cand_tenant::text));
+    select * into v_run from public.runs r
+    where r.id = v_cand_run and r.tenant_id = v_cand_tenant
+    for update skip locked;
 
     -- GUARD: a message whose run finished, vanished or moved on to another message: archive it
     if v_run.id is null or app.run_is_terminal(v_run.status) or v_run.status = 'waiting'
-        or v_run.queue_msg_id is distinct from v_msg_id then
-      if v_run.id is null or v_run.queue_msg_id is distinct from v_msg_id or app.run_is_terminal(v_run.status) then
-        perform pgmq.archive(runs_claim.queue_name, v_msg_id);
+        or v_run.queue_msg_id is distinct from v_cand_msg then
+      if v_run.id is null or v_run.queue_msg_id is distinct from v_cand_msg or app.run_is_terminal(v_run.status) then
+        perform pgmq.archive(runs_claim.queue_name, v_cand_msg);
       end if;
+      v_run := null;
       continue;
     end if;
 
     -- GUARD: a run that keeps killing its worker ends in the dead-letter queue
     if not v_run.resuming and v_run.attempt >= v_run.max_attempts then
-      perform app.run_fail(v_run.tenant_id, v_run.id, v_msg_id, jsonb_build_object('code', 'MAX_ATTEMPTS',
+      perform app.run_fail(v_run.tenant_id, v_run.id, v_cand_msg, jsonb_build_object('code', 'MAX_ATTEMPTS',
         'message', format('Gave up after %s attempts: the worker stopped before finishing each time', v_run.attempt)),
         0, false);
+      v_run := null;
       continue;
     end if;
 
@@ -324,6 +347,7 @@ begin
       where r.tenant_id = v_run.tenant_id and r.concurrency_key = v_run.concurrency_key and r.kind = v_run.kind
         and r.status = 'running' and r.id <> v_run.id and r.heartbeat_at > now() - v_stale
     ) >= coalesce(v_run.concurrency_limit, 1) then
+      v_run := null;
       continue;
     end if;
     select k.concurrency_limit_name into v_limit_name from app.run_kinds k where k.kind = v_run.kind;
@@ -332,14 +356,11 @@ begin
       where r.tenant_id = v_run.tenant_id and r.kind = v_run.kind and r.status = 'running'
         and r.id <> v_run.id and r.heartbeat_at > now() - v_stale
     ) >= app.tenant_limit(v_run.tenant_id, v_limit_name) then
+      v_run := null;
       continue;
     end if;
 
-    execute format('update pgmq.%I q set vt = clock_timestamp() + make_interval(secs => $2), read_ct = q.read_ct + 1
-      where q.msg_id = $1', v_qtable) using v_msg_id, runs_claim.vt;
-    delete from app.queue_deferrals d where d.queue_name = runs_claim.queue_name and d.msg_id = v_msg_id;
     perform app.queue_turn_taken(runs_claim.queue_name, v_run.tenant_id);
-
     -- a run resumed after a wait keeps its attempt; a fresh start or a redelivery uses one
     resumed := v_run.resuming and v_run.attempt > 0;
     update public.runs r
@@ -348,8 +369,8 @@ begin
       attempt = case when resumed then r.attempt else r.attempt + 1 end
     where r.id = v_run.id
     returning * into v_run;
-    v_claimed := v_claimed + 1;
-    msg_id := v_msg_id;
+    v_taken := v_taken || v_cand_msg;
+    msg_id := v_cand_msg;
     run_id := v_run.id;
     tenant_id := v_run.tenant_id;
     kind := v_run.kind;
@@ -360,11 +381,20 @@ begin
         'output', s.output, 'provider', s.provider, 'model', s.model, 'prompt_tokens', s.prompt_tokens,
         'completion_tokens', s.completion_tokens, 'cost_usd', s.cost_usd) order by s.seq)
       from public.run_steps s where s.run_id = v_run.id and s.status = 'completed'), '[]'::jsonb);
+    select t.settings into tenant_settings from public.tenants t where t.id = v_run.tenant_id;
     return next;
+    v_run := null;
   end loop;
+
+  -- TAKE the claimed messages in one statement: hidden for vt, read once more, deferrals forgotten
+  if cardinality(v_taken) > 0 then
+    execute format('update pgmq.%I q set vt = clock_timestamp() + make_interval(secs => $2), read_ct = q.read_ct + 1
+      where q.msg_id = any($1)', v_qtable) using v_taken, runs_claim.vt;
+    delete from app.queue_deferrals d where d.queue_name = runs_claim.queue_name and d.msg_id = any(v_taken);
+  end if;
 end;
 $$;
-comment on function app.runs_claim(text, text, integer, integer) is 'Workers: claims up to qty runs of queue_name fairly across tenants, honouring concurrency keys and the kind''s tenant limit; marks them running and returns each with its input and completed steps (the memo). Finished runs'' messages are archived; crash loops past max_attempts fail for good.';
+comment on function app.runs_claim(text, text, integer, integer) is 'Workers: claims up to qty runs of queue_name fairly across tenants, honouring concurrency keys and the kind''s tenant limit; marks them running and returns each with its input, its completed steps (the memo) and its tenant''s settings. Finished runs'' messages are archived; crash loops past max_attempts fail for good.';
 
 -- Extends the visibility of the messages a worker holds, records heartbeats, and returns the
 -- runs that stopped being this worker's (cancelled, finished elsewhere): their work is aborted.
@@ -480,9 +510,10 @@ begin
   end if;
   update public.runs r
   set status = 'completed', output = run_complete.output, error = null, completed_at = now(), queue_msg_id = null
-  where r.id = v_run.id;
-  perform app.event_emit(v_run.tenant_id, 'run.completed', 'system', jsonb_build_object(
-    'run_id', v_run.id, 'kind', v_run.kind, 'subject', v_run.subject, 'parent_run_id', v_run.parent_run_id));
+  where r.id = v_run.id
+  returning * into v_run;
+  perform app.run_event(v_run, 'completed', jsonb_build_object('summary', v_run.output ->> 'summary',
+    'coordination', v_run.output ->> 'coordination'));
   perform app.waitpoints_on_run_finished(v_run.tenant_id, v_run.id);
   return 'completed';
 end;
@@ -520,14 +551,13 @@ begin
   end if;
   update public.runs r
   set status = 'failed', error = run_fail.error, completed_at = now(), queue_msg_id = null
-  where r.id = v_run.id;
+  where r.id = v_run.id
+  returning * into v_run;
   if run_fail.msg_id is not null then
     perform app.queue_dead_letter(v_queue, run_fail.msg_id, run_fail.error ->> 'message');
   end if;
   perform app.waitpoints_cancel(v_run.tenant_id, v_run.id);
-  perform app.event_emit(v_run.tenant_id, 'run.failed', 'system', jsonb_build_object(
-    'run_id', v_run.id, 'kind', v_run.kind, 'subject', v_run.subject, 'parent_run_id', v_run.parent_run_id,
-    'attempt', v_run.attempt, 'error', run_fail.error));
+  perform app.run_event(v_run, 'failed', jsonb_build_object('attempt', v_run.attempt, 'error', run_fail.error));
   perform app.waitpoints_on_run_finished(v_run.tenant_id, v_run.id);
   return 'failed';
 end;
@@ -573,6 +603,7 @@ set search_path = ''
 as $$
 declare
   v_root public.runs%rowtype;
+  v_cancelled public.runs%rowtype;
   v_row record;
   v_count integer := 0;
 begin
@@ -580,7 +611,7 @@ begin
   if not found then
     raise exception 'No run % in this tenant', run_cancel.run_id using errcode = 'OR404', detail = 'run_not_found';
   end if;
-  for v_row in
+  for v_cancelled in
     with recursive tree as (
       select r.id from public.runs r where r.id = v_root.id
       union all
@@ -592,14 +623,11 @@ begin
       error = jsonb_build_object('code', 'CANCELLED', 'message', run_cancel.reason)
     from tree
     where r.id = tree.id and r.tenant_id = run_cancel.tenant_id and not app.run_is_terminal(r.status)
-    returning r.id, r.kind, r.subject, r.parent_run_id, r.queue_msg_id as old_msg,
-      (select k.queue_name from app.run_kinds k where k.kind = r.kind) as queue_name
+    returning r.*
   loop
     v_count := v_count + 1;
-    perform app.waitpoints_cancel(run_cancel.tenant_id, v_row.id);
-    perform app.event_emit(run_cancel.tenant_id, 'run.cancelled', 'system', jsonb_build_object(
-      'run_id', v_row.id, 'kind', v_row.kind, 'subject', v_row.subject, 'parent_run_id', v_row.parent_run_id,
-      'reason', run_cancel.reason));
+    perform app.waitpoints_cancel(run_cancel.tenant_id, v_cancelled.id);
+    perform app.run_event(v_cancelled, 'cancelled', jsonb_build_object('reason', run_cancel.reason));
   end loop;
   -- the queued messages of cancelled runs go away (a running worker sees it at its next heartbeat)
   for v_row in

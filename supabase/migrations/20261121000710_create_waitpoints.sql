@@ -196,6 +196,10 @@ begin
     where w.run_ids @> array[waitpoints_on_run_finished.run_id] and w.status = 'pending'
       and w.tenant_id = waitpoints_on_run_finished.tenant_id
   loop
+    -- the waiting run's row lock serialises siblings finishing at the same moment: whichever
+    -- counts second sees the first one's commit, so the last to finish always resumes the waiter
+    perform 1 from public.runs r where r.id = v_wp.run_id for update;
+    continue when not exists (select 1 from public.run_waitpoints w where w.id = v_wp.id and w.status = 'pending');
     select count(*) filter (where app.run_is_terminal(r.status)), count(*),
       jsonb_build_object('runs', jsonb_agg(jsonb_build_object('id', r.id, 'status', r.status) order by array_position(v_wp.run_ids, r.id)))
       into v_done, v_total, v_result
@@ -385,9 +389,9 @@ begin
 
   -- PARK: no message, no worker
   perform app.queue_ack(v_queue, run_park.msg_id);
-  update public.runs r set status = 'waiting', queue_msg_id = null, worker_id = null where r.id = v_run.id;
-  perform app.event_emit(v_run.tenant_id, 'run.waiting', 'system', jsonb_build_object(
-    'run_id', v_run.id, 'kind', v_run.kind, 'subject', v_run.subject, 'step', run_park.step_key,
+  update public.runs r set status = 'waiting', queue_msg_id = null, worker_id = null where r.id = v_run.id
+  returning * into v_run;
+  perform app.run_event(v_run, 'waiting', jsonb_build_object('step', run_park.step_key,
     'waits', (select jsonb_agg(w ->> 'kind') from jsonb_array_elements(run_park.waits) w)));
   return jsonb_build_object('parked', true);
 end;

@@ -4,10 +4,10 @@
 -- agent never changes a session in flight. Seeds 004 §1, §13 (spawning, priorities,
 -- concurrency keys), 002 (director review).
 
-insert into app.run_kinds (kind, queue_name, concurrency_limit_name, on_deadline, description) values
-  ('agent', 'agent_jobs', 'max_concurrent_sessions', 'cancel',
+insert into app.run_kinds (kind, queue_name, concurrency_limit_name, on_deadline, event_prefix, description) values
+  ('agent', 'agent_jobs', 'max_concurrent_sessions', 'cancel', 'session',
    'One agent session: prompt from the agent snapshot, the LLM tool-calling loop (each turn and tool call a step), a result.'),
-  ('orchestration', 'agent_jobs', null, 'time_out_waits',
+  ('orchestration', 'agent_jobs', null, 'time_out_waits', 'session',
    'A coordinator: waits for its child sessions (until its deadline), then writes one brief from their results.');
 
 select app.queue_register('agent_jobs', 'agent-worker', 'Agent sessions and orchestrations (runs of kind agent and orchestration).', 4);
@@ -214,26 +214,9 @@ comment on function app.session_coordination(uuid) is 'The one rule for an orche
 -- LIFECYCLE HOOKS (session.* events; tasks follow their sessions in the tasks migration)
 -- ============================================================================
 
--- A finished session emits session.completed|failed|cancelled (besides the generic run.*).
-create or replace function app.session_on_finished()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  perform app.event_emit(new.tenant_id, 'session.' || new.status, 'agent', jsonb_build_object(
-    'session_id', new.id, 'agent', new.subject, 'kind', new.kind, 'parent_session_id', new.parent_run_id,
-    'summary', new.output ->> 'summary', 'coordination', new.output ->> 'coordination',
-    'attempts', new.attempt, 'error', new.error));
-  return null;
-end;
-$$;
-comment on function app.session_on_finished() is 'Trigger (after a run of kind agent or orchestration finishes): emits session.completed, session.failed or session.cancelled.';
-create trigger runs_session_finished after update of status on public.runs
-  for each row when (new.kind in ('agent', 'orchestration') and new.status in ('completed', 'failed', 'cancelled')
-    and old.status not in ('completed', 'failed', 'cancelled'))
-  execute function app.session_on_finished();
+-- Sessions need no trigger of their own: their runs' lifecycle events are session.completed,
+-- session.failed, session.cancelled and session.waiting (app.run_kinds.event_prefix), with run_id,
+-- kind, subject (the agent) and parent_run_id; tasks follow their sessions in the tasks migration.
 
 -- ============================================================================
 -- DIRECTOR REVIEW (002)

@@ -38,6 +38,7 @@ create table public.agent_tasks (
 create index agent_tasks_tenant_status_idx on public.agent_tasks (tenant_id, status, priority desc, created_at);
 create index agent_tasks_tenant_parent_idx on public.agent_tasks (tenant_id, parent_task_id);
 create index agent_tasks_due_idx on public.agent_tasks (tenant_id, scheduled_for) where status = 'pending';
+create index agent_tasks_session_idx on public.agent_tasks (tenant_id, session_id) where session_id is not null;
 comment on column public.agent_tasks.session_id is 'The agent session (a run of kind agent) working on the task now or last.';
 comment on column public.agent_tasks.blocked_by is 'The dependency whose failure stopped this task (it went to cancelled with a reason).';
 comment on column public.agent_tasks.scheduled_for is 'Not started before this time (app.tick queues it when due).';

@@ -1,6 +1,753 @@
 export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[];
 
 export type Database = {
+  "app": {
+    Tables: {
+      "agent_templates": {
+        Row: {
+          "allowed_tools": (string)[];
+          "can_spawn": boolean;
+          "description": string;
+          "memory_types": (string)[];
+          "name": string;
+          "pack": string;
+          "persona": string;
+          "skills": (string)[];
+          "slug": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "allowed_tools"?: (string)[];
+          "can_spawn"?: boolean;
+          "description": string;
+          "memory_types"?: (string)[];
+          "name": string;
+          "pack": string;
+          "persona": string;
+          "skills"?: (string)[];
+          "slug": string;
+        };
+        Update: {
+          "allowed_tools"?: (string)[];
+          "can_spawn"?: boolean;
+          "description"?: string;
+          "memory_types"?: (string)[];
+          "name"?: string;
+          "pack"?: string;
+          "persona"?: string;
+          "skills"?: (string)[];
+          "slug"?: string;
+        };
+        Relationships: [];
+      };
+      "invoke_requests": {
+        Row: {
+          "body": NonNullable<Json>;
+          "created_at": string;
+          "function_name": string;
+          "id": number;
+          "txid": unknown;
+        };
+        ComputedFields: never;
+        Insert: {
+          "body": NonNullable<Json>;
+          "created_at"?: string;
+          "function_name": string;
+          "id"?: never;
+          "txid"?: unknown;
+        };
+        Update: {
+          "body"?: NonNullable<Json>;
+          "created_at"?: string;
+          "function_name"?: string;
+          "id"?: never;
+          "txid"?: unknown;
+        };
+        Relationships: [];
+      };
+      "local_secret_key": {
+        Row: {
+          "created_at": string;
+          "id": boolean;
+          "key": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "id"?: boolean;
+          "key": string;
+        };
+        Update: {
+          "created_at"?: string;
+          "id"?: boolean;
+          "key"?: string;
+        };
+        Relationships: [];
+      };
+      "model_prices": {
+        Row: {
+          "input_usd_per_mtok": number;
+          "model": string;
+          "output_usd_per_mtok": number;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "input_usd_per_mtok": number;
+          "model": string;
+          "output_usd_per_mtok": number;
+          "updated_at"?: string;
+        };
+        Update: {
+          "input_usd_per_mtok"?: number;
+          "model"?: string;
+          "output_usd_per_mtok"?: number;
+          "updated_at"?: string;
+        };
+        Relationships: [];
+      };
+      "queue_consumers": {
+        Row: {
+          "expires_at": string;
+          "queue_name": string;
+          "worker_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "expires_at": string;
+          "queue_name": string;
+          "worker_id": string;
+        };
+        Update: {
+          "expires_at"?: string;
+          "queue_name"?: string;
+          "worker_id"?: string;
+        };
+        Relationships: [];
+      };
+      "queue_deferrals": {
+        Row: {
+          "created_at": string;
+          "msg_id": number;
+          "queue_name": string;
+          "release_key": string;
+          "tenant_id": string;
+          "until": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "msg_id": number;
+          "queue_name": string;
+          "release_key": string;
+          "tenant_id": string;
+          "until": string;
+        };
+        Update: {
+          "created_at"?: string;
+          "msg_id"?: number;
+          "queue_name"?: string;
+          "release_key"?: string;
+          "tenant_id"?: string;
+          "until"?: string;
+        };
+        Relationships: [];
+      };
+      "queue_errors": {
+        Row: {
+          "attempts": number;
+          "last_error": string;
+          "msg_id": number;
+          "queue_name": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "attempts"?: number;
+          "last_error": string;
+          "msg_id": number;
+          "queue_name": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "attempts"?: number;
+          "last_error"?: string;
+          "msg_id"?: number;
+          "queue_name"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [];
+      };
+      "queue_turns": {
+        Row: {
+          "queue_name": string;
+          "served_at": string;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "queue_name": string;
+          "served_at": string;
+          "tenant_id": string;
+        };
+        Update: {
+          "queue_name"?: string;
+          "served_at"?: string;
+          "tenant_id"?: string;
+        };
+        Relationships: [];
+      };
+      "queue_workers": {
+        Row: {
+          "description": string;
+          "function_name": string;
+          "max_consumers": number;
+          "queue_name": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "description": string;
+          "function_name": string;
+          "max_consumers"?: number;
+          "queue_name": string;
+        };
+        Update: {
+          "description"?: string;
+          "function_name"?: string;
+          "max_consumers"?: number;
+          "queue_name"?: string;
+        };
+        Relationships: [];
+      };
+      "rate_counters": {
+        Row: {
+          "api_key_id": string;
+          "hits": number;
+          "window_kind": string;
+          "window_start": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "api_key_id": string;
+          "hits"?: number;
+          "window_kind": string;
+          "window_start": string;
+        };
+        Update: {
+          "api_key_id"?: string;
+          "hits"?: number;
+          "window_kind"?: string;
+          "window_start"?: string;
+        };
+        Relationships: [];
+      };
+      "run_kinds": {
+        Row: {
+          "concurrency_limit_name": string | null;
+          "description": string;
+          "event_prefix": string;
+          "kind": string;
+          "on_deadline": string;
+          "queue_name": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "concurrency_limit_name"?: string | null;
+          "description": string;
+          "event_prefix"?: string;
+          "kind": string;
+          "on_deadline"?: string;
+          "queue_name": string;
+        };
+        Update: {
+          "concurrency_limit_name"?: string | null;
+          "description"?: string;
+          "event_prefix"?: string;
+          "kind"?: string;
+          "on_deadline"?: string;
+          "queue_name"?: string;
+        };
+        Relationships: [];
+      };
+      "secret_access_log": {
+        Row: {
+          "action": string;
+          "at": string;
+          "id": number;
+          "name": string;
+          "purpose": string | null;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "action": string;
+          "at"?: string;
+          "id"?: never;
+          "name": string;
+          "purpose"?: string | null;
+          "tenant_id": string;
+        };
+        Update: {
+          "action"?: string;
+          "at"?: string;
+          "id"?: never;
+          "name"?: string;
+          "purpose"?: string | null;
+          "tenant_id"?: string;
+        };
+        Relationships: [];
+      };
+      "skill_templates": {
+        Row: {
+          "description": string;
+          "instructions": string;
+          "key": string;
+          "name": string;
+          "pack": string;
+          "tools": (string)[];
+        };
+        ComputedFields: never;
+        Insert: {
+          "description": string;
+          "instructions": string;
+          "key": string;
+          "name": string;
+          "pack": string;
+          "tools"?: (string)[];
+        };
+        Update: {
+          "description"?: string;
+          "instructions"?: string;
+          "key"?: string;
+          "name"?: string;
+          "pack"?: string;
+          "tools"?: (string)[];
+        };
+        Relationships: [];
+      };
+      "tenant_secrets": {
+        Row: {
+          "created_at": string;
+          "name": string;
+          "origin": string;
+          "tenant_id": string;
+          "updated_at": string;
+          "value_enc": string | null;
+          "vault_secret_id": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "name": string;
+          "origin": string;
+          "tenant_id": string;
+          "updated_at"?: string;
+          "value_enc"?: string | null;
+          "vault_secret_id"?: string | null;
+        };
+        Update: {
+          "created_at"?: string;
+          "name"?: string;
+          "origin"?: string;
+          "tenant_id"?: string;
+          "updated_at"?: string;
+          "value_enc"?: string | null;
+          "vault_secret_id"?: string | null;
+        };
+        Relationships: [];
+      };
+      "tick_jobs": {
+        Row: {
+          "function_name": string;
+          "last_result": Json | null;
+          "last_run_at": string | null;
+          "name": string;
+          "run_order": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "function_name": string;
+          "last_result"?: Json | null;
+          "last_run_at"?: string | null;
+          "name": string;
+          "run_order"?: number;
+        };
+        Update: {
+          "function_name"?: string;
+          "last_result"?: Json | null;
+          "last_run_at"?: string | null;
+          "name"?: string;
+          "run_order"?: number;
+        };
+        Relationships: [];
+      };
+    };
+    Views: {
+      [_ in never]: never;
+    };
+    Functions: {
+      "agent_pack_install": { Args: { "pack": string; "tenant_id": string }; Returns: number };
+      "agent_snapshot": { Args: { "slug": string; "tenant_id": string }; Returns: Json };
+      "api_key_consume": {
+        Args: { "api_key_id": string; "client_ip": unknown };
+        Returns: {
+          "limit_per_minute": number;
+          "remaining_minute": number;
+          "retry_after": number;
+          "status": string;
+        }[];
+      };
+      "api_key_lookup": {
+        Args: { "key_prefix": string };
+        Returns: {
+          "id": string;
+          "key_hash": string;
+          "scopes": (string)[];
+          "tenant_id": string;
+        }[];
+      };
+      "api_key_usage_record": { Args: { "uses": Json }; Returns: undefined };
+      "approval_check_waitpoint": { Args: { "waitpoint_id": string }; Returns: undefined };
+      "breaker_allow": {
+        Args: { "key": string; "tenant_id": string };
+        Returns: {
+          "allowed": boolean;
+          "retry_in_ms": number;
+          "state": string;
+        }[];
+      };
+      "breaker_record": {
+        Args: {
+          "error"?: string;
+          "key": string;
+          "ok": boolean;
+          "retry_after_seconds"?: number;
+          "tenant_id": string;
+        };
+        Returns: string;
+      };
+      "budget_assert": { Args: { "tenant_id": string }; Returns: undefined };
+      "budget_status": {
+        Args: { "tenant_id": string };
+        Returns: {
+          "budget_usd": number;
+          "hard_limit": boolean;
+          "period": string;
+          "spent_usd": number;
+        }[];
+      };
+      "cleanup": { Args: Record<PropertyKey, never>; Returns: Json };
+      "director_review": { Args: { "stall_after"?: string }; Returns: number };
+      "event_emit": {
+        Args: { "event_type": string; "payload": Json; "source": string; "tenant_id": string };
+        Returns: undefined;
+      };
+      "function_invoke": { Args: { "body"?: Json; "function_name": string }; Returns: undefined };
+      "local_encryption_key": { Args: Record<PropertyKey, never>; Returns: string };
+      "lock_down": { Args: Record<PropertyKey, never>; Returns: undefined };
+      "member_resolve": {
+        Args: { "requested_tenant": string; "user_id": string };
+        Returns: {
+          "memberships": number;
+          "role": string;
+          "tenant_id": string;
+        }[];
+      };
+      "queue_ack": { Args: { "msg_id": number; "queue_name": string }; Returns: boolean };
+      "queue_candidates": {
+        Args: { "qty": number; "queue_name": string };
+        Returns: {
+          "msg_id": number;
+          "tenant_id": string;
+        }[];
+      };
+      "queue_candidates__agent_jobs": {
+        Args: { "qty": number };
+        Returns: {
+          "msg_id": number;
+          "tenant_id": string;
+        }[];
+      };
+      "queue_claim": {
+        Args: { "max_attempts"?: number; "qty": number; "queue_name": string; "vt": number };
+        Returns: unknown[];
+        SetofOptions: {
+          from: "*";
+          to: "message_record";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      "queue_consumer_done": {
+        Args: { "queue_name": string; "worker_id": string };
+        Returns: undefined;
+      };
+      "queue_dead_letter": {
+        Args: { "error": string; "msg_id": number; "queue_name": string };
+        Returns: boolean;
+      };
+      "queue_defer": {
+        Args: {
+          "delay_seconds": number;
+          "msg_id": number;
+          "queue_name": string;
+          "release_key"?: string;
+          "tenant_id": string;
+        };
+        Returns: boolean;
+      };
+      "queue_dlq_name": { Args: { "queue_name": string }; Returns: string };
+      "queue_ensure": { Args: { "queue_name": string }; Returns: undefined };
+      "queue_fail": {
+        Args: {
+          "error": string;
+          "msg_id": number;
+          "queue_name": string;
+          "retry_in_seconds"?: number;
+        };
+        Returns: boolean;
+      };
+      "queue_heartbeat": {
+        Args: { "msg_ids": (number)[]; "queue_name": string; "vt": number; "worker_id"?: string };
+        Returns: number[];
+      };
+      "queue_move_to_dlq": {
+        Args: { "error": string; "msg": unknown; "queue_name": string };
+        Returns: undefined;
+      };
+      "queue_next_visible_in": { Args: { "queue_name": string }; Returns: number };
+      "queue_read": {
+        Args: { "max_attempts"?: number; "qty": number; "queue_name": string; "vt": number };
+        Returns: unknown[];
+        SetofOptions: {
+          from: "*";
+          to: "message_record";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      "queue_register": {
+        Args: {
+          "description": string;
+          "function_name": string;
+          "max_consumers"?: number;
+          "queue_name": string;
+        };
+        Returns: undefined;
+      };
+      "queue_release": { Args: { "release_key": string; "tenant_id": string }; Returns: number };
+      "queue_turn_taken": {
+        Args: { "queue_name": string; "tenant_id": string };
+        Returns: undefined;
+      };
+      "queue_wake": { Args: { "queue_name": string; "reason"?: string }; Returns: undefined };
+      "queue_wake_stalled": { Args: Record<PropertyKey, never>; Returns: number };
+      "request_log_write": { Args: { "rows": Json }; Returns: number };
+      "run_cancel": {
+        Args: { "reason"?: string; "run_id": string; "tenant_id": string };
+        Returns: number;
+      };
+      "run_complete": {
+        Args: { "msg_id": number; "output": Json; "run_id": string; "tenant_id": string };
+        Returns: string;
+      };
+      "run_create": {
+        Args: { "spec": Json; "tenant_id": string };
+        Returns: Database["public"]["Tables"]["runs"]["Row"];
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "run_defer": {
+        Args: {
+          "delay_seconds": number;
+          "msg_id": number;
+          "reason": string;
+          "release_key"?: string;
+          "run_id": string;
+          "tenant_id": string;
+        };
+        Returns: boolean;
+      };
+      "run_enqueue": {
+        Args: { "delay_seconds"?: number; "run_id": string; "tenant_id": string };
+        Returns: number;
+      };
+      "run_event": {
+        Args: {
+          "extra"?: Json;
+          "run": Omit<
+            Database["public"]["Tables"]["runs"]["Row"],
+            Database["public"]["Tables"]["runs"]["ComputedFields"]
+          >;
+          "what": string;
+        };
+        Returns: undefined;
+      };
+      "run_fail": {
+        Args: {
+          "error": Json;
+          "msg_id": number;
+          "retry_in_seconds": number;
+          "retryable": boolean;
+          "run_id": string;
+          "tenant_id": string;
+        };
+        Returns: string;
+      };
+      "run_fork": {
+        Args: {
+          "created_by"?: string;
+          "from_seq": number;
+          "input"?: Json;
+          "run_id": string;
+          "tenant_id": string;
+        };
+        Returns: Database["public"]["Tables"]["runs"]["Row"];
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "run_is_terminal": { Args: { "status": string }; Returns: boolean };
+      "run_park": {
+        Args: {
+          "mode": string;
+          "msg_id": number;
+          "run_id": string;
+          "step_key": string;
+          "tenant_id": string;
+          "waits": Json;
+        };
+        Returns: Json;
+      };
+      "run_step_record": {
+        Args: { "run_id": string; "step": Json; "tenant_id": string };
+        Returns: number;
+      };
+      "runs_claim": {
+        Args: { "qty": number; "queue_name": string; "vt": number; "worker_id": string };
+        Returns: {
+          "attempt": number;
+          "code_version": string;
+          "input": Json;
+          "kind": string;
+          "msg_id": number;
+          "resumed": boolean;
+          "run_id": string;
+          "steps": Json;
+          "tenant_id": string;
+          "tenant_settings": Json;
+        }[];
+      };
+      "runs_deadline_sweep": { Args: Record<PropertyKey, never>; Returns: number };
+      "runs_heartbeat": {
+        Args: { "msg_ids": (number)[]; "queue_name": string; "vt": number; "worker_id": string };
+        Returns: string[];
+      };
+      "secret_delete": { Args: { "name": string; "tenant_id": string }; Returns: boolean };
+      "secret_get": {
+        Args: { "name": string; "origin": string; "purpose": string; "tenant_id": string };
+        Returns: {
+          "bound_origin": string;
+          "value": string;
+        }[];
+      };
+      "secret_list": {
+        Args: { "tenant_id": string };
+        Returns: {
+          "created_at": string;
+          "name": string;
+          "origin": string;
+          "updated_at": string;
+        }[];
+      };
+      "secret_set": {
+        Args: { "name": string; "origin": string; "tenant_id": string; "value": string };
+        Returns: undefined;
+      };
+      "session_coordination": { Args: { "run_id": string }; Returns: string };
+      "session_spawn": {
+        Args: { "spec": Json; "tenant_id": string };
+        Returns: Database["public"]["Tables"]["runs"]["Row"];
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "session_spawn_orchestration": {
+        Args: { "spec": Json; "tenant_id": string };
+        Returns: Database["public"]["Tables"]["runs"]["Row"][];
+        SetofOptions: {
+          from: "*";
+          to: "runs";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      "task_advance": { Args: { "tenant_id": string }; Returns: number };
+      "task_finish": {
+        Args: {
+          "error": string;
+          "outcome": string;
+          "output": Json;
+          "task_id": string;
+          "tenant_id": string;
+        };
+        Returns: undefined;
+      };
+      "task_retry": { Args: { "task_id": string; "tenant_id": string }; Returns: undefined };
+      "tasks_sweep": { Args: Record<PropertyKey, never>; Returns: number };
+      "tenant_id": { Args: Record<PropertyKey, never>; Returns: string };
+      "tenant_limit": { Args: { "name": string; "tenant_id": string }; Returns: number };
+      "tenant_limits": { Args: { "tenant_id": string }; Returns: Json };
+      "tick": { Args: Record<PropertyKey, never>; Returns: Json };
+      "tick_register": {
+        Args: { "function_name": string; "name": string; "run_order"?: number };
+        Returns: undefined;
+      };
+      "usage_record": { Args: { "tenant_id": string; "usage": Json }; Returns: string };
+      "waitpoint_resolve": {
+        Args: { "result": Json; "status": string; "waitpoint_id": string };
+        Returns: boolean;
+      };
+      "waitpoint_step_check": {
+        Args: { "resume": boolean; "run_id": string; "step_key": string };
+        Returns: Json;
+      };
+      "waitpoint_token_complete": {
+        Args: { "result": Json; "tenant_id": string; "token_hash": string };
+        Returns: {
+          "run_id": string;
+          "status": string;
+          "waitpoint_id": string;
+        }[];
+      };
+      "waitpoint_token_create": {
+        Args: { "run_id": string; "tenant_id": string; "timeout_at": string; "token_hash": string };
+        Returns: string;
+      };
+      "waitpoints_cancel": { Args: { "run_id": string; "tenant_id": string }; Returns: number };
+      "waitpoints_due": { Args: Record<PropertyKey, never>; Returns: number };
+      "waitpoints_on_run_finished": {
+        Args: { "run_id": string; "tenant_id": string };
+        Returns: undefined;
+      };
+    };
+    Enums: {
+      [_ in never]: never;
+    };
+    CompositeTypes: {
+      [_ in never]: never;
+    };
+  };
   "public": {
     Tables: {
       "agent_personas": {
@@ -39,286 +786,6 @@ export type Database = {
           },
           {
             foreignKeyName: "agent_personas_tenant_id_fkey";
-            columns: ["tenant_id"];
-            isOneToOne: false;
-            referencedRelation: "tenants";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      "agent_results": {
-        Row: {
-          "agent_slug": string;
-          "citations": NonNullable<Json>;
-          "created_at": string;
-          "id": string;
-          "metrics": NonNullable<Json>;
-          "model": string | null;
-          "output": NonNullable<Json>;
-          "parent_session_id": string | null;
-          "provider": string | null;
-          "session_id": string;
-          "summary": string | null;
-          "tenant_id": string;
-        };
-        ComputedFields: never;
-        Insert: {
-          "agent_slug": string;
-          "citations"?: NonNullable<Json>;
-          "created_at"?: string;
-          "id"?: string;
-          "metrics"?: NonNullable<Json>;
-          "model"?: string | null;
-          "output": NonNullable<Json>;
-          "parent_session_id"?: string | null;
-          "provider"?: string | null;
-          "session_id": string;
-          "summary"?: string | null;
-          "tenant_id": string;
-        };
-        Update: {
-          "agent_slug"?: string;
-          "citations"?: NonNullable<Json>;
-          "created_at"?: string;
-          "id"?: string;
-          "metrics"?: NonNullable<Json>;
-          "model"?: string | null;
-          "output"?: NonNullable<Json>;
-          "parent_session_id"?: string | null;
-          "provider"?: string | null;
-          "session_id"?: string;
-          "summary"?: string | null;
-          "tenant_id"?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "agent_results_session_id_fkey";
-            columns: ["session_id"];
-            isOneToOne: true;
-            referencedRelation: "agent_sessions";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "agent_results_tenant_id_fkey";
-            columns: ["tenant_id"];
-            isOneToOne: false;
-            referencedRelation: "tenants";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      "agent_runs": {
-        Row: {
-          "agent_slug": string;
-          "attempt": number;
-          "completion_tokens": number;
-          "cost_usd": number;
-          "created_at": string;
-          "duration_ms": number;
-          "error": string | null;
-          "id": string;
-          "input": NonNullable<Json>;
-          "kind": string;
-          "model": string | null;
-          "output": Json | null;
-          "prompt_tokens": number;
-          "provider": string | null;
-          "seq": number;
-          "session_id": string;
-          "status": string;
-          "tenant_id": string;
-        };
-        ComputedFields: never;
-        Insert: {
-          "agent_slug": string;
-          "attempt": number;
-          "completion_tokens"?: number;
-          "cost_usd"?: number;
-          "created_at"?: string;
-          "duration_ms"?: number;
-          "error"?: string | null;
-          "id"?: string;
-          "input"?: NonNullable<Json>;
-          "kind": string;
-          "model"?: string | null;
-          "output"?: Json | null;
-          "prompt_tokens"?: number;
-          "provider"?: string | null;
-          "seq": number;
-          "session_id": string;
-          "status"?: string;
-          "tenant_id": string;
-        };
-        Update: {
-          "agent_slug"?: string;
-          "attempt"?: number;
-          "completion_tokens"?: number;
-          "cost_usd"?: number;
-          "created_at"?: string;
-          "duration_ms"?: number;
-          "error"?: string | null;
-          "id"?: string;
-          "input"?: NonNullable<Json>;
-          "kind"?: string;
-          "model"?: string | null;
-          "output"?: Json | null;
-          "prompt_tokens"?: number;
-          "provider"?: string | null;
-          "seq"?: number;
-          "session_id"?: string;
-          "status"?: string;
-          "tenant_id"?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "agent_runs_session_id_fkey";
-            columns: ["session_id"];
-            isOneToOne: false;
-            referencedRelation: "agent_sessions";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "agent_runs_tenant_id_fkey";
-            columns: ["tenant_id"];
-            isOneToOne: false;
-            referencedRelation: "tenants";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      "agent_sessions": {
-        Row: {
-          "agent_id": string | null;
-          "agent_slug": string;
-          "aggregate_enqueued_at": string | null;
-          "api_key_id": string | null;
-          "attempts": number;
-          "completed_at": string | null;
-          "concurrency_key": string | null;
-          "concurrency_limit": number | null;
-          "coordination": string | null;
-          "created_at": string;
-          "created_by": string | null;
-          "deadline_at": string | null;
-          "depth": number;
-          "error": Json | null;
-          "escalated_at": string | null;
-          "heartbeat_at": string | null;
-          "id": string;
-          "idempotency_key": string | null;
-          "input": NonNullable<Json>;
-          "kind": string;
-          "max_attempts": number;
-          "mode": string;
-          "parent_session_id": string | null;
-          "priority": number;
-          "queue_msg_id": number | null;
-          "queued_at": string | null;
-          "result": Json | null;
-          "root_session_id": string | null;
-          "started_at": string | null;
-          "status": string;
-          "task_id": string | null;
-          "tenant_id": string;
-          "timed_out": boolean;
-          "updated_at": string;
-          "user_id": string | null;
-          "worker_id": string | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          "agent_id"?: string | null;
-          "agent_slug": string;
-          "aggregate_enqueued_at"?: string | null;
-          "api_key_id"?: string | null;
-          "attempts"?: number;
-          "completed_at"?: string | null;
-          "concurrency_key"?: string | null;
-          "concurrency_limit"?: number | null;
-          "coordination"?: string | null;
-          "created_at"?: string;
-          "created_by"?: string | null;
-          "deadline_at"?: string | null;
-          "depth"?: number;
-          "error"?: Json | null;
-          "escalated_at"?: string | null;
-          "heartbeat_at"?: string | null;
-          "id"?: string;
-          "idempotency_key"?: string | null;
-          "input"?: NonNullable<Json>;
-          "kind"?: string;
-          "max_attempts"?: number;
-          "mode"?: string;
-          "parent_session_id"?: string | null;
-          "priority"?: number;
-          "queue_msg_id"?: number | null;
-          "queued_at"?: string | null;
-          "result"?: Json | null;
-          "root_session_id"?: string | null;
-          "started_at"?: string | null;
-          "status"?: string;
-          "task_id"?: string | null;
-          "tenant_id": string;
-          "timed_out"?: boolean;
-          "updated_at"?: string;
-          "user_id"?: string | null;
-          "worker_id"?: string | null;
-        };
-        Update: {
-          "agent_id"?: string | null;
-          "agent_slug"?: string;
-          "aggregate_enqueued_at"?: string | null;
-          "api_key_id"?: string | null;
-          "attempts"?: number;
-          "completed_at"?: string | null;
-          "concurrency_key"?: string | null;
-          "concurrency_limit"?: number | null;
-          "coordination"?: string | null;
-          "created_at"?: string;
-          "created_by"?: string | null;
-          "deadline_at"?: string | null;
-          "depth"?: number;
-          "error"?: Json | null;
-          "escalated_at"?: string | null;
-          "heartbeat_at"?: string | null;
-          "id"?: string;
-          "idempotency_key"?: string | null;
-          "input"?: NonNullable<Json>;
-          "kind"?: string;
-          "max_attempts"?: number;
-          "mode"?: string;
-          "parent_session_id"?: string | null;
-          "priority"?: number;
-          "queue_msg_id"?: number | null;
-          "queued_at"?: string | null;
-          "result"?: Json | null;
-          "root_session_id"?: string | null;
-          "started_at"?: string | null;
-          "status"?: string;
-          "task_id"?: string | null;
-          "tenant_id"?: string;
-          "timed_out"?: boolean;
-          "updated_at"?: string;
-          "user_id"?: string | null;
-          "worker_id"?: string | null;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "agent_sessions_agent_id_fkey";
-            columns: ["agent_id"];
-            isOneToOne: false;
-            referencedRelation: "agents";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "agent_sessions_parent_session_id_fkey";
-            columns: ["parent_session_id"];
-            isOneToOne: false;
-            referencedRelation: "agent_sessions";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "agent_sessions_tenant_id_fkey";
             columns: ["tenant_id"];
             isOneToOne: false;
             referencedRelation: "tenants";
@@ -454,6 +921,13 @@ export type Database = {
             columns: ["session_id"];
             isOneToOne: false;
             referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_tasks_session_id_fkey";
+            columns: ["session_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
             referencedColumns: ["id"];
           },
           {
@@ -754,6 +1228,7 @@ export type Database = {
           "id": string;
           "key": string;
           "last_error": string | null;
+          "open_until": string | null;
           "opened_at": string | null;
           "opened_count": number;
           "probe_until": string | null;
@@ -769,6 +1244,7 @@ export type Database = {
           "id"?: string;
           "key": string;
           "last_error"?: string | null;
+          "open_until"?: string | null;
           "opened_at"?: string | null;
           "opened_count"?: number;
           "probe_until"?: string | null;
@@ -783,6 +1259,7 @@ export type Database = {
           "id"?: string;
           "key"?: string;
           "last_error"?: string | null;
+          "open_until"?: string | null;
           "opened_at"?: string | null;
           "opened_count"?: number;
           "probe_until"?: string | null;
@@ -1073,6 +1550,344 @@ export type Database = {
           },
         ];
       };
+      "run_steps": {
+        Row: {
+          "attempts": number;
+          "completed_at": string;
+          "completion_tokens": number;
+          "cost_usd": number;
+          "duration_ms": number;
+          "error": Json | null;
+          "id": string;
+          "input": Json | null;
+          "key": string;
+          "kind": string;
+          "model": string | null;
+          "output": Json | null;
+          "prompt_tokens": number;
+          "provider": string | null;
+          "run_attempt": number;
+          "run_id": string;
+          "seq": number;
+          "started_at": string | null;
+          "status": string;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "attempts"?: number;
+          "completed_at"?: string;
+          "completion_tokens"?: number;
+          "cost_usd"?: number;
+          "duration_ms"?: number;
+          "error"?: Json | null;
+          "id"?: string;
+          "input"?: Json | null;
+          "key": string;
+          "kind"?: string;
+          "model"?: string | null;
+          "output"?: Json | null;
+          "prompt_tokens"?: number;
+          "provider"?: string | null;
+          "run_attempt"?: number;
+          "run_id": string;
+          "seq": number;
+          "started_at"?: string | null;
+          "status": string;
+          "tenant_id": string;
+        };
+        Update: {
+          "attempts"?: number;
+          "completed_at"?: string;
+          "completion_tokens"?: number;
+          "cost_usd"?: number;
+          "duration_ms"?: number;
+          "error"?: Json | null;
+          "id"?: string;
+          "input"?: Json | null;
+          "key"?: string;
+          "kind"?: string;
+          "model"?: string | null;
+          "output"?: Json | null;
+          "prompt_tokens"?: number;
+          "provider"?: string | null;
+          "run_attempt"?: number;
+          "run_id"?: string;
+          "seq"?: number;
+          "started_at"?: string | null;
+          "status"?: string;
+          "tenant_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "run_steps_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "run_steps_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "run_steps_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "run_waitpoints": {
+        Row: {
+          "approval_id": string | null;
+          "created_at": string;
+          "event_filter": Json | null;
+          "event_keys": (string)[] | null;
+          "event_names": (string)[] | null;
+          "id": string;
+          "kind": string;
+          "mode": string;
+          "position": number;
+          "resolved_at": string | null;
+          "result": Json | null;
+          "resume_at": string | null;
+          "run_id": string;
+          "run_ids": (string)[] | null;
+          "runs_mode": string | null;
+          "status": string;
+          "step_key": string | null;
+          "tenant_id": string;
+          "token_hash": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "approval_id"?: string | null;
+          "created_at"?: string;
+          "event_filter"?: Json | null;
+          "event_keys"?: (string)[] | null;
+          "event_names"?: (string)[] | null;
+          "id"?: string;
+          "kind": string;
+          "mode"?: string;
+          "position"?: number;
+          "resolved_at"?: string | null;
+          "result"?: Json | null;
+          "resume_at"?: string | null;
+          "run_id": string;
+          "run_ids"?: (string)[] | null;
+          "runs_mode"?: string | null;
+          "status"?: string;
+          "step_key"?: string | null;
+          "tenant_id": string;
+          "token_hash"?: string | null;
+        };
+        Update: {
+          "approval_id"?: string | null;
+          "created_at"?: string;
+          "event_filter"?: Json | null;
+          "event_keys"?: (string)[] | null;
+          "event_names"?: (string)[] | null;
+          "id"?: string;
+          "kind"?: string;
+          "mode"?: string;
+          "position"?: number;
+          "resolved_at"?: string | null;
+          "result"?: Json | null;
+          "resume_at"?: string | null;
+          "run_id"?: string;
+          "run_ids"?: (string)[] | null;
+          "runs_mode"?: string | null;
+          "status"?: string;
+          "step_key"?: string | null;
+          "tenant_id"?: string;
+          "token_hash"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "run_waitpoints_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "run_waitpoints_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "run_waitpoints_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "runs": {
+        Row: {
+          "api_key_id": string | null;
+          "attempt": number;
+          "code_version": string | null;
+          "completed_at": string | null;
+          "concurrency_key": string | null;
+          "concurrency_limit": number | null;
+          "created_at": string;
+          "created_by": string | null;
+          "deadline_at": string | null;
+          "definition_version": string | null;
+          "depth": number;
+          "error": Json | null;
+          "escalated_at": string | null;
+          "forked_from_run_id": string | null;
+          "forked_from_seq": number | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "input": NonNullable<Json>;
+          "kind": string;
+          "max_attempts": number;
+          "output": Json | null;
+          "parent_run_id": string | null;
+          "priority": number;
+          "queue_msg_id": number | null;
+          "queued_at": string | null;
+          "resuming": boolean;
+          "root_run_id": string | null;
+          "started_at": string | null;
+          "status": string;
+          "subject": string | null;
+          "tenant_id": string;
+          "timed_out": boolean;
+          "updated_at": string;
+          "user_id": string | null;
+          "wake": Json | null;
+          "worker_id": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "api_key_id"?: string | null;
+          "attempt"?: number;
+          "code_version"?: string | null;
+          "completed_at"?: string | null;
+          "concurrency_key"?: string | null;
+          "concurrency_limit"?: number | null;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "deadline_at"?: string | null;
+          "definition_version"?: string | null;
+          "depth"?: number;
+          "error"?: Json | null;
+          "escalated_at"?: string | null;
+          "forked_from_run_id"?: string | null;
+          "forked_from_seq"?: number | null;
+          "heartbeat_at"?: string | null;
+          "id"?: string;
+          "idempotency_key"?: string | null;
+          "input"?: NonNullable<Json>;
+          "kind": string;
+          "max_attempts"?: number;
+          "output"?: Json | null;
+          "parent_run_id"?: string | null;
+          "priority"?: number;
+          "queue_msg_id"?: number | null;
+          "queued_at"?: string | null;
+          "resuming"?: boolean;
+          "root_run_id"?: string | null;
+          "started_at"?: string | null;
+          "status"?: string;
+          "subject"?: string | null;
+          "tenant_id": string;
+          "timed_out"?: boolean;
+          "updated_at"?: string;
+          "user_id"?: string | null;
+          "wake"?: Json | null;
+          "worker_id"?: string | null;
+        };
+        Update: {
+          "api_key_id"?: string | null;
+          "attempt"?: number;
+          "code_version"?: string | null;
+          "completed_at"?: string | null;
+          "concurrency_key"?: string | null;
+          "concurrency_limit"?: number | null;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "deadline_at"?: string | null;
+          "definition_version"?: string | null;
+          "depth"?: number;
+          "error"?: Json | null;
+          "escalated_at"?: string | null;
+          "forked_from_run_id"?: string | null;
+          "forked_from_seq"?: number | null;
+          "heartbeat_at"?: string | null;
+          "id"?: string;
+          "idempotency_key"?: string | null;
+          "input"?: NonNullable<Json>;
+          "kind"?: string;
+          "max_attempts"?: number;
+          "output"?: Json | null;
+          "parent_run_id"?: string | null;
+          "priority"?: number;
+          "queue_msg_id"?: number | null;
+          "queued_at"?: string | null;
+          "resuming"?: boolean;
+          "root_run_id"?: string | null;
+          "started_at"?: string | null;
+          "status"?: string;
+          "subject"?: string | null;
+          "tenant_id"?: string;
+          "timed_out"?: boolean;
+          "updated_at"?: string;
+          "user_id"?: string | null;
+          "wake"?: Json | null;
+          "worker_id"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "runs_forked_from_run_id_fkey";
+            columns: ["forked_from_run_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_forked_from_run_id_fkey";
+            columns: ["forked_from_run_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_parent_run_id_fkey";
+            columns: ["parent_run_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_parent_run_id_fkey";
+            columns: ["parent_run_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "skills": {
         Row: {
           "created_at": string;
@@ -1235,6 +2050,7 @@ export type Database = {
         Row: {
           "created_at": string;
           "id": string;
+          "limits": NonNullable<Json>;
           "name": string;
           "settings": NonNullable<Json>;
           "slug": string;
@@ -1244,6 +2060,7 @@ export type Database = {
         Insert: {
           "created_at"?: string;
           "id"?: string;
+          "limits"?: NonNullable<Json>;
           "name": string;
           "settings"?: NonNullable<Json>;
           "slug": string;
@@ -1252,6 +2069,7 @@ export type Database = {
         Update: {
           "created_at"?: string;
           "id"?: string;
+          "limits"?: NonNullable<Json>;
           "name"?: string;
           "settings"?: NonNullable<Json>;
           "slug"?: string;
@@ -1261,7 +2079,6 @@ export type Database = {
       };
       "usage_events": {
         Row: {
-          "agent_run_id": string | null;
           "completion_tokens": number;
           "cost_usd": number;
           "created_at": string;
@@ -1271,13 +2088,13 @@ export type Database = {
           "model": string | null;
           "prompt_tokens": number;
           "provider": string | null;
-          "session_id": string | null;
+          "run_id": string | null;
+          "run_step_id": string | null;
           "tenant_id": string;
           "units": number;
         };
         ComputedFields: never;
         Insert: {
-          "agent_run_id"?: string | null;
           "completion_tokens"?: number;
           "cost_usd"?: number;
           "created_at"?: string;
@@ -1287,12 +2104,12 @@ export type Database = {
           "model"?: string | null;
           "prompt_tokens"?: number;
           "provider"?: string | null;
-          "session_id"?: string | null;
+          "run_id"?: string | null;
+          "run_step_id"?: string | null;
           "tenant_id": string;
           "units"?: number;
         };
         Update: {
-          "agent_run_id"?: string | null;
           "completion_tokens"?: number;
           "cost_usd"?: number;
           "created_at"?: string;
@@ -1302,7 +2119,8 @@ export type Database = {
           "model"?: string | null;
           "prompt_tokens"?: number;
           "provider"?: string | null;
-          "session_id"?: string | null;
+          "run_id"?: string | null;
+          "run_step_id"?: string | null;
           "tenant_id"?: string;
           "units"?: number;
         };
@@ -1316,9 +2134,181 @@ export type Database = {
           },
         ];
       };
+      "usage_totals": {
+        Row: {
+          "cost_usd": number;
+          "events": number;
+          "period": string;
+          "tenant_id": string;
+          "tokens": number;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "cost_usd"?: number;
+          "events"?: number;
+          "period": string;
+          "tenant_id": string;
+          "tokens"?: number;
+          "updated_at"?: string;
+        };
+        Update: {
+          "cost_usd"?: number;
+          "events"?: number;
+          "period"?: string;
+          "tenant_id"?: string;
+          "tokens"?: number;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "usage_totals_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
     };
     Views: {
-      [_ in never]: never;
+      "agent_sessions": {
+        Row: {
+          "agent_id": string | null;
+          "agent_slug": string | null;
+          "api_key_id": string | null;
+          "attempts": number;
+          "completed_at": string | null;
+          "concurrency_key": string | null;
+          "concurrency_limit": number | null;
+          "coordination": string | null;
+          "created_at": string;
+          "created_by": string | null;
+          "deadline_at": string | null;
+          "depth": number;
+          "done": boolean | null;
+          "error": Json | null;
+          "escalated_at": string | null;
+          "heartbeat_at": string | null;
+          "id": string;
+          "idempotency_key": string | null;
+          "input": NonNullable<Json>;
+          "kind": string;
+          "max_attempts": number;
+          "mode": string | null;
+          "parent_session_id": string | null;
+          "priority": number;
+          "queued_at": string | null;
+          "result": Json | null;
+          "root_session_id": string | null;
+          "started_at": string | null;
+          "status": string;
+          "tenant_id": string;
+          "timed_out": boolean;
+          "updated_at": string;
+          "user_id": string | null;
+          "wake": Json | null;
+          "worker_id": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_id"?: never;
+          "agent_slug"?: string | null;
+          "api_key_id"?: string | null;
+          "attempts"?: number | null;
+          "completed_at"?: string | null;
+          "concurrency_key"?: string | null;
+          "concurrency_limit"?: number | null;
+          "coordination"?: never;
+          "created_at"?: string | null;
+          "created_by"?: string | null;
+          "deadline_at"?: string | null;
+          "depth"?: number | null;
+          "done"?: never;
+          "error"?: Json | null;
+          "escalated_at"?: string | null;
+          "heartbeat_at"?: string | null;
+          "id"?: string | null;
+          "idempotency_key"?: string | null;
+          "input"?: Json | null;
+          "kind"?: string | null;
+          "max_attempts"?: number | null;
+          "mode"?: never;
+          "parent_session_id"?: string | null;
+          "priority"?: number | null;
+          "queued_at"?: string | null;
+          "result"?: Json | null;
+          "root_session_id"?: string | null;
+          "started_at"?: string | null;
+          "status"?: string | null;
+          "tenant_id"?: string | null;
+          "timed_out"?: boolean | null;
+          "updated_at"?: string | null;
+          "user_id"?: string | null;
+          "wake"?: Json | null;
+          "worker_id"?: string | null;
+        };
+        Update: {
+          "agent_id"?: never;
+          "agent_slug"?: string | null;
+          "api_key_id"?: string | null;
+          "attempts"?: number | null;
+          "completed_at"?: string | null;
+          "concurrency_key"?: string | null;
+          "concurrency_limit"?: number | null;
+          "coordination"?: never;
+          "created_at"?: string | null;
+          "created_by"?: string | null;
+          "deadline_at"?: string | null;
+          "depth"?: number | null;
+          "done"?: never;
+          "error"?: Json | null;
+          "escalated_at"?: string | null;
+          "heartbeat_at"?: string | null;
+          "id"?: string | null;
+          "idempotency_key"?: string | null;
+          "input"?: Json | null;
+          "kind"?: string | null;
+          "max_attempts"?: number | null;
+          "mode"?: never;
+          "parent_session_id"?: string | null;
+          "priority"?: number | null;
+          "queued_at"?: string | null;
+          "result"?: Json | null;
+          "root_session_id"?: string | null;
+          "started_at"?: string | null;
+          "status"?: string | null;
+          "tenant_id"?: string | null;
+          "timed_out"?: boolean | null;
+          "updated_at"?: string | null;
+          "user_id"?: string | null;
+          "wake"?: Json | null;
+          "worker_id"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "runs_parent_run_id_fkey";
+            columns: ["parent_session_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_parent_run_id_fkey";
+            columns: ["parent_session_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
     };
     Functions: {
       [_ in never]: never;
@@ -1434,6 +2424,9 @@ export type CompositeTypes<
   : never;
 
 export const Constants = {
+  "app": {
+    Enums: {},
+  },
   "public": {
     Enums: {},
   },

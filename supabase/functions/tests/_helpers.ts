@@ -202,40 +202,4 @@ export async function settled(token: string, id: string, timeoutMs = 30_000): Pr
   }
 }
 
-/**
- * A second function server (scripts/serve.ts) on its own port with `env` overrides (e.g. a pool of
- * 4, a proxy header), serving the same code against the same database. Its relay is off: the main
- * server keeps relaying wake-ups, so work it queues is still run.
- */
-export async function startServer(env: Record<string, string>) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const root = new URL("../../../", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--env-file=.env.local", "scripts/serve.ts"],
-    cwd: root,
-    env: { ...env, ORA_FUNCTIONS_PORT: String(port), ORA_RELAY: "off" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `http://127.0.0.1:${port}/functions/v1`;
-  await eventually(
-    async () => {
-      try {
-        const r = await fetch(`${url}/ora`);
-        await r.body?.cancel();
-        return r.status === 200;
-      } catch {
-        return false;
-      }
-    },
-    30_000,
-    100,
-  );
-  return {
-    url,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
-}
+export { startServer } from "../../../scripts/lib/server.ts";

@@ -41,7 +41,7 @@ test("SIGKILL mid-job: redelivered after the visibility timeout, completed once,
     assertEquals(st.result.summary, "finished after the crash");
     assertEquals(st.session.attempts, 2, "the crashed attempt counts");
     const [{ results }] = await db`select count(*)::int as results from public.event_log
-      where event_type = 'session.completed' and payload ->> 'session_id' = ${session.id}`;
+      where event_type = 'session.completed' and payload ->> 'run_id' = ${session.id}`;
     assertEquals(results, 1, "completed exactly once");
     const runs =
       await db`select key, kind, status, run_attempt from public.run_steps where run_id = ${session.id} order by seq`;

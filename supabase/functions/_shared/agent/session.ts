@@ -96,19 +96,22 @@ async function callLlm(
   const guarded = !llm.provider.offline;
   for (let attempt = 1;; attempt++) {
     if (guarded) {
-      const [gate] = await ctx.db.q<{ allowed: boolean; retry_in_ms: number }[]>`
-        select * from app.breaker_allow(${ctx.tenantId}, ${key})`;
+      const [gate] = await ctx.db.s<{ allowed: boolean; retry_in_ms: number }[]>`
+        select * from app.breaker_allow(${ctx.tenantId}::uuid, ${key}::text)`;
       if (!gate.allowed) throw new BreakerOpenError(gate.retry_in_ms, key);
     }
     try {
       const res = await llm.provider.chat({ ...req, timeoutMs: llm.timeoutMs, signal: ctx.signal });
-      if (guarded) await ctx.db.q`select app.breaker_record(${ctx.tenantId}, ${key}, true)`;
+      if (guarded) {
+        await ctx.db.s`select app.breaker_record(${ctx.tenantId}::uuid, ${key}::text, true)`;
+      }
       return res;
     } catch (e) {
       ctx.checkStopped();
       if (!(e instanceof LlmError)) throw e; // refused by policy, misconfigured: final
       if (e.retryable && guarded) {
-        await ctx.db.q`select app.breaker_record(${ctx.tenantId}, ${key}, false, ${e.message},
+        await ctx.db.s`select app.breaker_record(${ctx.tenantId}::uuid, ${key}::text, false,
+          ${e.message}::text,
           ${e.retryAfterMs === undefined ? null : Math.ceil(e.retryAfterMs / 1000)}::integer)`;
       }
       // Retry in place only when the wait is short; otherwise the run backs off in the queue.
@@ -163,12 +166,6 @@ function llmStep(
   });
 }
 
-async function tenantSettings(db: Db, tenantId: string): Promise<Record<string, unknown>> {
-  const [t] = await db.q<{ settings: Record<string, unknown> }[]>`
-    select settings from public.tenants where id = ${tenantId}`;
-  return t?.settings ?? {};
-}
-
 interface Totals {
   calls: number;
   prompt: number;
@@ -199,7 +196,7 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
       const agent = input.agent;
       const llm = await resolveLlm(ctx.db, config, {
         id: ctx.tenantId,
-        settings: await tenantSettings(ctx.db, ctx.tenantId),
+        settings: ctx.job.tenantSettings,
       }, agent.model_settings ?? {});
       const { agent: _a, mode, ...task } = input;
       const messages: ChatMessage[] = buildPrompt({
@@ -352,7 +349,7 @@ export function orchestration(config: Config): RunHandler<SessionInput, Json> {
 
       const llm = await resolveLlm(ctx.db, config, {
         id: ctx.tenantId,
-        settings: await tenantSettings(ctx.db, ctx.tenantId),
+        settings: ctx.job.tenantSettings,
       }, input.agent.model_settings ?? {});
       let brief = fallback;
       let actions: string[] = [];

@@ -1,6 +1,7 @@
 /** Monthly budgets (UTC calendar month) with alerts and an optional hard limit. */
 import { z } from "zod";
 import { elevated, type Tx } from "../platform/db.ts";
+import type { AppRow } from "../platform/types.ts";
 
 export const BudgetSettings = z.object({
   monthly_budget_usd: z.number().min(0).max(10_000_000),
@@ -10,7 +11,10 @@ export const BudgetSettings = z.object({
 
 /** This month's spend against the budget, and the alerts that fired. */
 export async function budgetStatus(tx: Tx, tenantId: string) {
-  const [s] = await elevated(tx, () => tx`select * from app.budget_status(${tenantId})`);
+  const [s] = await elevated(
+    tx,
+    () => tx<AppRow<"budget_status">[]>`select * from app.budget_status(${tenantId})`,
+  );
   const alerts =
     await tx`select threshold, spent_usd, budget_usd, fired_at from public.budget_alerts
     where period = ${s.period} order by threshold`;

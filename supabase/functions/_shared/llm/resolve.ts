@@ -11,6 +11,7 @@
 import { z } from "zod";
 import type { Config } from "../platform/config.ts";
 import type { Db } from "../platform/db.ts";
+import type { AppRow } from "../platform/types.ts";
 import { createOutboundFetch, parseAllowList } from "../platform/outbound.ts";
 import { OfflineProvider } from "./offline.ts";
 import { OpenAIProvider } from "./openai.ts";
@@ -135,7 +136,7 @@ export async function resolveLlm(
   let apiKey: string | undefined;
   if (p.api_key_secret) {
     // the database decrypts it only for the origin it is bound to (and logs a refusal)
-    const [row] = await db.q<{ value: string | null; bound_origin: string }[]>`
+    const [row] = await db.q<AppRow<"secret_get">[]>`
       select * from app.secret_get(${tenant.id}, ${p.api_key_secret}, 'llm', ${origin})`;
     if (row && row.bound_origin !== origin) {
       throw new LlmConfigError(

@@ -5,7 +5,7 @@
 import * as jose from "jose";
 import { timingSafeEqual } from "node:crypto";
 import type { Config } from "./config.ts";
-import type { Claims, Db, Fragment, Row, Tx } from "./db.ts";
+import { type Claims, type Db, literal, type Row } from "./db.ts";
 import { ApiError } from "./http.ts";
 
 export interface Principal {
@@ -134,10 +134,12 @@ async function authenticateKey(token: string, ctx: AuthContext): Promise<Princip
   };
 }
 
-/** The statement that checks an API key's state and counts the request (autocommit: the counter
- * row locks end with the statement, not with the request transaction). */
-export function consumeStatement(p: Principal, c: Tx): Fragment {
-  return c`select * from app.api_key_consume(${p.keyId!}, ${p.clientIp ?? null}::inet)`;
+/** The statement that checks an API key's state and counts the request, as literal SQL for the
+ * transaction prelude (committed on its own: the counter row locks end with it). The key id is a
+ * uuid from the database and the address was parsed into canonical form. */
+export function consumeStatement(p: Principal): string {
+  const ip = p.clientIp ? `${literal(p.clientIp)}::inet` : "null::inet";
+  return `select * from app.api_key_consume(${literal(p.keyId!)}::uuid, ${ip})`;
 }
 
 interface ConsumeRow {

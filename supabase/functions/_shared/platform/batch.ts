@@ -19,6 +19,8 @@ export class Batcher<T> {
   private rows: T[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> | undefined;
+  /** Consecutive failed flushes: while > 0, flushes wait for their backoff instead of the row count. */
+  private failures = 0;
   constructor(
     private readonly write: (rows: T[]) => Promise<void>,
     private readonly opts: BatcherOptions,
@@ -36,8 +38,8 @@ export class Batcher<T> {
         dropped: dropped.length,
       });
     }
-    if (this.rows.length >= this.opts.maxRows) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.opts.maxDelayMs);
+    if (this.rows.length >= this.opts.maxRows && this.failures === 0) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.delay());
   }
 
   /** Writes everything pending (waits for a flush already in progress first). */
@@ -49,10 +51,14 @@ export class Batcher<T> {
     while (this.flushing) await this.flushing;
     if (this.rows.length === 0) return;
     const batch = this.rows.splice(0, this.opts.maxRows);
-    this.flushing = this.write(batch).catch((e) => {
+    this.flushing = this.write(batch).then(() => {
+      this.failures = 0;
+    }, (e) => {
+      this.failures++;
       this.rows.unshift(...batch);
       log("warn", `${this.opts.name}: flush failed; will retry`, {
         rows: batch.length,
+        failures: this.failures,
         error: String((e as Error)?.message ?? e),
       });
     }).finally(() => {
@@ -60,8 +66,13 @@ export class Batcher<T> {
     });
     await this.flushing;
     if (this.rows.length > 0) {
-      this.timer ??= setTimeout(() => void this.flush(), this.opts.maxDelayMs);
+      this.timer ??= setTimeout(() => void this.flush(), this.delay());
     }
+  }
+
+  /** The wait before the next flush: maxDelayMs, doubling per consecutive failure up to 10 s. */
+  private delay(): number {
+    return Math.min(this.opts.maxDelayMs * 2 ** this.failures, 10_000);
   }
 }
 

@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
   ORA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** How long a request waits for a free connection before 503 UNAVAILABLE with Retry-After. */
   ORA_DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5000),
+  /** Use prepared statements: only for direct or session-mode connections, never through Supavisor's transaction pooler (the hosted default). */
+  ORA_DB_PREPARE: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   /** statement_timeout of every transaction the functions open. */
   ORA_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** idle_in_transaction_session_timeout of every transaction the functions open. */

@@ -56,15 +56,55 @@ export type DbConfig = Pick<
   | "ORA_DB_ACQUIRE_TIMEOUT_MS"
   | "ORA_DB_STATEMENT_TIMEOUT_MS"
   | "ORA_DB_IDLE_TX_TIMEOUT_MS"
+  | "ORA_DB_PREPARE"
 >;
 
-/** Statements sent (pipelined) before a transaction's body, in the same round trip as BEGIN. */
+/** What a transaction starts with, sent as one simple-protocol message (one round trip). */
 export interface Prelude {
-  /** Run before `begin` as their own statements (autocommit: their locks end with them). */
-  before?: (c: Tx) => Fragment[];
+  /**
+   * One statement run before `begin`, committed on its own (its row locks end with it), e.g. the
+   * API-key check. Literal SQL: build it with `literal()` for every value.
+   */
+  before?: string;
   /** Role for the transaction. */
   role: "authenticated" | "service_role";
   claims: Partial<Claims>;
+}
+
+/**
+ * A SQL string literal for `value` (standard_conforming_strings, Postgres' default since 9.1:
+ * only the quote is special). Used for the transaction prelude, which goes out as one simple-
+ * protocol message so that it costs one round trip: postgres.js sends every parameterized query
+ * twice over (describe, then execute) when prepared statements are off, as Supavisor's
+ * transaction mode requires.
+ */
+export function literal(value: string): string {
+  if (value.includes("\0")) throw new Error("A SQL literal cannot hold a NUL character");
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A value as SQL text: null, a number, a boolean, a quoted string, or quoted JSON for objects. */
+export function sqlValue(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new Error(`Cannot inline ${v} as SQL`);
+    return String(v);
+  }
+  if (typeof v === "bigint") return String(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "string") return literal(v);
+  if (v instanceof Date) return literal(v.toISOString());
+  if (Array.isArray(v) && v.every((x) => typeof x !== "object" || x === null)) {
+    return v.length ? `array[${v.map(sqlValue).join(", ")}]` : "'{}'";
+  }
+  return literal(JSON.stringify(v));
+}
+
+/** A tagged template rendered with every value inlined by `sqlValue`. */
+export function inline(strings: TemplateStringsArray, values: unknown[]): string {
+  let text = strings[0];
+  for (let i = 0; i < values.length; i++) text += sqlValue(values[i]) + strings[i + 1];
+  return text;
 }
 
 /** A FIFO counting semaphore with a bounded wait. */
@@ -115,7 +155,9 @@ export class Db {
   private permits: Permits;
   constructor(readonly config: DbConfig, applicationName = "ora-functions") {
     this.sql = postgres(config.SUPABASE_DB_URL, {
-      prepare: false,
+      // prepared statements cannot cross a transaction pooler (Supavisor); direct and session
+      // connections may turn them on (ORA_DB_PREPARE=true) to save a round trip per query
+      prepare: config.ORA_DB_PREPARE,
       max: config.ORA_DB_POOL_SIZE,
       idle_timeout: 30,
       connect_timeout: 10,
@@ -156,49 +198,59 @@ export class Db {
     return this.withPermit(() => this.sql<T>(strings, ...(values as any[])) as Promise<T>);
   }
 
+  /**
+   * One statement on its own, sent over the simple protocol with every value inlined as a SQL
+   * literal (`inline`): one round trip where a parameterized query costs two with prepared
+   * statements off. For the workers' hot paths (claims, steps, completions); cast every value in
+   * the template (`${id}::uuid`, `${json}::jsonb`).
+   */
+  s<T extends readonly Row[] = Row[]>(strings: TemplateStringsArray, ...values: unknown[]) {
+    const text = inline(strings, values);
+    return this.withPermit(() => this.sql.unsafe(text) as unknown as Promise<T>);
+  }
+
   /** Values as a JSON parameter. */
   json(value: unknown) {
     return this.sql.json(value as postgres.JSONValue);
   }
 
   /**
-   * Runs `fn` in one transaction on one connection. The prelude (optional autocommit statements,
-   * BEGIN, role, claims and timeouts) goes out in a single round trip; `onPrelude` sees the
-   * results of the `before` statements and may throw to abandon the transaction.
+   * Runs `fn` in one transaction on one connection. The prelude (an optional statement of its own,
+   * BEGIN, role, claims and timeouts) is one round trip; `onPrelude` sees the rows of the `before`
+   * statement and may throw to abandon the transaction.
    */
   transaction<T>(
     prelude: Prelude,
     fn: (tx: Tx) => Promise<T>,
-    onPrelude?: (before: Row[][]) => void,
+    onPrelude?: (before: Row[]) => void,
   ): Promise<T> {
     return this.withPermit(async () => {
       const c = await this.sql.reserve();
       let open = false;
       try {
-        const before = prelude.before?.(c) ?? [];
         const claims = JSON.stringify({ ...prelude.claims, role: prelude.role });
-        const begin = c`begin`;
-        const settings = c`select set_config('role', ${prelude.role}, true),
-          set_config('request.jwt.claims', ${claims}, true),
-          set_config('statement_timeout', ${String(this.config.ORA_DB_STATEMENT_TIMEOUT_MS)}, true),
-          set_config('idle_in_transaction_session_timeout', ${
-          String(this.config.ORA_DB_IDLE_TX_TIMEOUT_MS)
-        }, true)`;
-        const results = await Promise.allSettled([...before, begin, settings]);
-        open = results[before.length].status === "fulfilled";
-        const failed = results.find((r) => r.status === "rejected") as
-          | PromiseRejectedResult
-          | undefined;
-        if (failed) throw failed.reason;
-        onPrelude?.(
-          results.slice(0, before.length).map((r) => (r as PromiseFulfilledResult<Row[]>).value),
-        );
+        const text = [
+          ...(prelude.before ? [prelude.before, "commit"] : []),
+          "begin",
+          `select set_config('role', ${literal(prelude.role)}, true), ` +
+          `set_config('request.jwt.claims', ${literal(claims)}, true), ` +
+          `set_config('statement_timeout', '${this.config.ORA_DB_STATEMENT_TIMEOUT_MS}', true), ` +
+          `set_config('idle_in_transaction_session_timeout', '${this.config.ORA_DB_IDLE_TX_TIMEOUT_MS}', true)`,
+        ].join("; ");
+        let results: Row[][];
+        try {
+          results = await c.unsafe(text) as unknown as Row[][];
+        } finally {
+          // whatever failed, a transaction may have been opened: roll it back before release
+          open = true;
+        }
+        onPrelude?.(prelude.before ? results[0] : []);
         const result = await fn(c);
         await c`commit`;
         open = false;
         return result;
       } catch (e) {
-        if (open) await c`rollback`.catch(() => {});
+        if (open) await c.unsafe("rollback").catch(() => {});
         throw e;
       } finally {
         c.release();

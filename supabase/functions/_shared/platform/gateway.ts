@@ -56,7 +56,7 @@ class Bookkeeping {
   readonly keys: Batcher<[string, KeyUse]>;
   constructor(db: Db) {
     this.requests = new Batcher<LogRow>(async (rows) => {
-      await db.q`insert into public.request_log ${db.sql(rows as never)}`;
+      await db.q`select app.request_log_write(${db.json(rows)})`;
     }, { name: "request log", maxRows: 200, maxDelayMs: 50 });
     this.keys = new Batcher<[string, KeyUse]>(async (uses) => {
       // several uses of one key in a batch fold into one row

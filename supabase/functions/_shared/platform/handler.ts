@@ -179,14 +179,14 @@ export function createActionHandler(
         {
           role: "authenticated",
           claims: claimsOf(principal),
-          before: principal.consumePending ? (c) => [consumeStatement(principal, c)] : undefined,
+          before: principal.consumePending ? consumeStatement(principal) : undefined,
         },
         (tx) =>
           (action.handler as (c: unknown, d: unknown) => Promise<unknown>)(
             { ...base, tx, tenantId: tid },
             data,
           ),
-        principal.consumePending ? ([rows]) => applyConsume(principal, rows) : undefined,
+        principal.consumePending ? (rows) => applyConsume(principal, rows) : undefined,
       );
       if (action.kind === "tenant" && action.after) {
         result = await action.after(

@@ -112,6 +112,8 @@ export interface RunJob {
   codeVersion: string | null;
   input: Record<string, unknown>;
   steps: StepRecord[];
+  /** The tenant's settings as of the claim. */
+  tenantSettings: Record<string, unknown>;
 }
 
 /** A kind of run: its code and the version of that code. */
@@ -220,8 +222,8 @@ export class RunContext {
   }
 
   private async record(step: Record<string, unknown>): Promise<number | null> {
-    const [row] = await this.db.q<{ seq: number | null }[]>`
-      select app.run_step_record(${this.tenantId}, ${this.runId}, ${this.db.json(step)}) as seq`;
+    const [row] = await this.db.s<{ seq: number | null }[]>`
+      select app.run_step_record(${this.tenantId}::uuid, ${this.runId}::uuid, ${step}::jsonb) as seq`;
     return row.seq;
   }
 
@@ -241,9 +243,9 @@ export class RunContext {
     const memo = this.memo.get(key);
     if (memo) return memo.output as unknown as WaitResult;
     this.checkStopped();
-    const [row] = await this.db.q<{ r: { parked: boolean; output?: WaitResult } }[]>`
-      select app.run_park(${this.tenantId}, ${this.runId}, ${this.job.msgId}, ${key}, ${mode},
-        ${this.db.json(waits)}) as r`;
+    const [row] = await this.db.s<{ r: { parked: boolean; output?: WaitResult } }[]>`
+      select app.run_park(${this.tenantId}::uuid, ${this.runId}::uuid, ${this.job.msgId}::bigint,
+        ${key}::text, ${mode}::text, ${waits}::jsonb) as r`;
     if (!row.r.parked && row.r.output) {
       this.memo.set(key, { key, seq: 0, kind: "wait", output: row.r.output as unknown as Json });
       return row.r.output;

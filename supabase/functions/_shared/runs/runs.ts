@@ -7,6 +7,7 @@ import { hashKey } from "../platform/auth.ts";
 import { listPage } from "../platform/crud.ts";
 import { elevated, type Fragment, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
+import type { TableRow } from "../platform/types.ts";
 
 export const RUN_STATUSES = [
   "queued",
@@ -41,11 +42,11 @@ export async function getRun(tx: Tx, id: string, opts: { steps?: boolean } = {})
   const [run] =
     await tx`select *, app.run_is_terminal(status) as done from public.runs where id = ${id}`;
   if (!run) throw new ApiError("NOT_FOUND", `No run with id ${id}`);
-  const steps = opts.steps === false ? undefined : await tx`
+  const steps = opts.steps === false ? undefined : await tx<Partial<TableRow<"run_steps">>[]>`
     select seq, key, kind, status, input, output, error, attempts, run_attempt, provider, model,
       prompt_tokens, completion_tokens, cost_usd, started_at, completed_at, duration_ms
     from public.run_steps where run_id = ${id} order by seq`;
-  const waitpoints = await tx`
+  const waitpoints = await tx<Partial<TableRow<"run_waitpoints">>[]>`
     select id, step_key, mode, position, kind, status, resume_at, event_names, event_filter, run_ids,
       runs_mode, approval_id, result, created_at, resolved_at
     from public.run_waitpoints where run_id = ${id} order by created_at, position`;

@@ -4,6 +4,7 @@
  * settle a failure (retry, defer, dead letter). A worker for run kinds is this plus wiring.
  */
 import type { Db } from "../platform/db.ts";
+import type { AppRow } from "../platform/types.ts";
 import { backoffMs, type Classified } from "../queue/classify.ts";
 import type { JobContext, WorkerSpec } from "../queue/consumer.ts";
 import {
@@ -16,17 +17,12 @@ import {
 } from "./engine.ts";
 import { RunContext } from "./engine.ts";
 
-interface ClaimRow {
+/** A row of app.runs_claim (msg_id is int8: a string from postgres.js). */
+type ClaimRow = Omit<AppRow<"runs_claim">, "msg_id" | "code_version" | "tenant_settings"> & {
+  tenant_settings: Record<string, unknown> | null;
   msg_id: string;
-  run_id: string;
-  tenant_id: string;
-  kind: string;
-  attempt: number;
-  resumed: boolean;
   code_version: string | null;
-  input: Record<string, unknown>;
-  steps: RunJob["steps"];
-}
+};
 
 /** A consumer spec for `queue`, executing runs with the handlers of their kinds. */
 export function runWorker(
@@ -38,8 +34,8 @@ export function runWorker(
   return {
     queue,
     async claim(db, workerId, vt, qty) {
-      const rows = await db.q<ClaimRow[]>`
-        select * from app.runs_claim(${queue}, ${workerId}, ${vt}, ${qty})`;
+      const rows = await db.s<ClaimRow[]>`
+        select * from app.runs_claim(${queue}::text, ${workerId}::text, ${vt}::integer, ${qty}::integer)`;
       return rows.map((r) => ({
         msgId: String(r.msg_id),
         runId: r.run_id,
@@ -48,8 +44,9 @@ export function runWorker(
         attempt: r.attempt,
         resumed: r.resumed,
         codeVersion: r.code_version,
-        input: r.input,
-        steps: r.steps,
+        input: r.input as Record<string, unknown>,
+        steps: r.steps as unknown as RunJob["steps"],
+        tenantSettings: r.tenant_settings ?? {},
       }));
     },
     async run(job, ctx: JobContext) {
@@ -67,10 +64,9 @@ export function runWorker(
         if (e instanceof RunStoppedError || ctx.signal.aborted) return "stopped";
         throw e;
       }
-      const [r] = await ctx.db.q<{ outcome: string }[]>`
-        select app.run_complete(${job.tenantId}, ${job.runId}, ${job.msgId}, ${
-        ctx.db.json(output)
-      }) as outcome`;
+      const [r] = await ctx.db.s<{ outcome: string }[]>`
+        select app.run_complete(${job.tenantId}::uuid, ${job.runId}::uuid, ${job.msgId}::bigint,
+          ${output}::jsonb) as outcome`;
       return r.outcome === "completed" ? "completed" : "already";
     },
     async settle(job, f, ctx) {
@@ -83,16 +79,17 @@ export function runWorker(
         }) as ok`;
         return r.ok ? "deferred" : "already";
       }
-      const [r] = await ctx.db.q<{ outcome: string }[]>`
-        select app.run_fail(${job.tenantId}, ${job.runId}, ${job.msgId}, ${ctx.db.json(error)},
-          ${Math.ceil(f.delayMs / 1000)}, ${f.kind === "retry"}) as outcome`;
+      const [r] = await ctx.db.s<{ outcome: string }[]>`
+        select app.run_fail(${job.tenantId}::uuid, ${job.runId}::uuid, ${job.msgId}::bigint,
+          ${error}::jsonb, ${Math.ceil(f.delayMs / 1000)}::integer, ${
+        f.kind === "retry"
+      }) as outcome`;
       return r.outcome;
     },
     async heartbeat(db: Db, workerId, jobs, vt) {
-      const rows = await db.q<{ id: string }[]>`
-        select id from app.runs_heartbeat(${queue}, ${workerId}, ${
-        jobs.map((j) => j.msgId)
-      }::bigint[], ${vt}) as id`;
+      const rows = await db.s<{ id: string }[]>`
+        select id from app.runs_heartbeat(${queue}::text, ${workerId}::text,
+          ${jobs.map((j) => j.msgId)}::bigint[], ${vt}::integer) as id`;
       const stopped = new Set(rows.map((r) => r.id));
       return new Set(jobs.filter((j) => stopped.has(j.runId)).map((j) => j.msgId));
     },
@@ -103,7 +100,7 @@ export function runWorker(
       return row.s === null ? null : Number(row.s);
     },
     async done(db, workerId) {
-      await db.q`select app.queue_consumer_done(${queue}, ${workerId})`;
+      await db.s`select app.queue_consumer_done(${queue}::text, ${workerId}::text)`;
     },
     retryDelayMs(job, f: Classified) {
       return Math.max(backoffMs(job.attempt, opts.retryBaseMs), f.retryAfterMs ?? 0);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Principal } from "../platform/auth.ts";
 import { elevated, sleep, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
+import type { ViewRow } from "../platform/types.ts";
 
 const Slug = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "an agent slug");
 
@@ -132,7 +133,8 @@ export async function spawnMany(
 
 /** A session with its children, results and coordination, read under RLS. */
 export async function sessionStatus(tx: Tx, id: string) {
-  const [session] = await tx`select * from public.agent_sessions where id = ${id}`;
+  const [session] = await tx<ViewRow<"agent_sessions">[]>`
+    select * from public.agent_sessions where id = ${id}`;
   if (!session) throw new ApiError("NOT_FOUND", `No session with id ${id}`);
   const children = await tx`
     select c.id, c.agent_slug, c.status, c.done, c.attempts, c.error, c.started_at, c.completed_at,
@@ -141,7 +143,7 @@ export async function sessionStatus(tx: Tx, id: string) {
     from public.agent_sessions c
     where c.parent_session_id = ${id} order by c.created_at, c.id`;
   const finished = children.filter((c) => c.done).length;
-  const done = session.done as boolean;
+  const done = session.done === true;
   return {
     session,
     status: session.status,

@@ -1,6 +1,6 @@
 // app.function_invoke reaches Edge Functions from SQL: directly, coalesced within a
-// transaction, never through a notification it did not write, and from a pg_cron job (runs
-// last: pg_cron 1.4 fires on whole minutes).
+// transaction, never through a notification it did not write; and the pg_cron tick wakes
+// workers whose queues hold unclaimed work.
 import { assert, assertEquals } from "./_assert.ts";
 import { db, eventually, newTenant, ok, settled, test } from "./_helpers.ts";
 

@@ -1,0 +1,4423 @@
+-- Schema snapshot of public and app, written by scripts/schema-dump.sh (npm run schema:dump).
+-- npm test fails when the migrations produce anything else: review the diff, then re-dump.
+
+CREATE SCHEMA app;
+
+COMMENT ON SCHEMA app IS 'Ora internals: security-definer functions, queues layer, private tables. Not exposed through the API.';
+
+CREATE SCHEMA public;
+
+COMMENT ON SCHEMA public IS 'standard public schema';
+
+CREATE FUNCTION app.agent_pack_install(tenant_id uuid, pack text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer;
+begin
+  if not exists (select 1 from app.agent_templates t where t.pack = agent_pack_install.pack) then
+    raise exception 'Unknown agent pack: %', agent_pack_install.pack using errcode = 'P0002';
+  end if;
+  insert into public.agents (tenant_id, slug, name, description, persona, skills, allowed_tools, memory_types, can_spawn, pack)
+  select agent_pack_install.tenant_id, t.slug, t.name, t.description, t.persona, t.skills, t.allowed_tools,
+    t.memory_types, t.can_spawn, t.pack
+  from app.agent_templates t
+  where t.pack = agent_pack_install.pack
+  on conflict on constraint agents_tenant_id_slug_key do nothing;
+  get diagnostics v_count = row_count;
+  insert into public.skills (tenant_id, key, version, name, description, instructions, tools)
+  select agent_pack_install.tenant_id, t.key, 1, t.name, t.description, t.instructions, t.tools
+  from app.skill_templates t
+  where t.pack = agent_pack_install.pack
+  on conflict on constraint skills_tenant_id_key_version_key do nothing;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.agent_pack_install(tenant_id uuid, pack text) IS 'Installs an agent pack (content, industrial) into a tenant; idempotent.';
+
+CREATE FUNCTION app.agent_persona_version() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'UPDATE' and new.persona is not distinct from old.persona then
+    return new;
+  end if;
+  if tg_when = 'BEFORE' then
+    new.persona_version := case when tg_op = 'INSERT' then 1 else old.persona_version + 1 end;
+    return new;
+  end if;
+  insert into public.agent_personas (tenant_id, agent_id, version, persona)
+  values (new.tenant_id, new.id, new.persona_version, new.persona);
+  return new;
+end;
+$$;
+
+COMMENT ON FUNCTION app.agent_persona_version() IS 'Trigger (before and after): bumps agents.persona_version and stores each persona version in agent_personas.';
+
+CREATE FUNCTION app.agent_snapshot(tenant_id uuid, slug text) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object('id', a.id, 'slug', a.slug, 'name', a.name, 'persona', a.persona,
+    'persona_version', a.persona_version, 'model_settings', a.model_settings, 'allowed_tools', a.allowed_tools,
+    'memory_types', a.memory_types, 'can_spawn', a.can_spawn,
+    'skills', coalesce((select jsonb_agg(jsonb_build_object('key', s.key, 'version', s.version, 'name', s.name,
+        'instructions', s.instructions) order by s.key)
+      from (select distinct on (k.key) k.key, k.version, k.name, k.instructions from public.skills k
+            where k.tenant_id = a.tenant_id and k.key = any(a.skills) and k.enabled
+            order by k.key, k.version desc) s), '[]'::jsonb),
+    'policy', t.settings ->> 'policy')
+  from public.agents a join public.tenants t on t.id = a.tenant_id
+  where a.tenant_id = agent_snapshot.tenant_id and a.slug = agent_snapshot.slug and a.is_active
+    and (a.expires_at is null or a.expires_at > now())
+$$;
+
+COMMENT ON FUNCTION app.agent_snapshot(tenant_id uuid, slug text) IS 'The definition a session of this agent runs with (persona, model settings, tools, skills, tenant policy); copied into the run at spawn so later edits never change a session in flight.';
+
+CREATE FUNCTION app.api_key_consume(api_key_id uuid, client_ip inet) RETURNS TABLE(status text, retry_after integer, limit_per_minute integer, remaining_minute integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_key public.api_keys%rowtype;
+  v_now timestamptz := now();
+  v_minute timestamptz := date_trunc('minute', v_now);
+  v_day timestamptz := date_trunc('day', v_now at time zone 'UTC') at time zone 'UTC';
+  v_minute_hits integer;
+  v_day_hits integer;
+begin
+  select * into v_key from public.api_keys k where k.id = api_key_consume.api_key_id;
+  if not found or not v_key.is_active or v_key.revoked_at is not null then
+    return query select 'revoked'::text, null::integer, null::integer, null::integer;
+    return;
+  end if;
+  if v_key.expires_at is not null and v_key.expires_at <= v_now then
+    return query select 'expired'::text, null::integer, null::integer, null::integer;
+    return;
+  end if;
+  if cardinality(v_key.allowed_ips) > 0 and (client_ip is null
+      or not exists (select 1 from unnest(v_key.allowed_ips) as a(net) where api_key_consume.client_ip <<= a.net)) then
+    return query select 'ip_not_allowed'::text, null::integer, null::integer, null::integer;
+    return;
+  end if;
+
+  -- COUNT: both windows, atomically (concurrent gateways serialize on the counter rows)
+  insert into app.rate_counters as c (api_key_id, window_kind, window_start, hits)
+  values (v_key.id, 'minute', v_minute, 1)
+  on conflict on constraint rate_counters_pkey do update set hits = c.hits + 1
+  returning c.hits into v_minute_hits;
+  if v_minute_hits > v_key.rate_limit_per_minute then
+    return query select 'rate_limited_minute'::text,
+      greatest(1, ceil(extract(epoch from (v_minute + interval '1 minute' - v_now)))::integer),
+      v_key.rate_limit_per_minute, 0;
+    return;
+  end if;
+
+  insert into app.rate_counters as c (api_key_id, window_kind, window_start, hits)
+  values (v_key.id, 'day', v_day, 1)
+  on conflict on constraint rate_counters_pkey do update set hits = c.hits + 1
+  returning c.hits into v_day_hits;
+  if v_day_hits > v_key.rate_limit_per_day then
+    return query select 'rate_limited_day'::text,
+      greatest(1, ceil(extract(epoch from (v_day + interval '1 day' - v_now)))::integer),
+      v_key.rate_limit_per_minute, 0;
+    return;
+  end if;
+
+  return query select 'ok'::text, null::integer, v_key.rate_limit_per_minute,
+    v_key.rate_limit_per_minute - v_minute_hits;
+end;
+$$;
+
+COMMENT ON FUNCTION app.api_key_consume(api_key_id uuid, client_ip inet) IS 'Gateway only: checks revocation, expiry and IP allowlist, then counts the request against the per-minute and per-day limits atomically. Returns ok or the reason to refuse (with retry_after seconds for rate limits). Usage statistics (total_requests, last_used_*) are written in batches by app.api_key_usage_record.';
+
+CREATE FUNCTION app.api_key_lookup(key_prefix text) RETURNS TABLE(id uuid, tenant_id uuid, key_hash text, scopes text[])
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select k.id, k.tenant_id, k.key_hash, k.scopes
+  from public.api_keys k
+  where k.key_prefix = api_key_lookup.key_prefix
+$$;
+
+COMMENT ON FUNCTION app.api_key_lookup(key_prefix text) IS 'Gateway only: key id, tenant, hash and scopes for a key prefix. The caller compares hashes in constant time.';
+
+CREATE FUNCTION app.api_key_usage_record(uses jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update public.api_keys k
+  set total_requests = k.total_requests + u.n,
+    last_used_at = greatest(k.last_used_at, u.at),
+    last_used_ip = case when k.last_used_at is null or u.at >= k.last_used_at then u.ip else k.last_used_ip end
+  from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid, n bigint, at timestamptz, ip inet)
+  where k.id = u.id
+$$;
+
+COMMENT ON FUNCTION app.api_key_usage_record(uses jsonb) IS 'Gateway only: adds batched request counts and the latest use (time, client IP) to api_keys. Rate limits do not depend on it (app.api_key_consume counts exactly); these are statistics, flushed every ~100 ms.';
+
+CREATE FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform 1 from public.run_waitpoints w where w.id = approval_check_waitpoint.waitpoint_id;
+end;
+$$;
+
+COMMENT ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) IS 'Internal: resolves an approval waitpoint at once when its approval was already decided (replaced by the approvals migration).';
+
+CREATE FUNCTION app.breaker_allow(tenant_id uuid, key text) RETURNS TABLE(allowed boolean, state text, retry_in_ms integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v public.circuit_breakers%rowtype;
+begin
+  select * into v from public.circuit_breakers b
+  where b.tenant_id = breaker_allow.tenant_id and b.key = breaker_allow.key
+  for update;
+  if not found or v.state = 'closed' then
+    return query select true, 'closed'::text, 0;
+    return;
+  end if;
+  if v.state = 'open' and now() >= coalesce(v.open_until, v.opened_at + make_interval(secs => v.cooldown_seconds)) then
+    update public.circuit_breakers b set state = 'half_open', probe_until = now() + interval '60 seconds', updated_at = now()
+    where b.id = v.id;
+    return query select true, 'half_open'::text, 0;
+    return;
+  end if;
+  if v.state = 'half_open' and now() >= v.probe_until then
+    -- the probe never reported back: let another through
+    update public.circuit_breakers b set probe_until = now() + interval '60 seconds', updated_at = now() where b.id = v.id;
+    return query select true, 'half_open'::text, 0;
+    return;
+  end if;
+  -- open: until open_until; half_open with a probe in flight: until the probe reports (callers
+  -- defer with release key breaker:<key>, so a successful probe releases them at once)
+  return query select false, v.state,
+    greatest(100, (1000 * extract(epoch from (case when v.state = 'open'
+      then coalesce(v.open_until, v.opened_at + make_interval(secs => v.cooldown_seconds)) else v.probe_until end - now())))::integer);
+end;
+$$;
+
+COMMENT ON FUNCTION app.breaker_allow(tenant_id uuid, key text) IS 'Workers: may this tenant call this dependency now? An open breaker answers no with retry_in_ms until open_until; then one probe goes through (half_open) while the rest wait for its outcome.';
+
+CREATE FUNCTION app.breaker_record(tenant_id uuid, key text, ok boolean, error text DEFAULT NULL::text, retry_after_seconds integer DEFAULT NULL::integer) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_state text;
+  v_was text;
+begin
+  if ok then
+    update public.circuit_breakers b set state = 'closed', fail_count = 0, opened_at = null, open_until = null,
+      probe_until = null, updated_at = now()
+    where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key and (b.state <> 'closed' or b.fail_count > 0)
+    returning b.state into v_state;
+    if v_state is not null then
+      perform app.queue_release(breaker_record.tenant_id, 'breaker:' || breaker_record.key);
+    end if;
+    return coalesce(v_state, 'closed');
+  end if;
+  select b.state into v_was from public.circuit_breakers b
+  where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key for update;
+  insert into public.circuit_breakers as b (tenant_id, key, fail_count, last_error, failure_threshold, cooldown_seconds)
+  values (breaker_record.tenant_id, breaker_record.key, 1, left(error, 2000),
+    coalesce((select (t.settings ->> 'breaker_failure_threshold')::integer from public.tenants t where t.id = breaker_record.tenant_id), 5),
+    coalesce((select (t.settings ->> 'breaker_cooldown_seconds')::integer from public.tenants t where t.id = breaker_record.tenant_id), 30))
+  on conflict on constraint circuit_breakers_tenant_id_key_key do update
+  set fail_count = b.fail_count + 1, last_error = left(excluded.last_error, 2000), updated_at = now(),
+    state = case when b.state = 'half_open' or b.fail_count + 1 >= b.failure_threshold then 'open' else b.state end
+  returning b.state into v_state;
+  if v_state = 'open' and v_was is distinct from 'open' then
+    update public.circuit_breakers b
+    set opened_at = now(), opened_count = b.opened_count + 1, probe_until = null,
+      open_until = now() + make_interval(secs => coalesce(least(greatest(breaker_record.retry_after_seconds, 1), 3600), b.cooldown_seconds))
+    where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key;
+  end if;
+  return v_state;
+end;
+$$;
+
+COMMENT ON FUNCTION app.breaker_record(tenant_id uuid, key text, ok boolean, error text, retry_after_seconds integer) IS 'Workers: records a call outcome for a breaker and returns its new state. Closing releases the work deferred on breaker:<key>; opening lasts the cooldown or the dependency''s Retry-After.';
+
+CREATE FUNCTION app.budget_assert(tenant_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v record;
+begin
+  select * into v from app.budget_status(budget_assert.tenant_id);
+  if v.hard_limit and v.budget_usd is not null and v.spent_usd >= v.budget_usd then
+    raise exception 'Budget exceeded: spend this month is % USD of a % USD budget with a hard limit', round(v.spent_usd, 4), v.budget_usd
+      using errcode = 'OR402';
+  end if;
+end;
+$$;
+
+COMMENT ON FUNCTION app.budget_assert(tenant_id uuid) IS 'Refuses new work (BUDGET_EXCEEDED) when a tenant with a hard limit has spent its monthly budget.';
+
+CREATE FUNCTION app.budget_status(tenant_id uuid) RETURNS TABLE(period date, spent_usd numeric, budget_usd numeric, hard_limit boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with p as (select date_trunc('month', now() at time zone 'UTC')::date as period)
+  select p.period,
+    coalesce((select u.cost_usd from public.usage_totals u
+      where u.tenant_id = budget_status.tenant_id and u.period = p.period), 0) as spent_usd,
+    b.monthly_budget_usd,
+    coalesce(b.hard_limit, false)
+  from p left join public.tenant_budgets b on b.tenant_id = budget_status.tenant_id
+$$;
+
+COMMENT ON FUNCTION app.budget_status(tenant_id uuid) IS 'This UTC month''s spend for a tenant, its budget (null when none) and whether the limit is hard.';
+
+CREATE FUNCTION app.cleanup() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_events bigint;
+  v_requests bigint;
+  v_counters bigint;
+  v_invokes bigint;
+begin
+  delete from public.event_log where expires_at < now();
+  get diagnostics v_events = row_count;
+  delete from public.request_log where created_at < now() - interval '30 days';
+  get diagnostics v_requests = row_count;
+  delete from app.rate_counters where window_start < now() - interval '2 days';
+  get diagnostics v_counters = row_count;
+  -- wake-ups no local relay claimed within an hour (it was stopped; cron has woken the workers since)
+  delete from app.invoke_requests where created_at < now() - interval '1 hour';
+  get diagnostics v_invokes = row_count;
+  return jsonb_build_object('events', v_events, 'request_logs', v_requests, 'rate_counters', v_counters,
+    'invoke_requests', v_invokes);
+end;
+$$;
+
+COMMENT ON FUNCTION app.cleanup() IS 'Ops: deletes expired event_log rows, request logs past 30 days, rate counters past 2 days and app.invoke_requests rows no local relay claimed within an hour. Runs daily (pg_cron job ora-cleanup).';
+
+CREATE FUNCTION app.director_review(stall_after interval DEFAULT '00:20:00'::interval) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant record;
+  v_reviews integer := 0;
+begin
+  for v_tenant in
+    select s.tenant_id, count(*) as checked,
+      coalesce(jsonb_agg(jsonb_build_object('session_id', s.id, 'agent', s.subject, 'status', s.status,
+        'last_heartbeat', coalesce(s.heartbeat_at, s.queued_at, s.created_at), 'attempts', s.attempt))
+        filter (where coalesce(s.heartbeat_at, s.queued_at, s.created_at) < now() - director_review.stall_after), '[]') as stalled
+    from public.runs s
+    -- coordinators do no work of their own (they wait): their children are reviewed
+    where s.status in ('queued', 'running') and s.kind = 'agent'
+    group by s.tenant_id
+  loop
+    insert into public.event_log (tenant_id, event_type, event_source, payload)
+    select v_tenant.tenant_id, 'blocker.escalated', 'system', jsonb_build_object('session_id', f ->> 'session_id',
+      'agent', f ->> 'agent', 'status', f ->> 'status', 'last_heartbeat', f ->> 'last_heartbeat',
+      'reason', 'no heartbeat for ' || director_review.stall_after)
+    from jsonb_array_elements(v_tenant.stalled) f
+    join public.runs s on s.id = (f ->> 'session_id')::uuid and s.escalated_at is null;
+
+    insert into public.director_reviews (tenant_id, sessions_checked, findings, decisions)
+    select v_tenant.tenant_id, v_tenant.checked, v_tenant.stalled,
+      coalesce(jsonb_agg(jsonb_build_object('session_id', s.id, 'decision', 'escalated')), '[]')
+    from public.runs s
+    where s.id in (select (f ->> 'session_id')::uuid from jsonb_array_elements(v_tenant.stalled) f)
+      and s.escalated_at is null;
+
+    update public.runs s set escalated_at = now()
+    where s.id in (select (f ->> 'session_id')::uuid from jsonb_array_elements(v_tenant.stalled) f)
+      and s.escalated_at is null;
+    v_reviews := v_reviews + 1;
+  end loop;
+  return v_reviews;
+end;
+$$;
+
+COMMENT ON FUNCTION app.director_review(stall_after interval) IS 'Cron every 15 minutes: escalates agent sessions with no heartbeat for 20 minutes (blocker.escalated, once each) and records a director_reviews row per tenant with active sessions.';
+
+CREATE FUNCTION app.event_emit(tenant_id uuid, event_type text, source text, payload jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into public.event_log (tenant_id, event_type, event_source, payload)
+  values (event_emit.tenant_id, event_emit.event_type, event_emit.source, event_emit.payload)
+$$;
+
+COMMENT ON FUNCTION app.event_emit(tenant_id uuid, event_type text, source text, payload jsonb) IS 'Appends an event (run.*, task.*, budget.*, blocker.*, …) to event_log in the caller''s transaction.';
+
+CREATE FUNCTION app.function_invoke(function_name text, body jsonb DEFAULT '{}'::jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_body jsonb := coalesce(function_invoke.body, '{}'::jsonb);
+  v_project_url text;
+  v_service_role_key text;
+  v_request_id bigint;
+begin
+  -- GUARD: the name becomes part of a URL
+  if function_invoke.function_name is null or function_invoke.function_name !~ '^[a-z][a-z0-9_-]{0,62}$' then
+    raise exception 'Invalid function name %: use 1 to 63 lowercase letters, digits, - or _, starting with a letter', coalesce(quote_literal(function_invoke.function_name), 'NULL')
+      using errcode = '22023';
+  end if;
+
+  -- HOSTED: pg_net, with the project URL and service key from Vault (Supabase's documented pattern)
+  if exists (
+    select 1
+    from pg_catalog.pg_proc p
+    join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'net' and p.proname = 'http_post'
+  ) then
+    if to_regclass('vault.decrypted_secrets') is null then
+      raise exception 'Server misconfigured: pg_net is installed but Supabase Vault (vault.decrypted_secrets) is not'
+        using errcode = '55000';
+    end if;
+    -- Dynamic SQL keeps this function valid where vault and net do not exist.
+    execute format('select s.decrypted_secret from %I.decrypted_secrets s where s.name = $1 limit 1', 'vault')
+      into v_project_url using 'project_url';
+    if coalesce(v_project_url, '') = '' then
+      raise exception 'Server misconfigured: missing Vault secret project_url'
+        using errcode = '55000',
+              hint = 'select vault.create_secret(''https://<project-ref>.supabase.co'', ''project_url'');';
+    end if;
+    execute format('select s.decrypted_secret from %I.decrypted_secrets s where s.name = $1 limit 1', 'vault')
+      into v_service_role_key using 'service_role_key';
+    if coalesce(v_service_role_key, '') = '' then
+      raise exception 'Server misconfigured: missing Vault secret service_role_key'
+        using errcode = '55000',
+              hint = 'select vault.create_secret(''<service role key>'', ''service_role_key'');';
+    end if;
+
+    execute format('select %I.http_post(url := $1, headers := $2, body := $3)', 'net')
+      using rtrim(v_project_url, '/') || '/functions/v1/' || function_invoke.function_name,
+            jsonb_build_object(
+              'Content-Type', 'application/json',
+              'Authorization', 'Bearer ' || v_service_role_key
+            ),
+            v_body;
+    return;
+  end if;
+
+  -- LOCAL: a request row only this function can write, then its id on channel ora_invoke; the
+  -- local function server claims the row and makes the same POST. Identical wake-ups in this
+  -- transaction share the row, so they raise identical notifications, which Postgres folds.
+  select r.id into v_request_id
+  from app.invoke_requests r
+  where r.txid = pg_catalog.pg_current_xact_id()
+    and r.function_name = function_invoke.function_name
+    and md5(r.body::text) = md5(v_body::text);
+  if not found then
+    insert into app.invoke_requests (function_name, body)
+    values (function_invoke.function_name, v_body)
+    returning id into v_request_id;
+  end if;
+  perform pg_catalog.pg_notify('ora_invoke', v_request_id::text);
+end;
+$_$;
+
+COMMENT ON FUNCTION app.function_invoke(function_name text, body jsonb) IS 'Wakes Edge Function function_name (^[a-z][a-z0-9_-]{0,62}$) with a POST of body. Hosted: net.http_post to <Vault project_url>/functions/v1/<name> with the Vault service_role_key as Bearer token. Locally (no pg_net): writes the request to app.invoke_requests and pg_notify(''ora_invoke'', <row id>); the local function server claims the row and makes the call, so a notification nobody wrote through this function is ignored. Identical wake-ups (same function and body) in one transaction share one row and one notification, so a burst coalesces into one call.';
+
+CREATE FUNCTION app.local_encryption_key() RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_key text;
+begin
+  if pg_catalog.to_regclass('app.local_secret_key') is null then
+    return null;
+  end if;
+  -- dynamic: the table exists only where the local bootstrap made it (plpgsql_check checks constant SQL)
+  execute pg_catalog.format('select k.key from %I.local_secret_key k', 'app') into v_key;
+  return v_key;
+end;
+$$;
+
+COMMENT ON FUNCTION app.local_encryption_key() IS 'Internal: the key in app.local_secret_key (one row, made by the local stack''s bootstrap, unreadable by API roles) that app.secret_set/secret_get encrypt with where Vault is absent; null where the table does not exist (Supabase). Called only from those security-definer functions.';
+
+CREATE FUNCTION app.lock_down() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_fn record;
+begin
+  execute 'revoke execute on all routines in schema app from public, anon, authenticated';
+  execute 'grant execute on function app.tenant_id() to authenticated';
+  if pg_catalog.to_regprocedure('app.run_is_terminal(text)') is not null then
+    execute 'grant execute on function app.run_is_terminal(text) to authenticated';
+  end if;
+  for v_fn in
+    select p.oid::regprocedure as sig, coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), '') as note
+    from pg_catalog.pg_proc p
+    where p.pronamespace = 'app'::regnamespace and p.prokind in ('f', 'p')
+  loop
+    if v_fn.note like 'Internal:%' or v_fn.sig::text = 'app.lock_down()' then
+      execute pg_catalog.format('revoke execute on routine %s from service_role', v_fn.sig);
+    else
+      execute pg_catalog.format('grant execute on routine %s to service_role', v_fn.sig);
+    end if;
+  end loop;
+  execute 'revoke truncate, trigger, references on all tables in schema public from anon, authenticated';
+end;
+$$;
+
+COMMENT ON FUNCTION app.lock_down() IS 'Migrations: restates the API roles'' privileges on app functions and public tables (see the migration that defines it). Every migration ends by calling it; tests/tenancy/schema_rules.test.sql checks the result.';
+
+CREATE FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) RETURNS TABLE(tenant_id uuid, role text, memberships integer)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select m.tenant_id, m.role, (select count(*)::integer from public.tenant_members x where x.user_id = member_resolve.user_id)
+  from public.tenant_members m
+  where m.user_id = member_resolve.user_id
+    and (member_resolve.requested_tenant is null or m.tenant_id = member_resolve.requested_tenant)
+  order by m.created_at
+  limit 1
+$$;
+
+COMMENT ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) IS 'Gateway only: the tenant and role of a user (the requested tenant, or the first when none requested) and how many tenants the user belongs to.';
+
+CREATE FUNCTION app.queue_ack(queue_name text, msg_id bigint) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_archived boolean;
+begin
+  v_archived := pgmq.archive(queue_ack.queue_name, queue_ack.msg_id);
+  delete from app.queue_errors e
+  where e.queue_name = queue_ack.queue_name and e.msg_id = queue_ack.msg_id;
+  return v_archived;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queue_ack(queue_name text, msg_id bigint) IS 'Marks a message done: archives it to pgmq.a_<queue> (the audit trail) and deletes its app.queue_errors row. False if it was not in the queue.';
+
+CREATE FUNCTION app.queue_candidates(queue_name text, qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+begin
+  perform app.queue_dlq_name(queue_candidates.queue_name);
+  if not exists (select 1 from app.queue_workers w where w.queue_name = queue_candidates.queue_name) then
+    raise exception 'Queue % is not registered: create it with app.queue_register', queue_candidates.queue_name
+      using errcode = '22023';
+  end if;
+  return query execute format('select * from app.%I($1)', 'queue_candidates__' || queue_candidates.queue_name)
+    using queue_candidates.qty;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.queue_candidates(queue_name text, qty integer) IS 'Internal: up to 2·qty visible messages of a registered queue in fair order (round-robin across tenants, least recently served first; priority then age within a tenant), from the queue''s own generated function. Candidates only: claimers lock them with SKIP LOCKED.';
+
+CREATE FUNCTION app.queue_candidates__agent_jobs(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    begin
+      return query
+      with recursive tenants as (
+        (select q.message ->> 'tenant_id' as t from pgmq.q_agent_jobs q
+         where q.message ->> 'tenant_id' is not null order by 1 limit 1)
+        union all
+        select (select q.message ->> 'tenant_id' from pgmq.q_agent_jobs q
+                where q.message ->> 'tenant_id' > tenants.t order by 1 limit 1)
+        from tenants where tenants.t is not null
+      ),
+      heads as (
+        select h.msg_id, tn.t::uuid as tenant_id, h.rn
+        from tenants tn
+        cross join lateral (
+          select q.msg_id, row_number() over (
+            order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
+          from pgmq.q_agent_jobs q
+          where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+          order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
+          limit qty
+        ) h
+        where tn.t is not null
+      )
+      select heads.msg_id, heads.tenant_id from heads
+      left join app.queue_turns turn on turn.queue_name = 'agent_jobs' and turn.tenant_id = heads.tenant_id
+      order by heads.rn, turn.served_at nulls first, heads.msg_id
+      limit qty * 2;
+    end;
+    $$;
+
+COMMENT ON FUNCTION app.queue_candidates__agent_jobs(qty integer) IS 'Internal: fair claim order for queue agent_jobs (made by app.queue_register; see app.queue_candidates).';
+
+CREATE FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer DEFAULT 5) RETURNS SETOF pgmq.message_record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_candidate record;
+  v_msg pgmq.message_record;
+  v_claimed integer := 0;
+  v_error text;
+begin
+  if queue_claim.vt is null or queue_claim.vt < 1 or queue_claim.qty is null or queue_claim.qty < 1 then
+    raise exception 'Invalid vt % or qty %: both must be 1 or more', queue_claim.vt, queue_claim.qty using errcode = '22023';
+  end if;
+  for v_candidate in select * from app.queue_candidates(queue_claim.queue_name, queue_claim.qty) loop
+    exit when v_claimed >= queue_claim.qty;
+    execute format(
+      'update pgmq.%I q set vt = clock_timestamp() + make_interval(secs => $2), read_ct = q.read_ct + 1
+       where q.msg_id = (select x.msg_id from pgmq.%I x where x.msg_id = $1 and x.vt <= clock_timestamp() for update skip locked)
+       returning q.msg_id, q.read_ct, q.enqueued_at, q.vt, q.message',
+      'q_' || queue_claim.queue_name, 'q_' || queue_claim.queue_name)
+      into v_msg using v_candidate.msg_id, queue_claim.vt;
+    continue when v_msg.msg_id is null;
+    delete from app.queue_deferrals d where d.queue_name = queue_claim.queue_name and d.msg_id = v_msg.msg_id;
+    if v_msg.read_ct > queue_claim.max_attempts then
+      select e.last_error into v_error from app.queue_errors e
+      where e.queue_name = queue_claim.queue_name and e.msg_id = v_msg.msg_id;
+      perform app.queue_move_to_dlq(queue_claim.queue_name, v_msg, coalesce(v_error, 'max attempts exceeded'));
+      continue;
+    end if;
+    perform app.queue_turn_taken(queue_claim.queue_name, v_candidate.tenant_id);
+    v_claimed := v_claimed + 1;
+    return next v_msg;
+  end loop;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer) IS 'Workers: claims up to qty messages of queue_name fairly across tenants (see app.queue_candidates), hiding them for vt seconds. A message read more than max_attempts times is dead-lettered with its last error instead of returned.';
+
+CREATE FUNCTION app.queue_consumer_done(queue_name text, worker_id text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  delete from app.queue_consumers c where c.queue_name = queue_consumer_done.queue_name and c.worker_id = queue_consumer_done.worker_id
+$$;
+
+COMMENT ON FUNCTION app.queue_consumer_done(queue_name text, worker_id text) IS 'Workers: removes a finished invocation''s consumer lease.';
+
+CREATE FUNCTION app.queue_dead_letter(queue_name text, msg_id bigint, error text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_msg pgmq.message_record;
+  v_read_ct integer;
+  v_enqueued_at timestamptz;
+  v_vt timestamptz;
+  v_message jsonb;
+begin
+  perform app.queue_dlq_name(queue_dead_letter.queue_name);
+
+  -- Lock the row so no reader takes the message while it moves.
+  execute format(
+    'select q.read_ct, q.enqueued_at, q.vt, q.message from pgmq.%I q where q.msg_id = $1 for update',
+    'q_' || queue_dead_letter.queue_name
+  ) into v_read_ct, v_enqueued_at, v_vt, v_message using queue_dead_letter.msg_id;
+  if v_read_ct is null then
+    return false;
+  end if;
+  v_msg := row(queue_dead_letter.msg_id, v_read_ct, v_enqueued_at, v_vt, v_message)::pgmq.message_record;
+
+  perform app.queue_move_to_dlq(
+    queue_dead_letter.queue_name,
+    v_msg,
+    coalesce(queue_dead_letter.error, 'dead-lettered without an error message')
+  );
+  return true;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.queue_dead_letter(queue_name text, msg_id bigint, error text) IS 'Dead-letters a message at once (non-retryable error): sends it to <queue_name>_dlq with error (truncated to 2000 chars), archives it and deletes its app.queue_errors row. False if it was not in the queue.';
+
+CREATE FUNCTION app.queue_defer(queue_name text, msg_id bigint, tenant_id uuid, delay_seconds integer, release_key text DEFAULT NULL::text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+begin
+  perform 1 from pgmq.set_vt(queue_defer.queue_name, queue_defer.msg_id, greatest(1, queue_defer.delay_seconds));
+  if not found then
+    return false;
+  end if;
+  -- a deferral is not an attempt: give back the read this claim counted
+  execute format('update pgmq.%I q set read_ct = greatest(0, q.read_ct - 1) where q.msg_id = $1', 'q_' || queue_defer.queue_name)
+    using queue_defer.msg_id;
+  if queue_defer.release_key is not null then
+    insert into app.queue_deferrals as d (queue_name, msg_id, tenant_id, release_key, until)
+    values (queue_defer.queue_name, queue_defer.msg_id, queue_defer.tenant_id, queue_defer.release_key,
+      now() + make_interval(secs => greatest(1, queue_defer.delay_seconds)))
+    on conflict on constraint queue_deferrals_pkey do update
+      set release_key = excluded.release_key, until = excluded.until, tenant_id = excluded.tenant_id;
+  end if;
+  return true;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.queue_defer(queue_name text, msg_id bigint, tenant_id uuid, delay_seconds integer, release_key text) IS 'Workers: makes a claimed message visible again after delay_seconds without counting an attempt; with release_key, app.queue_release can make it visible earlier.';
+
+CREATE FUNCTION app.queue_dlq_name(queue_name text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+begin
+  -- 43 characters + '_dlq' = 47, the longest name pgmq accepts.
+  if queue_name is null or queue_name !~ '^[a-z][a-z0-9_]{0,42}$' then
+    raise exception 'Invalid queue name %: use 1 to 43 lowercase letters, digits or underscores, starting with a letter', coalesce(quote_literal(queue_name), 'NULL')
+      using errcode = '22023';
+  end if;
+  return queue_name || '_dlq';
+end;
+$_$;
+
+COMMENT ON FUNCTION app.queue_dlq_name(queue_name text) IS 'Internal: validates an Ora queue name (^[a-z][a-z0-9_]{0,42}$) and returns its dead-letter queue name, <name>_dlq.';
+
+CREATE FUNCTION app.queue_ensure(queue_name text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_dlq text := app.queue_dlq_name(queue_ensure.queue_name);
+begin
+  -- Concurrent callers would otherwise race inside pgmq.create.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.queue_ensure:' || queue_ensure.queue_name));
+
+  if not exists (select 1 from pgmq.meta m where m.queue_name = queue_ensure.queue_name) then
+    perform pgmq.create(queue_ensure.queue_name);
+  end if;
+  if not exists (select 1 from pgmq.meta m where m.queue_name = v_dlq) then
+    perform pgmq.create(v_dlq);
+  end if;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queue_ensure(queue_name text) IS 'Creates pgmq queue queue_name and its dead-letter queue <queue_name>_dlq if missing. Idempotent. Names: ^[a-z][a-z0-9_]{0,42}$.';
+
+CREATE FUNCTION app.queue_fail(queue_name text, msg_id bigint, error text, retry_in_seconds integer DEFAULT 0) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if queue_fail.retry_in_seconds is null or queue_fail.retry_in_seconds < 0 then
+    raise exception 'Invalid retry_in_seconds %: give 0 or more seconds', coalesce(queue_fail.retry_in_seconds::text, 'NULL') using errcode = '22023';
+  end if;
+
+  perform 1 from pgmq.set_vt(queue_fail.queue_name, queue_fail.msg_id, queue_fail.retry_in_seconds);
+  if not found then
+    return false;
+  end if;
+
+  insert into app.queue_errors as e (queue_name, msg_id, attempts, last_error, updated_at)
+  values (
+    queue_fail.queue_name,
+    queue_fail.msg_id,
+    1,
+    left(coalesce(queue_fail.error, 'unknown error'), 2000),
+    now()
+  )
+  on conflict on constraint queue_errors_pkey do update
+    set attempts = e.attempts + 1,
+        last_error = excluded.last_error,
+        updated_at = excluded.updated_at;
+  return true;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queue_fail(queue_name text, msg_id bigint, error text, retry_in_seconds integer) IS 'Records a failed attempt (app.queue_errors: attempts + 1, last_error truncated to 2000 chars) and makes the message visible again after retry_in_seconds (pgmq.set_vt). False if the message is no longer in the queue. app.queue_read dead-letters it once read more than max_attempts times.';
+
+CREATE FUNCTION app.queue_heartbeat(queue_name text, msg_ids bigint[], vt integer, worker_id text DEFAULT NULL::text) RETURNS SETOF bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+begin
+  if queue_heartbeat.worker_id is not null then
+    insert into app.queue_consumers as c (queue_name, worker_id, expires_at)
+    values (queue_heartbeat.queue_name, queue_heartbeat.worker_id, now() + make_interval(secs => queue_heartbeat.vt * 2))
+    on conflict on constraint queue_consumers_pkey do update set expires_at = excluded.expires_at;
+  end if;
+  return query execute format(
+    'with kept as (
+       update pgmq.%I q set vt = clock_timestamp() + make_interval(secs => $2)
+       where q.msg_id = any($1) returning q.msg_id)
+     select m from unnest($1) m where m not in (select kept.msg_id from kept)',
+    'q_' || queue_heartbeat.queue_name) using queue_heartbeat.msg_ids, queue_heartbeat.vt;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.queue_heartbeat(queue_name text, msg_ids bigint[], vt integer, worker_id text) IS 'Workers: extends the visibility timeout of the messages a worker holds (one call for all its slots) and renews its consumer lease; returns the msg_ids no longer in the queue (their work was cancelled or finished elsewhere).';
+
+CREATE FUNCTION app.queue_move_to_dlq(queue_name text, msg pgmq.message_record, error text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_dlq text := app.queue_dlq_name(queue_move_to_dlq.queue_name);
+begin
+  if not exists (select 1 from pgmq.meta m where m.queue_name = v_dlq) then
+    perform pgmq.create(v_dlq);
+  end if;
+
+  perform pgmq.send(
+    v_dlq,
+    jsonb_build_object(
+      'queue', queue_move_to_dlq.queue_name,
+      'msg_id', (queue_move_to_dlq.msg).msg_id,
+      'read_ct', (queue_move_to_dlq.msg).read_ct,
+      'enqueued_at', (queue_move_to_dlq.msg).enqueued_at,
+      'error', left(queue_move_to_dlq.error, 2000),
+      'dead_at', now(),
+      'message', (queue_move_to_dlq.msg).message
+    )
+  );
+  perform pgmq.archive(queue_move_to_dlq.queue_name, (queue_move_to_dlq.msg).msg_id);
+  delete from app.queue_errors e
+  where e.queue_name = queue_move_to_dlq.queue_name
+    and e.msg_id = (queue_move_to_dlq.msg).msg_id;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queue_move_to_dlq(queue_name text, msg pgmq.message_record, error text) IS 'Internal: sends msg to <queue>_dlq as {queue, msg_id, read_ct, enqueued_at, error, dead_at, message}, archives it from the source queue and deletes its app.queue_errors row.';
+
+CREATE FUNCTION app.queue_next_visible_in(queue_name text) RETURNS numeric
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_seconds numeric;
+begin
+  perform app.queue_dlq_name(queue_next_visible_in.queue_name);
+  execute format(
+    'select case when min(q.vt) is null then null else greatest(0, extract(epoch from (min(q.vt) - clock_timestamp()))) end from pgmq.%I q',
+    'q_' || queue_next_visible_in.queue_name) into v_seconds;
+  return v_seconds;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queue_next_visible_in(queue_name text) IS 'Workers: seconds until the next message of queue_name becomes visible; null when the queue is empty.';
+
+CREATE FUNCTION app.queue_read(queue_name text, vt integer, qty integer, max_attempts integer DEFAULT 5) RETURNS SETOF pgmq.message_record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_msg pgmq.message_record;
+  v_wanted integer := queue_read.qty;
+  v_dead integer;
+  v_error text;
+begin
+  -- GUARD: arguments
+  perform app.queue_dlq_name(queue_read.queue_name);
+  -- vt 0 would make the refill loop below read back the messages it just returned
+  if queue_read.vt is null or queue_read.vt < 1 then
+    raise exception 'Invalid vt %: give the visibility timeout in seconds, 1 or more', coalesce(queue_read.vt::text, 'NULL') using errcode = '22023';
+  end if;
+  if queue_read.qty is null or queue_read.qty < 1 then
+    raise exception 'Invalid qty %: read at least 1 message', coalesce(queue_read.qty::text, 'NULL') using errcode = '22023';
+  end if;
+  if queue_read.max_attempts is null or queue_read.max_attempts < 1 then
+    raise exception 'Invalid max_attempts %: allow at least 1 attempt', coalesce(queue_read.max_attempts::text, 'NULL') using errcode = '22023';
+  end if;
+
+  -- READ: every dead-lettered message frees a slot, so read again until qty live messages
+  -- were returned or a read brings no dead message (the queue has nothing more to give).
+  loop
+    v_dead := 0;
+    for v_msg in select * from pgmq.read(queue_read.queue_name, queue_read.vt, v_wanted) loop
+      if v_msg.read_ct > queue_read.max_attempts then
+        select e.last_error into v_error
+        from app.queue_errors e
+        where e.queue_name = queue_read.queue_name and e.msg_id = v_msg.msg_id;
+        perform app.queue_move_to_dlq(queue_read.queue_name, v_msg, coalesce(v_error, 'max attempts exceeded'));
+        v_dead := v_dead + 1;
+      else
+        v_wanted := v_wanted - 1;
+        return next v_msg;
+      end if;
+    end loop;
+    exit when v_dead = 0 or v_wanted = 0;
+  end loop;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queue_read(queue_name text, vt integer, qty integer, max_attempts integer) IS 'Reads up to qty messages from queue_name, hiding them for vt seconds (pgmq.read, SKIP LOCKED). A message read more than max_attempts times is not returned: it goes to <queue_name>_dlq with its last error (or ''max attempts exceeded'') and is archived; the read is repeated so the caller still gets up to qty live messages.';
+
+CREATE FUNCTION app.queue_register(queue_name text, function_name text, description text, max_consumers integer DEFAULT 2) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+begin
+  perform app.queue_ensure(queue_register.queue_name);
+  -- the fair claim walks tenants through this index (tenant, then priority, then age)
+  execute format(
+    'create index if not exists %I on pgmq.%I (((message ->> %L)), (coalesce((message ->> %L)::integer, 0)) desc, msg_id)',
+    'q_' || queue_register.queue_name || '_tenant_idx', 'q_' || queue_register.queue_name, 'tenant_id', 'priority');
+  -- the fair-order query for this queue as a function of its own: static PL/pgSQL, so its plan
+  -- is cached per connection instead of planned on every claim
+  execute format($fn$
+    create or replace function app.%1$I(qty integer)
+    returns table (msg_id bigint, tenant_id uuid)
+    language plpgsql
+    stable
+    security definer
+    set search_path = ''
+    as $body$
+    begin
+      return query
+      with recursive tenants as (
+        (select q.message ->> 'tenant_id' as t from pgmq.%2$I q
+         where q.message ->> 'tenant_id' is not null order by 1 limit 1)
+        union all
+        select (select q.message ->> 'tenant_id' from pgmq.%2$I q
+                where q.message ->> 'tenant_id' > tenants.t order by 1 limit 1)
+        from tenants where tenants.t is not null
+      ),
+      heads as (
+        select h.msg_id, tn.t::uuid as tenant_id, h.rn
+        from tenants tn
+        cross join lateral (
+          select q.msg_id, row_number() over (
+            order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
+          from pgmq.%2$I q
+          where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+          order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
+          limit qty
+        ) h
+        where tn.t is not null
+      )
+      select heads.msg_id, heads.tenant_id from heads
+      left join app.queue_turns turn on turn.queue_name = %3$L and turn.tenant_id = heads.tenant_id
+      order by heads.rn, turn.served_at nulls first, heads.msg_id
+      limit qty * 2;
+    end;
+    $body$
+  $fn$, 'queue_candidates__' || queue_register.queue_name, 'q_' || queue_register.queue_name, queue_register.queue_name);
+  execute format('comment on function app.%I(integer) is %L', 'queue_candidates__' || queue_register.queue_name,
+    'Internal: fair claim order for queue ' || queue_register.queue_name || ' (made by app.queue_register; see app.queue_candidates).');
+
+  insert into app.queue_workers as w (queue_name, function_name, max_consumers, description)
+  values (queue_register.queue_name, queue_register.function_name, queue_register.max_consumers, queue_register.description)
+  on conflict on constraint queue_workers_pkey do update
+    set function_name = excluded.function_name, max_consumers = excluded.max_consumers, description = excluded.description;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.queue_register(queue_name text, function_name text, description text, max_consumers integer) IS 'Creates queue_name (+ <queue_name>_dlq) with the tenant index fair claims use, and records the function that drains it. Idempotent.';
+
+CREATE FUNCTION app.queue_release(tenant_id uuid, release_key text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_row record;
+  v_count integer := 0;
+begin
+  for v_row in
+    delete from app.queue_deferrals d
+    where d.tenant_id = queue_release.tenant_id and d.release_key = queue_release.release_key
+    returning d.queue_name, d.msg_id
+  loop
+    perform 1 from pgmq.set_vt(v_row.queue_name, v_row.msg_id, 0);
+    v_count := v_count + 1;
+  end loop;
+  for v_row in
+    select distinct d.queue_name from (select 1) x
+    cross join lateral (select w.queue_name from app.queue_workers w) d
+    where v_count > 0
+  loop
+    perform app.queue_wake(v_row.queue_name, 'released');
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queue_release(tenant_id uuid, release_key text) IS 'Makes every message deferred on (tenant_id, release_key) visible at once and wakes the workers (e.g. when a circuit breaker closes). Returns how many were released.';
+
+CREATE FUNCTION app.queue_turn_taken(queue_name text, tenant_id uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into app.queue_turns as t (queue_name, tenant_id, served_at)
+  values (queue_turn_taken.queue_name, queue_turn_taken.tenant_id, clock_timestamp())
+  on conflict on constraint queue_turns_pkey do update set served_at = excluded.served_at
+$$;
+
+COMMENT ON FUNCTION app.queue_turn_taken(queue_name text, tenant_id uuid) IS 'Internal: marks a tenant as just served by a queue.';
+
+CREATE FUNCTION app.queue_wake(queue_name text, reason text DEFAULT 'enqueue'::text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_function text;
+begin
+  select w.function_name into v_function from app.queue_workers w where w.queue_name = queue_wake.queue_name;
+  if v_function is null then
+    return;
+  end if;
+  -- a failed wake-up never loses work: app.tick wakes queues whose messages wait unclaimed
+  begin
+    perform app.function_invoke(v_function, jsonb_build_object('reason', queue_wake.reason));
+  exception when others then
+    raise warning '% wake-up failed (app.tick will retry): %', v_function, sqlerrm;
+  end;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queue_wake(queue_name text, reason text) IS 'Wakes the Edge Function registered for queue_name with {"reason": reason}; identical wake-ups in one transaction coalesce. Errors become warnings (app.tick is the safety net).';
+
+CREATE FUNCTION app.queue_wake_stalled() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_queue record;
+  v_waiting boolean;
+  v_woken integer := 0;
+begin
+  delete from app.queue_consumers c where c.expires_at < now();
+  for v_queue in select w.queue_name, w.max_consumers from app.queue_workers w loop
+    execute format('select exists (select 1 from pgmq.%I q where q.vt <= clock_timestamp() - interval ''1 second'')',
+      'q_' || v_queue.queue_name) into v_waiting;
+    continue when not v_waiting;
+    continue when (select count(*) from app.queue_consumers c where c.queue_name = v_queue.queue_name) >= v_queue.max_consumers;
+    perform app.queue_wake(v_queue.queue_name, 'tick');
+    v_woken := v_woken + 1;
+  end loop;
+  return v_woken;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queue_wake_stalled() IS 'Cron (via app.tick): wakes the worker of each queue whose visible messages waited unclaimed for over a second while fewer than max_consumers invocations are draining it.';
+
+CREATE FUNCTION app.request_log_write(rows jsonb) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with written as (
+    insert into public.request_log (request_id, tenant_id, api_key_id, user_id, function_name, action, method,
+      status, error_code, duration_ms, client_ip)
+    select r.request_id, r.tenant_id, r.api_key_id, r.user_id, r.function_name, r.action, r.method, r.status,
+      r.error_code, r.duration_ms, r.client_ip
+    from jsonb_to_recordset(request_log_write.rows) as r (request_id text, tenant_id uuid, api_key_id uuid,
+      user_id uuid, function_name text, action text, method text, status integer, error_code text,
+      duration_ms numeric, client_ip inet)
+    where r.tenant_id is null or exists (select 1 from public.tenants t where t.id = r.tenant_id)
+    returning 1)
+  select count(*)::integer from written
+$$;
+
+COMMENT ON FUNCTION app.request_log_write(rows jsonb) IS 'Gateway only: writes a batch of request-log rows (flushed every ~50 ms); rows whose tenant was deleted meanwhile are dropped.';
+
+CREATE FUNCTION app.run_cancel(tenant_id uuid, run_id uuid, reason text DEFAULT 'cancelled'::text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_root public.runs%rowtype;
+  v_cancelled public.runs%rowtype;
+  v_row record;
+  v_count integer := 0;
+begin
+  select * into v_root from public.runs r where r.id = run_cancel.run_id and r.tenant_id = run_cancel.tenant_id;
+  if not found then
+    raise exception 'No run % in this tenant', run_cancel.run_id using errcode = 'OR404', detail = 'run_not_found';
+  end if;
+  for v_cancelled in
+    with recursive tree as (
+      select r.id from public.runs r where r.id = v_root.id
+      union all
+      select c.id from public.runs c join tree t on c.parent_run_id = t.id
+    )
+    update public.runs r
+    set status = 'cancelled', completed_at = now(), queue_msg_id = null,
+      timed_out = r.timed_out or run_cancel.reason = 'deadline passed',
+      error = jsonb_build_object('code', 'CANCELLED', 'message', run_cancel.reason)
+    from tree
+    where r.id = tree.id and r.tenant_id = run_cancel.tenant_id and not app.run_is_terminal(r.status)
+    returning r.*
+  loop
+    v_count := v_count + 1;
+    perform app.waitpoints_cancel(run_cancel.tenant_id, v_cancelled.id);
+    perform app.run_event(v_cancelled, 'cancelled', jsonb_build_object('reason', run_cancel.reason));
+  end loop;
+  -- the queued messages of cancelled runs go away (a running worker sees it at its next heartbeat)
+  for v_row in
+    select k.queue_name, r.id from public.runs r join app.run_kinds k on k.kind = r.kind
+    where r.root_run_id = v_root.root_run_id and r.tenant_id = run_cancel.tenant_id and r.status = 'cancelled'
+  loop
+    execute format('delete from pgmq.%I q where q.message ->> ''run_id'' = $1', 'q_' || v_row.queue_name) using v_row.id::text;
+  end loop;
+  perform app.waitpoints_on_run_finished(run_cancel.tenant_id, r.id)
+  from public.runs r
+  where r.root_run_id = v_root.root_run_id and r.tenant_id = run_cancel.tenant_id and r.status = 'cancelled';
+  return v_count;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.run_cancel(tenant_id uuid, run_id uuid, reason text) IS 'Cancels a run and its unfinished descendants: waits cancelled, queued messages deleted, run.cancelled emitted, runs waiting for them resumed. A worker running one stops at its next heartbeat.';
+
+CREATE FUNCTION app.run_complete(tenant_id uuid, run_id uuid, msg_id bigint, output jsonb) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run public.runs%rowtype;
+  v_queue text;
+begin
+  select * into v_run from public.runs r
+  where r.id = run_complete.run_id and r.tenant_id = run_complete.tenant_id
+  for update;
+  if not found then
+    raise exception 'No run % in this tenant', run_complete.run_id using errcode = 'OR404', detail = 'run_not_found';
+  end if;
+  select k.queue_name into v_queue from app.run_kinds k where k.kind = v_run.kind;
+  -- the message is acknowledged only when it is this run's
+  if run_complete.msg_id is not null and v_run.queue_msg_id = run_complete.msg_id then
+    perform app.queue_ack(v_queue, run_complete.msg_id);
+  end if;
+  if app.run_is_terminal(v_run.status) then
+    return 'already';
+  end if;
+  update public.runs r
+  set status = 'completed', output = run_complete.output, error = null, completed_at = now(), queue_msg_id = null
+  where r.id = v_run.id
+  returning * into v_run;
+  perform app.run_event(v_run, 'completed', jsonb_build_object('summary', v_run.output ->> 'summary',
+    'coordination', v_run.output ->> 'coordination'));
+  perform app.waitpoints_on_run_finished(v_run.tenant_id, v_run.id);
+  return 'completed';
+end;
+$$;
+
+COMMENT ON FUNCTION app.run_complete(tenant_id uuid, run_id uuid, msg_id bigint, output jsonb) IS 'Workers: completes a run (output stored once), archives its message, emits run.completed and resolves the waits of runs waiting for it — one transaction.';
+
+CREATE TABLE public.runs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    kind text NOT NULL,
+    subject text,
+    status text DEFAULT 'queued'::text NOT NULL,
+    input jsonb DEFAULT '{}'::jsonb NOT NULL,
+    output jsonb,
+    error jsonb,
+    attempt integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 3 NOT NULL,
+    priority integer DEFAULT 0 NOT NULL,
+    concurrency_key text,
+    concurrency_limit integer,
+    idempotency_key text,
+    parent_run_id uuid,
+    root_run_id uuid,
+    depth integer DEFAULT 0 NOT NULL,
+    definition_version text,
+    code_version text,
+    forked_from_run_id uuid,
+    forked_from_seq integer,
+    deadline_at timestamp with time zone,
+    timed_out boolean DEFAULT false NOT NULL,
+    queue_msg_id bigint,
+    worker_id text,
+    heartbeat_at timestamp with time zone,
+    wake jsonb,
+    resuming boolean DEFAULT false NOT NULL,
+    created_by text,
+    user_id uuid,
+    api_key_id uuid,
+    escalated_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    queued_at timestamp with time zone,
+    started_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT runs_attempt_check CHECK ((attempt >= 0)),
+    CONSTRAINT runs_concurrency_key_check CHECK (((length(concurrency_key) >= 1) AND (length(concurrency_key) <= 200))),
+    CONSTRAINT runs_concurrency_limit_check CHECK ((concurrency_limit > 0)),
+    CONSTRAINT runs_depth_check CHECK ((depth >= 0)),
+    CONSTRAINT runs_idempotency_key_check CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 200))),
+    CONSTRAINT runs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 20))),
+    CONSTRAINT runs_priority_check CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
+    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'waiting'::text, 'completed'::text, 'failed'::text, 'cancelled'::text])))
+);
+
+ALTER TABLE ONLY public.runs FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.runs IS 'Durable runs (agent sessions, orchestrations, automations, …): queued → running → (waiting → queued → running)* → completed | failed | cancelled. Steps are in run_steps, waits in run_waitpoints. Written only by app.* functions.';
+
+COMMENT ON COLUMN public.runs.kind IS 'What runs: agent (one agent session), orchestration (a coordinator and its children), automation, … (app.run_kinds).';
+
+COMMENT ON COLUMN public.runs.subject IS 'What the run is about, by kind: the agent slug for sessions, the automation id for automations.';
+
+COMMENT ON COLUMN public.runs.status IS 'queued (a message waits in the kind''s queue), running (a worker holds it), waiting (parked on waitpoints; no worker, no message), completed, failed, cancelled.';
+
+COMMENT ON COLUMN public.runs.input IS 'What the run was started with, including a snapshot of its definition (an agent''s persona, tools and skills) so later edits never change a run in flight.';
+
+COMMENT ON COLUMN public.runs.output IS 'The result once completed (for sessions: summary, output, citations, provider, metrics).';
+
+COMMENT ON COLUMN public.runs.error IS 'The last error {code, message, attempt, retryable}; kept while retrying, final once failed.';
+
+COMMENT ON COLUMN public.runs.attempt IS 'Executions started (claims); a crash or retry starts another. Resuming after a wait is not an attempt.';
+
+COMMENT ON COLUMN public.runs.max_attempts IS 'Executions allowed before the run fails for good (its message goes to the dead-letter queue).';
+
+COMMENT ON COLUMN public.runs.priority IS 'Higher runs sooner within its tenant; tenants are served round-robin.';
+
+COMMENT ON COLUMN public.runs.concurrency_key IS 'At most concurrency_limit running runs of the tenant share this key.';
+
+COMMENT ON COLUMN public.runs.idempotency_key IS 'Unique per tenant: starting a run with a key that exists returns the existing run.';
+
+COMMENT ON COLUMN public.runs.parent_run_id IS 'The run that started this one (an orchestration''s children); cancelling a run cancels its descendants.';
+
+COMMENT ON COLUMN public.runs.root_run_id IS 'The top of this run''s tree.';
+
+COMMENT ON COLUMN public.runs.depth IS 'Levels below the root (spawn depth).';
+
+COMMENT ON COLUMN public.runs.definition_version IS 'Content hash of the definition the run started with (e.g. the agent snapshot).';
+
+COMMENT ON COLUMN public.runs.code_version IS 'Version of the handler code that recorded the run''s first step; a resumed run whose handler version differs fails with DEFINITION_CHANGED instead of replaying recorded steps against different code.';
+
+COMMENT ON COLUMN public.runs.forked_from_run_id IS 'For a replay (fork): the run whose steps before forked_from_seq were copied.';
+
+COMMENT ON COLUMN public.runs.forked_from_seq IS 'For a replay: steps with a lower seq were copied from the original; this one and later ran again.';
+
+COMMENT ON COLUMN public.runs.deadline_at IS 'After this the run is cancelled (or, for kinds with on_deadline time_out_waits, its waits time out).';
+
+COMMENT ON COLUMN public.runs.timed_out IS 'True when the deadline ended the run or its waits.';
+
+COMMENT ON COLUMN public.runs.queue_msg_id IS 'The pgmq message that currently carries the run (null while waiting or finished).';
+
+COMMENT ON COLUMN public.runs.worker_id IS 'The worker invocation that last claimed it.';
+
+COMMENT ON COLUMN public.runs.heartbeat_at IS 'Last sign of life from the worker running it (every visibility timeout / 3).';
+
+COMMENT ON COLUMN public.runs.wake IS 'Why the run last resumed: {step, kind, status} of the waitpoint that woke it.';
+
+COMMENT ON COLUMN public.runs.resuming IS 'True from a wait''s resolution until the next claim: resuming is not a new attempt.';
+
+COMMENT ON COLUMN public.runs.created_by IS 'key:<id>, user:<id>, service_role, task:<id>, automation:<id>, run:<id>.';
+
+COMMENT ON COLUMN public.runs.escalated_at IS 'When the director review escalated it as stalled (once).';
+
+CREATE FUNCTION app.run_create(tenant_id uuid, spec jsonb) RETURNS public.runs
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_existing public.runs%rowtype;
+  v_parent public.runs%rowtype;
+  v_run public.runs%rowtype;
+begin
+  -- GUARD: a repeated start with the same idempotency key returns the existing run
+  if spec ->> 'idempotency_key' is not null then
+    select * into v_existing from public.runs r
+    where r.tenant_id = run_create.tenant_id and r.idempotency_key = spec ->> 'idempotency_key';
+    if found then
+      return v_existing;
+    end if;
+  end if;
+  if not exists (select 1 from app.run_kinds k where k.kind = spec ->> 'kind') then
+    raise exception 'Unknown run kind %', coalesce(spec ->> 'kind', 'NULL') using errcode = 'OR400', detail = 'unknown_run_kind';
+  end if;
+  if spec ->> 'parent_run_id' is not null then
+    select * into v_parent from public.runs r
+    where r.id = (spec ->> 'parent_run_id')::uuid and r.tenant_id = run_create.tenant_id;
+    if not found then
+      raise exception 'No parent run % in this tenant', spec ->> 'parent_run_id' using errcode = 'OR404', detail = 'parent_not_found';
+    end if;
+  end if;
+
+  insert into public.runs (tenant_id, kind, subject, input, priority, concurrency_key, concurrency_limit,
+    idempotency_key, parent_run_id, root_run_id, depth, max_attempts, deadline_at, definition_version,
+    created_by, user_id, api_key_id)
+  values (run_create.tenant_id, spec ->> 'kind', spec ->> 'subject', coalesce(spec -> 'input', '{}'::jsonb),
+    coalesce((spec ->> 'priority')::integer, v_parent.priority, 0), spec ->> 'concurrency_key',
+    (spec ->> 'concurrency_limit')::integer, spec ->> 'idempotency_key', v_parent.id,
+    coalesce(v_parent.root_run_id, v_parent.id), coalesce(v_parent.depth + 1, 0),
+    coalesce((spec ->> 'max_attempts')::integer, 3),
+    coalesce((spec ->> 'deadline_at')::timestamptz, v_parent.deadline_at),
+    coalesce(spec ->> 'definition_version', md5(coalesce(spec -> 'input', '{}'::jsonb)::text)),
+    spec ->> 'created_by', (spec ->> 'user_id')::uuid, (spec ->> 'api_key_id')::uuid)
+  returning * into v_run;
+  if v_run.root_run_id is null then
+    update public.runs r set root_run_id = r.id where r.id = v_run.id returning * into v_run;
+  end if;
+  if coalesce((spec ->> 'enqueue')::boolean, true) then
+    perform app.run_enqueue(run_create.tenant_id, v_run.id);
+    select * into v_run from public.runs r where r.id = v_run.id;
+  end if;
+  return v_run;
+end;
+$$;
+
+COMMENT ON FUNCTION app.run_create(tenant_id uuid, spec jsonb) IS 'Creates and queues a run (or returns the run with the same idempotency key). Children inherit priority and deadline from the parent.';
+
+CREATE FUNCTION app.run_defer(tenant_id uuid, run_id uuid, msg_id bigint, delay_seconds integer, reason text, release_key text DEFAULT NULL::text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run public.runs%rowtype;
+  v_queue text;
+begin
+  update public.runs r
+  set status = 'queued', worker_id = null, attempt = greatest(0, r.attempt - 1),
+    error = jsonb_build_object('code', 'DEFERRED', 'message', run_defer.reason, 'release_key', run_defer.release_key)
+  where r.id = run_defer.run_id and r.tenant_id = run_defer.tenant_id and r.status = 'running'
+    and r.queue_msg_id = run_defer.msg_id
+  returning * into v_run;
+  -- GUARD: no running run of this tenant holding that message: leave the message alone
+  if v_run.id is null then
+    return false;
+  end if;
+  select k.queue_name into v_queue from app.run_kinds k where k.kind = v_run.kind;
+  return app.queue_defer(v_queue, run_defer.msg_id, v_run.tenant_id, run_defer.delay_seconds, run_defer.release_key);
+end;
+$$;
+
+COMMENT ON FUNCTION app.run_defer(tenant_id uuid, run_id uuid, msg_id bigint, delay_seconds integer, reason text, release_key text) IS 'Workers: returns a claimed run to its queue after delay_seconds without counting an attempt; app.queue_release(tenant, release_key) can make it visible earlier.';
+
+CREATE FUNCTION app.run_enqueue(tenant_id uuid, run_id uuid, delay_seconds integer DEFAULT 0) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run public.runs%rowtype;
+  v_queue text;
+  v_msg_id bigint;
+begin
+  select * into v_run from public.runs r where r.id = run_enqueue.run_id and r.tenant_id = run_enqueue.tenant_id;
+  if not found then
+    raise exception 'No run % in this tenant', run_enqueue.run_id using errcode = 'OR404', detail = 'run_not_found';
+  end if;
+  select k.queue_name into v_queue from app.run_kinds k where k.kind = v_run.kind;
+  select * into v_msg_id from pgmq.send(v_queue, jsonb_build_object(
+    'run_id', v_run.id, 'tenant_id', v_run.tenant_id, 'kind', v_run.kind, 'priority', v_run.priority),
+    run_enqueue.delay_seconds);
+  update public.runs r set status = 'queued', queue_msg_id = v_msg_id, queued_at = now(), worker_id = null
+  where r.id = v_run.id;
+  if run_enqueue.delay_seconds = 0 and coalesce((select (t.settings ->> 'wake_workers')::boolean
+      from public.tenants t where t.id = run_enqueue.tenant_id), true) then
+    perform app.queue_wake(v_queue, 'enqueue');
+  end if;
+  return v_msg_id;
+end;
+$$;
+
+COMMENT ON FUNCTION app.run_enqueue(tenant_id uuid, run_id uuid, delay_seconds integer) IS 'Queues a run on its kind''s queue (pgmq message {run_id, tenant_id, kind, priority}), marks it queued and wakes the worker (coalesced; not when tenants.settings.wake_workers is false).';
+
+CREATE FUNCTION app.run_event(run public.runs, what text, extra jsonb DEFAULT '{}'::jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select app.event_emit(run_event.run.tenant_id,
+    coalesce((select k.event_prefix from app.run_kinds k where k.kind = run_event.run.kind), 'run') || '.' || run_event.what,
+    'system',
+    jsonb_build_object('run_id', run_event.run.id, 'kind', run_event.run.kind, 'subject', run_event.run.subject,
+      'parent_run_id', run_event.run.parent_run_id) || run_event.extra)
+$$;
+
+COMMENT ON FUNCTION app.run_event(run public.runs, what text, extra jsonb) IS 'Internal: emits <prefix>.<what> for a run (prefix from app.run_kinds: run, or session for agent sessions) with run_id, kind, subject, parent_run_id and extra.';
+
+CREATE FUNCTION app.run_fail(tenant_id uuid, run_id uuid, msg_id bigint, error jsonb, retry_in_seconds integer, retryable boolean) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run public.runs%rowtype;
+  v_queue text;
+begin
+  select * into v_run from public.runs r
+  where r.id = run_fail.run_id and r.tenant_id = run_fail.tenant_id
+  for update;
+  if not found or app.run_is_terminal(v_run.status) then
+    return 'already';
+  end if;
+  if v_run.queue_msg_id is distinct from run_fail.msg_id then
+    return 'not-this-message';
+  end if;
+  select k.queue_name into v_queue from app.run_kinds k where k.kind = v_run.kind;
+  if run_fail.retryable and v_run.attempt < v_run.max_attempts then
+    update public.runs r set status = 'queued', error = run_fail.error, worker_id = null where r.id = v_run.id;
+    perform app.queue_fail(v_queue, run_fail.msg_id, run_fail.error ->> 'message', greatest(0, run_fail.retry_in_seconds));
+    return 'retrying';
+  end if;
+  update public.runs r
+  set status = 'failed', error = run_fail.error, completed_at = now(), queue_msg_id = null
+  where r.id = v_run.id
+  returning * into v_run;
+  if run_fail.msg_id is not null then
+    perform app.queue_dead_letter(v_queue, run_fail.msg_id, run_fail.error ->> 'message');
+  end if;
+  perform app.waitpoints_cancel(v_run.tenant_id, v_run.id);
+  perform app.run_event(v_run, 'failed', jsonb_build_object('attempt', v_run.attempt, 'error', run_fail.error));
+  perform app.waitpoints_on_run_finished(v_run.tenant_id, v_run.id);
+  return 'failed';
+end;
+$$;
+
+COMMENT ON FUNCTION app.run_fail(tenant_id uuid, run_id uuid, msg_id bigint, error jsonb, retry_in_seconds integer, retryable boolean) IS 'Workers: a failed attempt — retried after retry_in_seconds while attempts remain and the error is retryable, else the run fails for good (dead letter, run.failed, waiting runs resumed).';
+
+CREATE FUNCTION app.run_fork(tenant_id uuid, run_id uuid, from_seq integer, input jsonb DEFAULT NULL::jsonb, created_by text DEFAULT NULL::text) RETURNS public.runs
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_source public.runs%rowtype;
+  v_run public.runs%rowtype;
+begin
+  select * into v_source from public.runs r where r.id = run_fork.run_id and r.tenant_id = run_fork.tenant_id;
+  if not found then
+    raise exception 'No run % in this tenant', run_fork.run_id using errcode = 'OR404', detail = 'run_not_found';
+  end if;
+  if run_fork.from_seq is null or run_fork.from_seq < 1 then
+    raise exception 'from_seq must be 1 or more' using errcode = 'OR400', detail = 'invalid_from_seq';
+  end if;
+  if run_fork.from_seq > coalesce((select max(s.seq) from public.run_steps s where s.run_id = v_source.id), 0) + 1 then
+    raise exception 'Run % has no step %: fork from an existing step or the one after the last', v_source.id, run_fork.from_seq
+      using errcode = 'OR400', detail = 'invalid_from_seq';
+  end if;
+  insert into public.runs (tenant_id, kind, subject, input, priority, concurrency_key, concurrency_limit,
+    parent_run_id, root_run_id, depth, max_attempts, definition_version, code_version, forked_from_run_id,
+    forked_from_seq, created_by)
+  values (v_source.tenant_id, v_source.kind, v_source.subject, coalesce(run_fork.input, v_source.input),
+    v_source.priority, v_source.concurrency_key, v_source.concurrency_limit, null, null, 0, v_source.max_attempts,
+    case when run_fork.input is null then v_source.definition_version else md5(run_fork.input::text) end,
+    v_source.code_version, v_source.id, run_fork.from_seq, coalesce(run_fork.created_by, 'run:' || v_source.id))
+  returning * into v_run;
+  update public.runs r set root_run_id = r.id where r.id = v_run.id returning * into v_run;
+  insert into public.run_steps (tenant_id, run_id, seq, key, kind, status, input, output, error, attempts,
+    run_attempt, provider, model, prompt_tokens, completion_tokens, cost_usd, started_at, completed_at, duration_ms)
+  select s.tenant_id, v_run.id, s.seq, s.key, s.kind, s.status, s.input, s.output, s.error, s.attempts, 0,
+    s.provider, s.model, s.prompt_tokens, s.completion_tokens, s.cost_usd, s.started_at, s.completed_at, s.duration_ms
+  from public.run_steps s
+  where s.run_id = v_source.id and s.seq < run_fork.from_seq and s.status = 'completed';
+  perform app.run_enqueue(v_run.tenant_id, v_run.id);
+  select * into v_run from public.runs r where r.id = v_run.id;
+  return v_run;
+end;
+$$;
+
+COMMENT ON FUNCTION app.run_fork(tenant_id uuid, run_id uuid, from_seq integer, input jsonb, created_by text) IS 'Replays run_id from step from_seq into a new run: completed steps before from_seq are copied (they return their records; no model or tool is called again), the rest runs again, optionally with new input.';
+
+CREATE FUNCTION app.run_is_terminal(status text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select run_is_terminal.status in ('completed', 'failed', 'cancelled')
+$$;
+
+COMMENT ON FUNCTION app.run_is_terminal(status text) IS 'The one definition of a finished run: completed, failed or cancelled.';
+
+CREATE FUNCTION app.run_park(tenant_id uuid, run_id uuid, msg_id bigint, step_key text, mode text, waits jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run public.runs%rowtype;
+  v_wait jsonb;
+  v_pos integer := 0;
+  v_deadline timestamptz;
+  v_timeout timestamptz;
+  v_id uuid;
+  v_event record;
+  v_names text[];
+  v_ids uuid[];
+  v_done integer;
+  v_total integer;
+  v_output jsonb;
+  v_queue text;
+  v_on_deadline text;
+begin
+  if run_park.mode not in ('any', 'all') or jsonb_typeof(run_park.waits) <> 'array' or jsonb_array_length(run_park.waits) = 0 then
+    raise exception 'Invalid wait: mode any or all with at least one wait' using errcode = 'OR400', detail = 'invalid_wait';
+  end if;
+  -- LOCKS FIRST, in one order: the event types (exclusive), the runs waited for, then this run
+  for v_names in
+    select array_agg(distinct n order by n) from jsonb_array_elements(run_park.waits) w,
+      jsonb_array_elements_text(w -> 'events') n where w ->> 'kind' = 'event'
+  loop
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.event:' || run_park.tenant_id::text || ':' || n))
+    from unnest(v_names) n where n is not null;
+  end loop;
+  perform 1 from public.runs r
+  where r.id in (select (jsonb_array_elements_text(w -> 'run_ids'))::uuid from jsonb_array_elements(run_park.waits) w
+                 where w ->> 'kind' = 'runs')
+    and r.tenant_id = run_park.tenant_id
+  order by r.id for share;
+
+  select * into v_run from public.runs r where r.id = run_park.run_id and r.tenant_id = run_park.tenant_id for update;
+  if not found then
+    raise exception 'No run % in this tenant', run_park.run_id using errcode = 'OR404', detail = 'run_not_found';
+  end if;
+  if v_run.status <> 'running' or v_run.queue_msg_id is distinct from run_park.msg_id then
+    raise exception 'Run % is % and no longer held by this message', v_run.id, v_run.status using errcode = 'OR409', detail = 'run_not_running';
+  end if;
+  -- GUARD: a wait step that was already recorded (a replay) returns its record
+  select s.output into v_output from public.run_steps s where s.run_id = v_run.id and s.key = run_park.step_key and s.status = 'completed';
+  if found then
+    return jsonb_build_object('parked', false, 'output', v_output);
+  end if;
+  select k.on_deadline, k.queue_name into v_on_deadline, v_queue from app.run_kinds k where k.kind = v_run.kind;
+  v_deadline := case when v_on_deadline = 'time_out_waits' then v_run.deadline_at end;
+
+  for v_wait in select * from jsonb_array_elements(run_park.waits) loop
+    v_timeout := least(nullif(v_wait ->> 'timeout_at', '')::timestamptz, v_deadline);
+    case v_wait ->> 'kind'
+    when 'time' then
+      insert into public.run_waitpoints (tenant_id, run_id, step_key, mode, position, kind, resume_at)
+      values (v_run.tenant_id, v_run.id, run_park.step_key, run_park.mode, v_pos, 'time', (v_wait ->> 'at')::timestamptz)
+      returning id into v_id;
+      if (v_wait ->> 'at')::timestamptz <= clock_timestamp() then
+        update public.run_waitpoints w set status = 'resolved', resolved_at = clock_timestamp(),
+          result = jsonb_build_object('at', w.resume_at) where w.id = v_id;
+      end if;
+    when 'event' then
+      select array_agg(n) into v_names from jsonb_array_elements_text(v_wait -> 'events') n;
+      insert into public.run_waitpoints (tenant_id, run_id, step_key, mode, position, kind, resume_at, event_names,
+        event_keys, event_filter)
+      values (v_run.tenant_id, v_run.id, run_park.step_key, run_park.mode, v_pos, 'event', v_timeout, v_names,
+        (select array_agg(v_run.tenant_id::text || ':' || n) from unnest(v_names) n),
+        nullif(v_wait -> 'filter', 'null'::jsonb))
+      returning id into v_id;
+      -- LOOKBACK: an event that arrived just before the wait began is not missed
+      select e.id, e.event_type, e.payload, e.created_at into v_event from public.event_log e
+      where e.tenant_id = v_run.tenant_id and e.event_type = any(v_names)
+        and e.created_at >= clock_timestamp() - make_interval(secs => coalesce((v_wait ->> 'lookback_seconds')::numeric, 0))
+        and (v_wait -> 'filter' is null or jsonb_typeof(v_wait -> 'filter') = 'null' or e.payload @> (v_wait -> 'filter'))
+      order by e.created_at limit 1;
+      if v_event.id is not null then
+        update public.run_waitpoints w set status = 'resolved', resolved_at = clock_timestamp(),
+          result = jsonb_build_object('event_id', v_event.id, 'event_type', v_event.event_type,
+            'payload', v_event.payload, 'created_at', v_event.created_at)
+        where w.id = v_id;
+      end if;
+      v_event := null;
+    when 'runs' then
+      select array_agg(x::uuid) into v_ids from jsonb_array_elements_text(v_wait -> 'run_ids') x;
+      insert into public.run_waitpoints (tenant_id, run_id, step_key, mode, position, kind, resume_at, run_ids, runs_mode)
+      values (v_run.tenant_id, v_run.id, run_park.step_key, run_park.mode, v_pos, 'runs', v_timeout, v_ids,
+        coalesce(v_wait ->> 'mode', 'all'))
+      returning id into v_id;
+      select count(*) filter (where app.run_is_terminal(r.status)), count(*) into v_done, v_total
+      from public.runs r where r.id = any(v_ids) and r.tenant_id = v_run.tenant_id;
+      if v_total < cardinality(v_ids) then
+        raise exception 'A run waited for is not in this tenant' using errcode = 'OR404', detail = 'run_not_found';
+      end if;
+      if (coalesce(v_wait ->> 'mode', 'all') = 'any' and v_done > 0) or v_done = v_total then
+        update public.run_waitpoints w set status = 'resolved', resolved_at = clock_timestamp(),
+          result = (select jsonb_build_object('runs', jsonb_agg(jsonb_build_object('id', r.id, 'status', r.status)
+            order by array_position(v_ids, r.id))) from public.runs r where r.id = any(v_ids))
+        where w.id = v_id;
+      end if;
+    when 'token' then
+      update public.run_waitpoints w
+      set step_key = run_park.step_key, mode = run_park.mode, position = v_pos,
+        resume_at = case when w.status = 'pending' then coalesce(least(w.resume_at, v_timeout), w.resume_at, v_timeout) else w.resume_at end
+      where w.id = (v_wait ->> 'waitpoint_id')::uuid and w.run_id = v_run.id and w.kind = 'token' and w.step_key is null
+      returning w.id into v_id;
+      if v_id is null then
+        raise exception 'No unused completion token % of this run', v_wait ->> 'waitpoint_id' using errcode = 'OR404', detail = 'token_not_found';
+      end if;
+    when 'approval' then
+      insert into public.run_waitpoints (tenant_id, run_id, step_key, mode, position, kind, resume_at, approval_id)
+      values (v_run.tenant_id, v_run.id, run_park.step_key, run_park.mode, v_pos, 'approval', v_timeout,
+        (v_wait ->> 'approval_id')::uuid)
+      returning id into v_id;
+      perform app.approval_check_waitpoint(v_id);
+    else
+      raise exception 'Unknown wait kind %', coalesce(v_wait ->> 'kind', 'NULL') using errcode = 'OR400', detail = 'invalid_wait';
+    end case;
+    -- a timeout already past resolves as such
+    update public.run_waitpoints w set status = 'timed_out', resolved_at = clock_timestamp(),
+      result = jsonb_build_object('timed_out', true)
+    where w.id = v_id and w.status = 'pending' and w.resume_at is not null and w.resume_at <= clock_timestamp() and w.kind <> 'time';
+    v_pos := v_pos + 1;
+    v_id := null;
+  end loop;
+
+  -- SATISFIED ALREADY: record the step and keep running (the message stays claimed)
+  v_output := app.waitpoint_step_check(v_run.id, run_park.step_key, false);
+  if v_output is not null then
+    return jsonb_build_object('parked', false, 'output', v_output);
+  end if;
+
+  -- PARK: no message, no worker
+  perform app.queue_ack(v_queue, run_park.msg_id);
+  update public.runs r set status = 'waiting', queue_msg_id = null, worker_id = null where r.id = v_run.id
+  returning * into v_run;
+  perform app.run_event(v_run, 'waiting', jsonb_build_object('step', run_park.step_key,
+    'waits', (select jsonb_agg(w ->> 'kind') from jsonb_array_elements(run_park.waits) w)));
+  return jsonb_build_object('parked', true);
+end;
+$$;
+
+COMMENT ON FUNCTION app.run_park(tenant_id uuid, run_id uuid, msg_id bigint, step_key text, mode text, waits jsonb) IS 'Workers: parks a running run on a wait step (waitpoints of kind time, event, runs, token, approval; mode any or all), or returns the step''s output at once when already satisfied. Parking archives the run''s message and emits run.waiting.';
+
+CREATE FUNCTION app.run_step_record(tenant_id uuid, run_id uuid, step jsonb) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run public.runs%rowtype;
+  v_seq integer;
+  v_id uuid;
+begin
+  select * into v_run from public.runs r where r.id = run_step_record.run_id and r.tenant_id = run_step_record.tenant_id;
+  if not found then
+    raise exception 'No run % in this tenant', run_step_record.run_id using errcode = 'OR404', detail = 'run_not_found';
+  end if;
+  select coalesce(max(s.seq), 0) + 1 into v_seq from public.run_steps s where s.run_id = v_run.id;
+  insert into public.run_steps as s (tenant_id, run_id, seq, key, kind, status, input, output, error, run_attempt,
+    provider, model, prompt_tokens, completion_tokens, cost_usd, started_at, completed_at, duration_ms)
+  values (v_run.tenant_id, v_run.id, v_seq, step ->> 'key', coalesce(step ->> 'kind', 'step'),
+    coalesce(step ->> 'status', 'completed'), step -> 'input', step -> 'output', step -> 'error', v_run.attempt,
+    step ->> 'provider', step ->> 'model', coalesce((step ->> 'prompt_tokens')::integer, 0),
+    coalesce((step ->> 'completion_tokens')::integer, 0), coalesce((step ->> 'cost_usd')::numeric, 0),
+    (step ->> 'started_at')::timestamptz, now(), coalesce((step ->> 'duration_ms')::integer, 0))
+  on conflict on constraint run_steps_run_id_key_key do update
+    set status = excluded.status, input = coalesce(excluded.input, s.input), output = excluded.output,
+      error = excluded.error, attempts = s.attempts + 1, run_attempt = excluded.run_attempt,
+      provider = excluded.provider, model = excluded.model, prompt_tokens = excluded.prompt_tokens,
+      completion_tokens = excluded.completion_tokens, cost_usd = excluded.cost_usd,
+      started_at = excluded.started_at, completed_at = excluded.completed_at, duration_ms = excluded.duration_ms
+    -- GUARD: a completed step is never overwritten (a late duplicate changes nothing)
+    where s.status <> 'completed'
+  returning s.seq, s.id into v_seq, v_id;
+  if v_seq is null then
+    return null;
+  end if;
+  if v_run.code_version is null and step ->> 'code_version' is not null then
+    update public.runs r set code_version = step ->> 'code_version' where r.id = v_run.id;
+  end if;
+  -- usage for every model or tool call that was made and answered
+  if step ->> 'usage_kind' is not null then
+    perform app.usage_record(v_run.tenant_id, jsonb_build_object(
+      'run_id', v_run.id, 'run_step_id', v_id, 'kind', step ->> 'usage_kind',
+      'provider', step ->> 'provider', 'model', step ->> 'model',
+      'prompt_tokens', step ->> 'prompt_tokens', 'completion_tokens', step ->> 'completion_tokens',
+      'units', coalesce((step ->> 'units')::numeric,
+        coalesce((step ->> 'prompt_tokens')::numeric, 0) + coalesce((step ->> 'completion_tokens')::numeric, 0)),
+      'cost_usd', step ->> 'cost_usd', 'metadata', coalesce(step -> 'usage_metadata', '{}'::jsonb)));
+  end if;
+  return v_seq;
+end;
+$$;
+
+COMMENT ON FUNCTION app.run_step_record(tenant_id uuid, run_id uuid, step jsonb) IS 'Workers: records one step {key, kind, status, input, output, error, provider, model, tokens, cost, duration, usage_kind} of a run (a completed step is never overwritten) and its usage event; returns the step''s seq (null when it was already completed).';
+
+CREATE FUNCTION app.runs_claim(queue_name text, worker_id text, vt integer, qty integer) RETURNS TABLE(msg_id bigint, run_id uuid, tenant_id uuid, kind text, attempt integer, resumed boolean, code_version text, input jsonb, steps jsonb, tenant_settings jsonb)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_cand_msg bigint;
+  v_cand_run uuid;
+  v_cand_tenant uuid;
+  v_run public.runs%rowtype;
+  v_taken bigint[] := '{}';
+  v_stale interval := make_interval(secs => greatest(runs_claim.vt, 10) * 2);
+  v_limit_name text;
+  v_qtable text := 'q_' || runs_claim.queue_name;
+begin
+  -- LOCK the candidates' messages in one statement (SKIP LOCKED: another claimer has those)
+  for v_cand_msg, v_cand_run, v_cand_tenant in
+    execute format('select q.msg_id, (q.message ->> ''run_id'')::uuid as run_id, (q.message ->> ''tenant_id'')::uuid as tenant_id
+      from pgmq.%I q where q.msg_id = any($1) and q.vt <= clock_timestamp()
+      order by array_position($1, q.msg_id) for update skip locked', v_qtable)
+      using array(select c.msg_id from app.queue_candidates(runs_claim.queue_name, runs_claim.qty) c)
+  loop
+    exit when cardinality(v_taken) >= runs_claim.qty;
+    -- one claimer per tenant at a time, so concurrency counts cannot race; a busy tenant is
+    -- skipped (another claimer is serving it), never waited for
+    continue when not pg_catalog.pg_try_advisory_xact_lock(
+      pg_catalog.hashtext('app.runs_claim:' || runs_claim.queue_name || ':' || v_cand_tenant::text));
+    select * into v_run from public.runs r
+    where r.id = v_cand_run and r.tenant_id = v_cand_tenant
+    for update skip locked;
+
+    -- GUARD: a message whose run finished, vanished or moved on to another message: archive it
+    if v_run.id is null or app.run_is_terminal(v_run.status) or v_run.status = 'waiting'
+        or v_run.queue_msg_id is distinct from v_cand_msg then
+      if v_run.id is null or v_run.queue_msg_id is distinct from v_cand_msg or app.run_is_terminal(v_run.status) then
+        perform pgmq.archive(runs_claim.queue_name, v_cand_msg);
+      end if;
+      v_run := null;
+      continue;
+    end if;
+
+    -- GUARD: a run that keeps killing its worker ends in the dead-letter queue
+    if not v_run.resuming and v_run.attempt >= v_run.max_attempts then
+      perform app.run_fail(v_run.tenant_id, v_run.id, v_cand_msg, jsonb_build_object('code', 'MAX_ATTEMPTS',
+        'message', format('Gave up after %s attempts: the worker stopped before finishing each time', v_run.attempt)),
+        0, false);
+      v_run := null;
+      continue;
+    end if;
+
+    -- CONCURRENCY: per key and per tenant for this kind (other fresh running runs only)
+    if v_run.concurrency_key is not null and (
+      select count(*) from public.runs r
+      where r.tenant_id = v_run.tenant_id and r.concurrency_key = v_run.concurrency_key and r.kind = v_run.kind
+        and r.status = 'running' and r.id <> v_run.id and r.heartbeat_at > now() - v_stale
+    ) >= coalesce(v_run.concurrency_limit, 1) then
+      v_run := null;
+      continue;
+    end if;
+    select k.concurrency_limit_name into v_limit_name from app.run_kinds k where k.kind = v_run.kind;
+    if v_limit_name is not null and (
+      select count(*) from public.runs r
+      where r.tenant_id = v_run.tenant_id and r.kind = v_run.kind and r.status = 'running'
+        and r.id <> v_run.id and r.heartbeat_at > now() - v_stale
+    ) >= app.tenant_limit(v_run.tenant_id, v_limit_name) then
+      v_run := null;
+      continue;
+    end if;
+
+    perform app.queue_turn_taken(runs_claim.queue_name, v_run.tenant_id);
+    -- a run resumed after a wait keeps its attempt; a fresh start or a redelivery uses one
+    resumed := v_run.resuming and v_run.attempt > 0;
+    update public.runs r
+    set status = 'running', started_at = coalesce(r.started_at, now()), heartbeat_at = now(),
+      worker_id = runs_claim.worker_id, resuming = false,
+      attempt = case when resumed then r.attempt else r.attempt + 1 end
+    where r.id = v_run.id
+    returning * into v_run;
+    v_taken := v_taken || v_cand_msg;
+    msg_id := v_cand_msg;
+    run_id := v_run.id;
+    tenant_id := v_run.tenant_id;
+    kind := v_run.kind;
+    attempt := v_run.attempt;
+    code_version := v_run.code_version;
+    input := v_run.input;
+    steps := coalesce((select jsonb_agg(jsonb_build_object('key', s.key, 'seq', s.seq, 'kind', s.kind,
+        'output', s.output, 'provider', s.provider, 'model', s.model, 'prompt_tokens', s.prompt_tokens,
+        'completion_tokens', s.completion_tokens, 'cost_usd', s.cost_usd) order by s.seq)
+      from public.run_steps s where s.run_id = v_run.id and s.status = 'completed'), '[]'::jsonb);
+    select t.settings into tenant_settings from public.tenants t where t.id = v_run.tenant_id;
+    return next;
+    v_run := null;
+  end loop;
+
+  -- TAKE the claimed messages in one statement: hidden for vt, read once more, deferrals forgotten
+  if cardinality(v_taken) > 0 then
+    execute format('update pgmq.%I q set vt = clock_timestamp() + make_interval(secs => $2), read_ct = q.read_ct + 1
+      where q.msg_id = any($1)', v_qtable) using v_taken, runs_claim.vt;
+    delete from app.queue_deferrals d where d.queue_name = runs_claim.queue_name and d.msg_id = any(v_taken);
+  end if;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.runs_claim(queue_name text, worker_id text, vt integer, qty integer) IS 'Workers: claims up to qty runs of queue_name fairly across tenants, honouring concurrency keys and the kind''s tenant limit; marks them running and returns each with its input, its completed steps (the memo) and its tenant''s settings. Finished runs'' messages are archived; crash loops past max_attempts fail for good.';
+
+CREATE FUNCTION app.runs_deadline_sweep() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run record;
+  v_count integer := 0;
+begin
+  for v_run in
+    select r.id, r.tenant_id from public.runs r join app.run_kinds k on k.kind = r.kind
+    where r.deadline_at < now() and r.status in ('queued', 'running', 'waiting') and k.on_deadline = 'cancel'
+    limit 1000
+  loop
+    perform app.run_cancel(v_run.tenant_id, v_run.id, 'deadline passed');
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.runs_deadline_sweep() IS 'Tick job: cancels queued, running or waiting runs past deadline_at whose kind cancels on deadline.';
+
+CREATE FUNCTION app.runs_heartbeat(queue_name text, worker_id text, msg_ids bigint[], vt integer) RETURNS SETOF uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_gone bigint[];
+begin
+  select coalesce(array_agg(g), '{}') into v_gone
+  from app.queue_heartbeat(runs_heartbeat.queue_name, runs_heartbeat.msg_ids, runs_heartbeat.vt, runs_heartbeat.worker_id) g;
+  update public.runs r set heartbeat_at = now()
+  where r.queue_msg_id = any(runs_heartbeat.msg_ids) and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
+  return query
+    select r.id from public.runs r
+    where r.queue_msg_id = any(runs_heartbeat.msg_ids)
+      and (r.status <> 'running' or r.worker_id is distinct from runs_heartbeat.worker_id or r.queue_msg_id = any(v_gone));
+end;
+$$;
+
+COMMENT ON FUNCTION app.runs_heartbeat(queue_name text, worker_id text, msg_ids bigint[], vt integer) IS 'Workers: one heartbeat for all the runs a worker holds: extends their messages'' visibility, records heartbeat_at, and returns the runs no longer this worker''s to run (cancelled or taken over), whose work is aborted.';
+
+CREATE FUNCTION app.secret_delete(tenant_id uuid, name text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_row app.tenant_secrets%rowtype;
+begin
+  delete from app.tenant_secrets s where s.tenant_id = secret_delete.tenant_id and s.name = secret_delete.name
+  returning * into v_row;
+  if not found then
+    return false;
+  end if;
+  if v_row.vault_secret_id is not null then
+    execute format('delete from %I.secrets where id = $1', 'vault') using v_row.vault_secret_id;
+  end if;
+  insert into app.secret_access_log (tenant_id, name, action) values (secret_delete.tenant_id, secret_delete.name, 'delete');
+  return true;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.secret_delete(tenant_id uuid, name text) IS 'Deletes a tenant secret and logs it.';
+
+CREATE FUNCTION app.secret_get(tenant_id uuid, name text, purpose text, origin text) RETURNS TABLE(value text, bound_origin text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_row app.tenant_secrets%rowtype;
+  v_key text;
+begin
+  select * into v_row from app.tenant_secrets s where s.tenant_id = secret_get.tenant_id and s.name = secret_get.name;
+  if not found then
+    return;
+  end if;
+  bound_origin := v_row.origin;
+  -- GUARD: a secret goes only to the origin it was configured for
+  if v_row.origin is distinct from lower(secret_get.origin) then
+    insert into app.secret_access_log (tenant_id, name, action, purpose)
+    values (secret_get.tenant_id, secret_get.name, 'refused', secret_get.purpose || ' → ' || coalesce(secret_get.origin, 'no origin'));
+    return next;
+    return;
+  end if;
+  if v_row.vault_secret_id is not null then
+    execute format('select decrypted_secret from %I.decrypted_secrets where id = $1', 'vault') into value using v_row.vault_secret_id;
+  else
+    v_key := app.local_encryption_key();
+    if coalesce(v_key, '') = '' then
+      raise exception 'Server misconfigured: secret %/% is encrypted locally but there is no local encryption key (app.local_secret_key)', secret_get.tenant_id, secret_get.name
+        using errcode = '55000';
+    end if;
+    value := extensions.pgp_sym_decrypt(v_row.value_enc, v_key);
+  end if;
+  insert into app.secret_access_log (tenant_id, name, action, purpose)
+  values (secret_get.tenant_id, secret_get.name, 'read', secret_get.purpose || ' → ' || secret_get.origin);
+  return next;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.secret_get(tenant_id uuid, name text, purpose text, origin text) IS 'Workers only: decrypts a tenant secret for a request to origin and logs the read with its purpose. A secret bound to another origin is not decrypted: value is null, bound_origin names its origin and the refusal is logged. No row when there is no such secret.';
+
+CREATE FUNCTION app.secret_list(tenant_id uuid) RETURNS TABLE(name text, origin text, created_at timestamp with time zone, updated_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.name, s.origin, s.created_at, s.updated_at from app.tenant_secrets s
+  where s.tenant_id = secret_list.tenant_id
+  order by s.name
+$$;
+
+COMMENT ON FUNCTION app.secret_list(tenant_id uuid) IS 'The names of a tenant''s secrets, the origin each is bound to and when they were set (never their values).';
+
+CREATE FUNCTION app.secret_set(tenant_id uuid, name text, value text, origin text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_vault_id uuid;
+  v_key text;
+begin
+  if length(coalesce(secret_set.value, '')) = 0 then
+    raise exception 'Secret value is empty' using errcode = 'OR400', detail = 'secret_empty';
+  end if;
+  if coalesce(secret_set.origin, '') !~ '^https?://[^/?#@]+$' then
+    raise exception 'Invalid origin %: give the scheme://host[:port] the secret may be sent to', coalesce(secret_set.origin, 'NULL')
+      using errcode = 'OR400', detail = 'secret_origin_invalid';
+  end if;
+  if to_regclass('vault.secrets') is not null then
+    select s.vault_secret_id into v_vault_id from app.tenant_secrets s
+    where s.tenant_id = secret_set.tenant_id and s.name = secret_set.name;
+    if v_vault_id is null then
+      -- dynamic: vault exists only on Supabase (plpgsql_check checks constant EXECUTE strings)
+      execute format('select %I.create_secret($1, $2)', 'vault') into v_vault_id
+        using secret_set.value, 'ora:' || secret_set.tenant_id || ':' || secret_set.name;
+    else
+      execute format('select %I.update_secret($1, $2)', 'vault') using v_vault_id, secret_set.value;
+    end if;
+    insert into app.tenant_secrets as t (tenant_id, name, vault_secret_id, origin)
+    values (secret_set.tenant_id, secret_set.name, v_vault_id, lower(secret_set.origin))
+    on conflict on constraint tenant_secrets_pkey do update
+      set vault_secret_id = excluded.vault_secret_id, origin = excluded.origin, updated_at = now();
+  else
+    v_key := app.local_encryption_key();
+    if coalesce(v_key, '') = '' then
+      raise exception 'Server misconfigured: no Vault and no local encryption key (app.local_secret_key, made by scripts/bootstrap/00_supabase_compat.sql) to encrypt secrets with'
+        using errcode = '55000';
+    end if;
+    insert into app.tenant_secrets as t (tenant_id, name, value_enc, origin)
+    values (secret_set.tenant_id, secret_set.name, extensions.pgp_sym_encrypt(secret_set.value, v_key), lower(secret_set.origin))
+    on conflict on constraint tenant_secrets_pkey do update
+      set value_enc = excluded.value_enc, origin = excluded.origin, updated_at = now();
+  end if;
+  insert into app.secret_access_log (tenant_id, name, action) values (secret_set.tenant_id, secret_set.name, 'set');
+end;
+$_$;
+
+COMMENT ON FUNCTION app.secret_set(tenant_id uuid, name text, value text, origin text) IS 'Stores a tenant secret bound to origin (Vault on Supabase, pgcrypto locally) and logs the write.';
+
+CREATE FUNCTION app.session_coordination(run_id uuid) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select case
+    when exists (select 1 from public.runs c where c.parent_run_id = p.id and not app.run_is_terminal(c.status)) and not p.timed_out
+      then 'running'
+    when p.timed_out or (p.deadline_at is not null and p.deadline_at <= now()) then 'timeout'
+    when not exists (select 1 from public.runs c where c.parent_run_id = p.id and c.status <> 'completed') then 'complete'
+    else 'partial'
+  end
+  from public.runs p where p.id = session_coordination.run_id
+$$;
+
+COMMENT ON FUNCTION app.session_coordination(run_id uuid) IS 'The one rule for an orchestration''s coordination: timeout (its deadline passed), complete (all children completed), partial (some did not), running.';
+
+CREATE FUNCTION app.session_spawn(tenant_id uuid, spec jsonb) RETURNS public.runs
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_existing public.runs%rowtype;
+  v_parent public.runs%rowtype;
+  v_agent jsonb;
+  v_kind text := coalesce(spec ->> 'kind', 'agent');
+  v_input jsonb;
+begin
+  -- GUARD: a repeated spawn with the same idempotency key returns the existing session
+  if spec ->> 'idempotency_key' is not null then
+    select * into v_existing from public.runs r
+    where r.tenant_id = session_spawn.tenant_id and r.idempotency_key = spec ->> 'idempotency_key';
+    if found then
+      return v_existing;
+    end if;
+  end if;
+  v_agent := app.agent_snapshot(session_spawn.tenant_id, spec ->> 'agent');
+  if v_agent is null then
+    raise exception 'No active agent ''%'' in this tenant', spec ->> 'agent' using errcode = 'OR404', detail = 'agent_not_found';
+  end if;
+
+  if spec ->> 'parent_session_id' is not null then
+    select * into v_parent from public.runs r
+    where r.id = (spec ->> 'parent_session_id')::uuid and r.tenant_id = session_spawn.tenant_id
+      and r.kind in ('agent', 'orchestration')
+    for update;
+    if not found then
+      raise exception 'No parent session % in this tenant', spec ->> 'parent_session_id' using errcode = 'OR404', detail = 'parent_not_found';
+    end if;
+    if app.run_is_terminal(v_parent.status) then
+      raise exception 'Parent session % is %: it cannot take new children', v_parent.id, v_parent.status
+        using errcode = 'OR409', detail = 'parent_finished';
+    end if;
+    if v_parent.depth + 1 > app.tenant_limit(session_spawn.tenant_id, 'max_spawn_depth') then
+      raise exception 'Spawn depth limit reached: % levels (tenant limit max_spawn_depth)',
+        app.tenant_limit(session_spawn.tenant_id, 'max_spawn_depth') using errcode = 'OR409', detail = 'spawn_depth_limit';
+    end if;
+    if (select count(*) from public.runs c where c.parent_run_id = v_parent.id)
+        >= app.tenant_limit(session_spawn.tenant_id, 'max_children_per_session') then
+      raise exception 'Children limit reached: % per session (tenant limit max_children_per_session)',
+        app.tenant_limit(session_spawn.tenant_id, 'max_children_per_session') using errcode = 'OR409', detail = 'children_limit';
+    end if;
+  end if;
+
+  perform app.budget_assert(session_spawn.tenant_id);
+
+  v_input := coalesce(spec -> 'input', '{}'::jsonb) || jsonb_build_object(
+    'mode', coalesce(spec ->> 'mode', v_parent.input ->> 'mode', 'autonomous'), 'agent', v_agent);
+  return app.run_create(session_spawn.tenant_id, jsonb_build_object(
+    'kind', v_kind, 'subject', spec ->> 'agent', 'input', v_input,
+    'parent_run_id', v_parent.id, 'priority', spec -> 'priority', 'idempotency_key', spec ->> 'idempotency_key',
+    'concurrency_key', spec ->> 'concurrency_key', 'concurrency_limit', spec -> 'concurrency_limit',
+    'max_attempts', spec -> 'max_attempts', 'deadline_at', spec ->> 'deadline_at',
+    'definition_version', md5(v_agent::text),
+    'created_by', spec ->> 'created_by', 'user_id', spec ->> 'user_id', 'api_key_id', spec ->> 'api_key_id'));
+end;
+$$;
+
+COMMENT ON FUNCTION app.session_spawn(tenant_id uuid, spec jsonb) IS 'Creates and queues an agent session (or returns the one with the same idempotency key), with the agent''s definition snapshotted into its input. Enforces the tenant''s spawn depth, children per session and budget hard limit (reasons spawn_depth_limit, children_limit, parent_finished, agent_not_found).';
+
+CREATE FUNCTION app.session_spawn_orchestration(tenant_id uuid, spec jsonb) RETURNS SETOF public.runs
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_parent public.runs%rowtype;
+  v_child jsonb;
+  v_i integer := 0;
+begin
+  if jsonb_typeof(spec -> 'children') <> 'array' or jsonb_array_length(spec -> 'children') = 0 then
+    raise exception 'An orchestration needs at least one child' using errcode = 'OR400', detail = 'no_children';
+  end if;
+  if spec ->> 'idempotency_key' is not null then
+    select * into v_parent from public.runs r
+    where r.tenant_id = session_spawn_orchestration.tenant_id and r.idempotency_key = spec ->> 'idempotency_key';
+    if found then
+      return query select * from public.runs r where r.id = v_parent.id
+        union all (select * from public.runs c where c.parent_run_id = v_parent.id order by c.created_at, c.id);
+      return;
+    end if;
+  end if;
+  v_parent := app.session_spawn(session_spawn_orchestration.tenant_id, (spec - 'children') || jsonb_build_object(
+    'kind', 'orchestration', 'agent', coalesce(spec ->> 'agent', 'ora')));
+  return next v_parent;
+  for v_child in select * from jsonb_array_elements(spec -> 'children') loop
+    v_i := v_i + 1;
+    return next app.session_spawn(session_spawn_orchestration.tenant_id, v_child || jsonb_build_object(
+      'parent_session_id', v_parent.id,
+      'idempotency_key', case when spec ->> 'idempotency_key' is not null
+        then (spec ->> 'idempotency_key') || ':' || v_i end,
+      'user_id', spec ->> 'user_id', 'api_key_id', spec ->> 'api_key_id', 'created_by', spec ->> 'created_by'));
+  end loop;
+end;
+$$;
+
+COMMENT ON FUNCTION app.session_spawn_orchestration(tenant_id uuid, spec jsonb) IS 'Creates a coordinating parent session and its children in one transaction; returns the parent first, then the children.';
+
+CREATE FUNCTION app.table_event_emit() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_old jsonb := case when tg_op in ('UPDATE', 'DELETE') then to_jsonb(old) end;
+  v_new jsonb := case when tg_op in ('INSERT', 'UPDATE') then to_jsonb(new) end;
+  v_tenant uuid;
+begin
+  v_tenant := coalesce(v_new ->> 'tenant_id', v_old ->> 'tenant_id')::uuid;
+  -- GUARD: a row removed because its tenant is being deleted leaves no event behind
+  if tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = v_tenant) then
+    return old;
+  end if;
+  insert into public.event_log (tenant_id, event_type, event_source, payload)
+  values (
+    v_tenant,
+    tg_table_name || '.' || tg_op,
+    'database',
+    jsonb_build_object('table', tg_table_name, 'operation', tg_op, 'old', v_old, 'new', v_new, 'timestamp', now())
+  );
+  return coalesce(new, old);
+end;
+$$;
+
+COMMENT ON FUNCTION app.table_event_emit() IS 'Trigger: records <table>.<INSERT|UPDATE|DELETE> with old and new rows in event_log.';
+
+CREATE FUNCTION app.task_advance(tenant_id uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_task public.agent_tasks%rowtype;
+  v_session public.runs%rowtype;
+  v_count integer := 0;
+begin
+  for v_task in
+    select * from public.agent_tasks t
+    where t.tenant_id = task_advance.tenant_id and t.status = 'pending' and t.assigned_agent is not null
+      and (t.scheduled_for is null or t.scheduled_for <= now())
+      and not exists (
+        select 1 from public.task_dependencies d join public.agent_tasks dep on dep.id = d.depends_on_id
+        where d.task_id = t.id and dep.status <> 'success')
+    order by t.priority desc, t.created_at
+    for update skip locked
+  loop
+    begin
+    v_session := app.session_spawn(v_task.tenant_id, jsonb_build_object(
+      'agent', v_task.assigned_agent, 'priority', v_task.priority,
+      'max_attempts', v_task.max_attempts, 'deadline_at', v_task.deadline_at, 'created_by', 'task:' || v_task.id,
+      'input', jsonb_build_object('task', jsonb_build_object('id', v_task.id, 'type', v_task.task_type,
+        'title', v_task.title, 'description', v_task.description, 'instructions', v_task.instructions,
+        'input', v_task.input),
+        'dependencies', coalesce((select jsonb_agg(jsonb_build_object('task_id', dep.id, 'title', dep.title,
+          'agent', dep.assigned_agent, 'output', dep.output) order by dep.completed_at)
+          from public.task_dependencies d join public.agent_tasks dep on dep.id = d.depends_on_id
+          where d.task_id = v_task.id), '[]'::jsonb))));
+    exception when sqlstate 'OR402' then
+      -- GUARD: over a hard budget the task waits (pending) instead of failing what finished before it
+      update public.agent_tasks t set status_message = 'Waiting: ' || sqlerrm where t.id = v_task.id;
+      continue;
+    end;
+    update public.agent_tasks t
+    set status = 'queued', session_id = v_session.id, attempt_count = t.attempt_count + 1, last_attempt_at = now(),
+      status_message = null, error_message = null, blocked_by = null
+    where t.id = v_task.id;
+    perform app.event_emit(v_task.tenant_id, 'task.queued', 'agent', jsonb_build_object(
+      'task_id', v_task.id, 'title', v_task.title, 'agent', v_task.assigned_agent, 'session_id', v_session.id));
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.task_advance(tenant_id uuid) IS 'Queues due pending tasks whose dependencies all succeeded (one session each, dependency outputs as context).';
+
+CREATE FUNCTION app.task_dependency_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if not exists (select 1 from public.agent_tasks t where t.id = new.depends_on_id and t.tenant_id = new.tenant_id)
+    or not exists (select 1 from public.agent_tasks t where t.id = new.task_id and t.tenant_id = new.tenant_id) then
+    raise exception 'Task % or its dependency % is not in this tenant', new.task_id, new.depends_on_id using errcode = 'OR404', detail = 'task_not_found';
+  end if;
+  if exists (
+    with recursive upstream as (
+      select d.depends_on_id as id from public.task_dependencies d where d.task_id = new.depends_on_id
+      union
+      select d.depends_on_id from public.task_dependencies d join upstream u on d.task_id = u.id
+    )
+    select 1 from upstream where id = new.task_id
+  ) then
+    raise exception 'Dependency cycle: task % already depends (directly or not) on task %', new.depends_on_id, new.task_id
+      using errcode = 'OR400', detail = 'dependency_cycle';
+  end if;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.task_dependency_check() IS 'Trigger: refuses dependency edges that cross tenants or close a cycle.';
+
+CREATE FUNCTION app.task_finish(tenant_id uuid, task_id uuid, outcome text, output jsonb, error text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_task public.agent_tasks%rowtype;
+  v_metrics record;
+begin
+  select coalesce(sum(r.prompt_tokens + r.completion_tokens), 0)::integer as tokens, coalesce(sum(r.cost_usd), 0) as cost
+  into v_metrics
+  from public.run_steps r join public.agent_tasks t on t.session_id = r.run_id
+  where t.id = task_finish.task_id and r.tenant_id = task_finish.tenant_id;
+
+  update public.agent_tasks t
+  set status = task_finish.outcome, output = coalesce(task_finish.output, t.output),
+    error_message = case when task_finish.outcome = 'success' then null else task_finish.error end,
+    status_message = case when task_finish.outcome = 'success' then null else task_finish.error end,
+    completed_at = now(), duration_ms = (extract(epoch from (now() - coalesce(t.started_at, t.last_attempt_at, t.created_at))) * 1000)::integer,
+    tokens_used = v_metrics.tokens, estimated_cost = v_metrics.cost
+  where t.id = task_finish.task_id and t.tenant_id = task_finish.tenant_id
+    and t.status not in ('success', 'error', 'cancelled', 'expired')
+  returning * into v_task;
+  if v_task.id is null then
+    return;
+  end if;
+  perform app.event_emit(v_task.tenant_id,
+    case task_finish.outcome when 'success' then 'task.completed' when 'error' then 'task.failed' else 'task.' || task_finish.outcome end,
+    'agent', jsonb_build_object('task_id', v_task.id, 'title', v_task.title, 'agent', v_task.assigned_agent,
+      'session_id', v_task.session_id, 'error', task_finish.error));
+
+  if task_finish.outcome = 'success' then
+    perform app.task_advance(v_task.tenant_id);
+    return;
+  end if;
+
+  -- GUARD: stop everything downstream that has not started, saying which dependency failed
+  with recursive downstream as (
+    select d.task_id as id from public.task_dependencies d where d.depends_on_id = v_task.id
+    union
+    select d.task_id from public.task_dependencies d join downstream x on d.depends_on_id = x.id
+  ),
+  stopped as (
+    update public.agent_tasks t
+    set status = 'cancelled', blocked_by = v_task.id, completed_at = now(),
+      status_message = format('Stopped: dependency "%s" %s', v_task.title,
+        case task_finish.outcome when 'error' then 'failed' else task_finish.outcome end),
+      error_message = format('Dependency %s (%s) ended %s: %s', v_task.id, v_task.title, task_finish.outcome,
+        coalesce(task_finish.error, 'no reason given'))
+    from downstream
+    where t.id = downstream.id and t.tenant_id = v_task.tenant_id and t.status in ('pending', 'waiting')
+    returning t.id, t.title, t.status_message
+  )
+  insert into public.event_log (tenant_id, event_type, event_source, payload)
+  select v_task.tenant_id, 'task.cancelled', 'agent', jsonb_build_object('task_id', s.id, 'title', s.title,
+    'reason', s.status_message, 'blocked_by', v_task.id)
+  from stopped s;
+end;
+$$;
+
+COMMENT ON FUNCTION app.task_finish(tenant_id uuid, task_id uuid, outcome text, output jsonb, error text) IS 'Records a task outcome; success queues newly runnable dependents, failure stops pending dependents with a reason.';
+
+CREATE FUNCTION app.task_links_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_constraint text;
+begin
+  if new.parent_task_id is not null and not exists (select 1 from public.agent_tasks t where t.id = new.parent_task_id and t.tenant_id = new.tenant_id) then
+    v_constraint := 'agent_tasks_parent_task_id_fkey';
+  elsif new.blocked_by is not null and not exists (select 1 from public.agent_tasks t where t.id = new.blocked_by and t.tenant_id = new.tenant_id) then
+    v_constraint := 'agent_tasks_blocked_by_fkey';
+  elsif new.session_id is not null and not exists (select 1 from public.runs s where s.id = new.session_id and s.tenant_id = new.tenant_id) then
+    v_constraint := 'agent_tasks_session_id_fkey';
+  elsif new.related_post_id is not null and not exists (select 1 from public.blog_posts p where p.id = new.related_post_id and p.tenant_id = new.tenant_id) then
+    v_constraint := 'agent_tasks_related_post_id_fkey';
+  end if;
+  if v_constraint is not null then
+    -- exactly what a missing row gives (the same foreign key's violation), so another tenant's
+    -- row and no row cannot be told apart
+    raise exception 'insert or update on table "agent_tasks" violates foreign key constraint "%"', v_constraint
+      using errcode = '23503', constraint = v_constraint;
+  end if;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.task_links_check() IS 'Trigger (after insert or update): refuses task links to rows of another tenant, which foreign keys alone allow, with the same error as a missing row.';
+
+CREATE FUNCTION app.task_on_session_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if new.status = 'running' and old.status = 'queued' then
+    update public.agent_tasks t set status = 'running', started_at = coalesce(t.started_at, now())
+    where t.session_id = new.id and t.tenant_id = new.tenant_id and t.status = 'queued';
+  elsif app.run_is_terminal(new.status) and not app.run_is_terminal(old.status) then
+    perform app.task_finish(new.tenant_id, t.id,
+      case new.status when 'completed' then 'success' when 'failed' then 'error' else 'cancelled' end,
+      case when new.status = 'completed' then coalesce(new.output -> 'output', new.output) end,
+      case when new.status <> 'completed' then coalesce(new.error ->> 'message', new.status) end)
+    from public.agent_tasks t
+    where t.session_id = new.id and t.tenant_id = new.tenant_id;
+  end if;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.task_on_session_status() IS 'Trigger (after update of status on agent runs): a task goes running when its session starts, and takes its session''s outcome when it finishes (success, error, cancelled).';
+
+CREATE FUNCTION app.task_retry(tenant_id uuid, task_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_task public.agent_tasks%rowtype;
+begin
+  update public.agent_tasks t
+  set status = 'pending', error_message = null, status_message = 'retry requested', completed_at = null,
+    attempt_count = 0, blocked_by = null, session_id = null
+  where t.id = task_retry.task_id and t.tenant_id = task_retry.tenant_id and t.status in ('error', 'cancelled', 'expired')
+  returning * into v_task;
+  if v_task.id is null then
+    raise exception 'Task % is not failed, cancelled or expired in this tenant', task_retry.task_id using errcode = 'OR409';
+  end if;
+  with recursive downstream as (
+    select t.id from public.agent_tasks t where t.blocked_by = v_task.id and t.tenant_id = v_task.tenant_id
+    union
+    select t.id from public.agent_tasks t join downstream x on t.blocked_by = x.id
+  )
+  update public.agent_tasks t
+  set status = 'pending', blocked_by = null, status_message = null, error_message = null, completed_at = null
+  from downstream where t.id = downstream.id and t.status = 'cancelled';
+  perform app.task_advance(v_task.tenant_id);
+end;
+$$;
+
+COMMENT ON FUNCTION app.task_retry(tenant_id uuid, task_id uuid) IS 'Resets a failed/cancelled/expired task and the dependents it stopped, then advances the DAG.';
+
+CREATE FUNCTION app.tasks_sweep() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_row record;
+  v_count integer := 0;
+begin
+  for v_row in
+    select t.id, t.tenant_id, t.session_id from public.agent_tasks t
+    where t.deadline_at < now() and t.status in ('pending', 'queued', 'running', 'waiting')
+  loop
+    perform app.task_finish(v_row.tenant_id, v_row.id, 'expired', null, 'deadline passed');
+    if v_row.session_id is not null then
+      perform app.run_cancel(v_row.tenant_id, v_row.session_id, 'task deadline passed');
+    end if;
+    v_count := v_count + 1;
+  end loop;
+  for v_row in
+    select distinct t.tenant_id from public.agent_tasks t
+    where t.status = 'pending' and t.assigned_agent is not null and t.scheduled_for <= now()
+  loop
+    v_count := v_count + app.task_advance(v_row.tenant_id);
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.tasks_sweep() IS 'Tick job: expires tasks past deadline_at (stopping dependents) and queues tasks whose scheduled_for arrived.';
+
+CREATE FUNCTION app.tenant_id() RETURNS uuid
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select nullif((select auth.jwt()) ->> 'tenant_id', '')::uuid
+$$;
+
+COMMENT ON FUNCTION app.tenant_id() IS 'Tenant of the current request, read from request.jwt.claims.tenant_id (set by the Ora gateway). Null when absent, which matches no row.';
+
+CREATE FUNCTION app.tenant_limit(tenant_id uuid, name text) RETURNS integer
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select coalesce(
+    (select (t.limits ->> tenant_limit.name)::integer from public.tenants t where t.id = tenant_limit.tenant_id),
+    case tenant_limit.name
+      when 'max_spawn_depth' then 3
+      when 'max_children_per_session' then 20
+      when 'max_concurrent_sessions' then 10
+      when 'max_concurrent_automation_runs' then 10
+      when 'max_tool_calls_per_session' then 50
+    end)
+$$;
+
+COMMENT ON FUNCTION app.tenant_limit(tenant_id uuid, name text) IS 'A tenant''s plan limit (tenants.limits) or its default: max_spawn_depth 3, max_children_per_session 20, max_concurrent_sessions 10, max_concurrent_automation_runs 10, max_tool_calls_per_session 50. The only place these defaults are written.';
+
+CREATE FUNCTION app.tenant_limits(tenant_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select jsonb_object_agg(n, app.tenant_limit(tenant_limits.tenant_id, n))
+  from unnest(array['max_spawn_depth', 'max_children_per_session', 'max_concurrent_sessions',
+    'max_concurrent_automation_runs', 'max_tool_calls_per_session']) n
+$$;
+
+COMMENT ON FUNCTION app.tenant_limits(tenant_id uuid) IS 'All plan limits of a tenant with their effective values (set or default).';
+
+CREATE FUNCTION app.tick() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_job record;
+  v_result jsonb;
+  v_all jsonb := '{}'::jsonb;
+begin
+  if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('app.tick')) then
+    return jsonb_build_object('skipped', true);
+  end if;
+  for v_job in select j.name, j.function_name from app.tick_jobs j order by j.run_order, j.name loop
+    begin
+      execute pg_catalog.format('select pg_catalog.to_jsonb(%s())', v_job.function_name) into v_result;
+    exception when others then
+      v_result := jsonb_build_object('error', sqlerrm);
+      raise warning 'tick job % failed: %', v_job.name, sqlerrm;
+    end;
+    update app.tick_jobs j set last_result = v_result, last_run_at = now() where j.name = v_job.name;
+    v_all := v_all || jsonb_build_object(v_job.name, v_result);
+  end loop;
+  return v_all;
+end;
+$$;
+
+COMMENT ON FUNCTION app.tick() IS 'Cron: runs every registered tick job (timers and timeouts, deadlines, due tasks, stalled queues, …) once, in order. Every second on pg_cron >= 1.5; through app.tick_loop every 500 ms on older pg_cron.';
+
+CREATE PROCEDURE app.tick_loop(IN seconds integer DEFAULT 59, IN interval_ms integer DEFAULT 500)
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_until timestamptz := pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => tick_loop.seconds);
+begin
+  while pg_catalog.clock_timestamp() < v_until loop
+    perform pg_catalog.set_config('search_path', '', true);
+    begin
+      perform app.tick();
+    exception when others then
+      raise warning 'app.tick failed: %', sqlerrm;
+    end;
+    commit;
+    perform pg_catalog.pg_sleep(tick_loop.interval_ms / 1000.0);
+  end loop;
+end;
+$$;
+
+COMMENT ON PROCEDURE app.tick_loop(IN seconds integer, IN interval_ms integer) IS 'Cron (pg_cron < 1.5): calls app.tick every interval_ms for seconds seconds, committing after each. The one app routine without a SET search_path clause (PostgreSQL forbids COMMIT in a procedure that has one); it pins search_path per transaction instead.';
+
+CREATE FUNCTION app.tick_register(name text, function_name text, run_order integer DEFAULT 500) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into app.tick_jobs as j (name, function_name, run_order)
+  values (tick_register.name, tick_register.function_name, tick_register.run_order)
+  on conflict on constraint tick_jobs_pkey do update set function_name = excluded.function_name, run_order = excluded.run_order
+$$;
+
+COMMENT ON FUNCTION app.tick_register(name text, function_name text, run_order integer) IS 'Migrations: registers an app function (no arguments) that app.tick runs on every pass, in run_order.';
+
+CREATE FUNCTION app.touch_updated_at() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  new.updated_at := now();
+  return new;
+end;
+$$;
+
+COMMENT ON FUNCTION app.touch_updated_at() IS 'Trigger: sets updated_at to now() on update.';
+
+CREATE FUNCTION app.usage_record(tenant_id uuid, usage jsonb) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_id uuid;
+  v_status record;
+  v_pct numeric;
+  v_threshold integer;
+  v_thresholds integer[];
+begin
+  insert into public.usage_events (tenant_id, run_id, run_step_id, kind, provider, model, prompt_tokens,
+    completion_tokens, units, cost_usd, metadata)
+  values (usage_record.tenant_id, (usage ->> 'run_id')::uuid, (usage ->> 'run_step_id')::uuid,
+    coalesce(usage ->> 'kind', 'llm'), usage ->> 'provider', usage ->> 'model',
+    coalesce((usage ->> 'prompt_tokens')::integer, 0), coalesce((usage ->> 'completion_tokens')::integer, 0),
+    coalesce((usage ->> 'units')::numeric, 0), coalesce((usage ->> 'cost_usd')::numeric, 0),
+    coalesce(usage -> 'metadata', '{}'::jsonb))
+  returning id into v_id;
+  insert into public.usage_totals as t (tenant_id, period, cost_usd, events, tokens)
+  values (usage_record.tenant_id, date_trunc('month', now() at time zone 'UTC')::date,
+    coalesce((usage ->> 'cost_usd')::numeric, 0), 1,
+    coalesce((usage ->> 'prompt_tokens')::integer, 0) + coalesce((usage ->> 'completion_tokens')::integer, 0))
+  on conflict on constraint usage_totals_pkey do update
+    set cost_usd = t.cost_usd + excluded.cost_usd, events = t.events + 1, tokens = t.tokens + excluded.tokens,
+      updated_at = now();
+  -- nothing more to do without a budget (most tenants, most calls)
+  if coalesce((usage ->> 'cost_usd')::numeric, 0) = 0
+      or not exists (select 1 from public.tenant_budgets b where b.tenant_id = usage_record.tenant_id) then
+    return v_id;
+  end if;
+
+  -- ALERTS: thresholds crossed this month that have not fired yet
+  select * into v_status from app.budget_status(usage_record.tenant_id);
+  if v_status.budget_usd is null or v_status.budget_usd = 0 then
+    return v_id;
+  end if;
+  v_pct := 100 * v_status.spent_usd / v_status.budget_usd;
+  select b.alert_thresholds into v_thresholds from public.tenant_budgets b where b.tenant_id = usage_record.tenant_id;
+  foreach v_threshold in array v_thresholds loop
+    continue when v_pct < v_threshold;
+    insert into public.budget_alerts (tenant_id, period, threshold, spent_usd, budget_usd)
+    values (usage_record.tenant_id, v_status.period, v_threshold, v_status.spent_usd, v_status.budget_usd)
+    on conflict on constraint budget_alerts_pkey do nothing;
+    continue when not found;
+    insert into public.event_log (tenant_id, event_type, event_source, payload)
+    values (usage_record.tenant_id, 'budget.threshold_reached', 'system', jsonb_build_object(
+      'threshold', v_threshold, 'spent_usd', v_status.spent_usd, 'budget_usd', v_status.budget_usd,
+      'period', v_status.period, 'hard_limit', v_status.hard_limit));
+    insert into public.notifications (tenant_id, type, title, message, data, source_type, priority)
+    values (usage_record.tenant_id, case when v_threshold >= 100 then 'alert' else 'warning' end,
+      format('Budget %s%% reached', v_threshold),
+      format('Spend this month is %s USD of a %s USD budget%s.', round(v_status.spent_usd, 4), v_status.budget_usd,
+        case when v_threshold >= 100 and v_status.hard_limit then '; new work is refused until next month or a higher budget' else '' end),
+      jsonb_build_object('threshold', v_threshold, 'spent_usd', v_status.spent_usd, 'budget_usd', v_status.budget_usd),
+      'system', case when v_threshold >= 100 then 10 else 5 end);
+  end loop;
+  return v_id;
+end;
+$$;
+
+COMMENT ON FUNCTION app.usage_record(tenant_id uuid, usage jsonb) IS 'Workers: records one usage event and fires each budget alert (event_log budget.threshold_reached + notification) at most once per month.';
+
+CREATE FUNCTION app.waitpoint_resolve(waitpoint_id uuid, status text, result jsonb) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_wp public.run_waitpoints%rowtype;
+begin
+  select * into v_wp from public.run_waitpoints w where w.id = waitpoint_resolve.waitpoint_id;
+  if not found or v_wp.status <> 'pending' then
+    return false;
+  end if;
+  -- the run's row lock serialises everything that resolves its waits
+  perform 1 from public.runs r where r.id = v_wp.run_id for update;
+  update public.run_waitpoints w
+  set status = waitpoint_resolve.status, result = waitpoint_resolve.result, resolved_at = clock_timestamp()
+  where w.id = v_wp.id and w.status = 'pending';
+  if not found then
+    return false;
+  end if;
+  if v_wp.step_key is not null then
+    perform app.waitpoint_step_check(v_wp.run_id, v_wp.step_key, true);
+  end if;
+  return true;
+end;
+$$;
+
+COMMENT ON FUNCTION app.waitpoint_resolve(waitpoint_id uuid, status text, result jsonb) IS 'Internal: resolves (status resolved) or times out (timed_out) a pending waitpoint with result, then resumes its run if the wait step is satisfied. False when it was no longer pending.';
+
+CREATE FUNCTION app.waitpoint_step_check(run_id uuid, step_key text, resume boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run public.runs%rowtype;
+  v_mode text;
+  v_pending integer;
+  v_winner public.run_waitpoints%rowtype;
+  v_output jsonb;
+begin
+  select * into v_run from public.runs r where r.id = waitpoint_step_check.run_id;
+  select w.mode, count(*) filter (where w.status = 'pending') into v_mode, v_pending
+  from public.run_waitpoints w where w.run_id = v_run.id and w.step_key = waitpoint_step_check.step_key
+  group by w.mode;
+  if v_mode = 'any' then
+    select * into v_winner from public.run_waitpoints w
+    where w.run_id = v_run.id and w.step_key = waitpoint_step_check.step_key and w.status in ('resolved', 'timed_out')
+    order by w.resolved_at, w.position limit 1;
+    if v_winner.id is null then
+      return null;
+    end if;
+    v_output := jsonb_build_object('status', v_winner.status, 'kind', v_winner.kind, 'index', v_winner.position,
+      'timed_out', v_winner.status = 'timed_out', 'result', v_winner.result);
+  else
+    if v_pending > 0 then
+      return null;
+    end if;
+    select jsonb_build_object('status', case when bool_or(w.status = 'timed_out') then 'timed_out' else 'resolved' end,
+        'timed_out', bool_or(w.status = 'timed_out'),
+        'results', jsonb_agg(jsonb_build_object('kind', w.kind, 'status', w.status, 'result', w.result) order by w.position))
+      into v_output
+    from public.run_waitpoints w where w.run_id = v_run.id and w.step_key = waitpoint_step_check.step_key
+      and w.status in ('resolved', 'timed_out');
+  end if;
+
+  -- the losers of an any-step no longer matter
+  update public.run_waitpoints w set status = 'cancelled', resolved_at = now()
+  where w.run_id = v_run.id and w.step_key = waitpoint_step_check.step_key and w.status = 'pending';
+
+  insert into public.run_steps (tenant_id, run_id, seq, key, kind, status, output, run_attempt, completed_at)
+  values (v_run.tenant_id, v_run.id,
+    (select coalesce(max(s.seq), 0) + 1 from public.run_steps s where s.run_id = v_run.id),
+    waitpoint_step_check.step_key, 'wait', 'completed', v_output, v_run.attempt, now())
+  on conflict on constraint run_steps_run_id_key_key do nothing;
+
+  if waitpoint_step_check.resume and v_run.status = 'waiting' then
+    update public.runs r
+    set wake = jsonb_build_object('step', waitpoint_step_check.step_key, 'status', v_output ->> 'status', 'at', now()),
+      resuming = true,
+      timed_out = r.timed_out or (v_output ->> 'timed_out')::boolean and r.deadline_at is not null and r.deadline_at <= now()
+    where r.id = v_run.id;
+    perform app.run_enqueue(v_run.tenant_id, v_run.id);
+  end if;
+  return v_output;
+end;
+$$;
+
+COMMENT ON FUNCTION app.waitpoint_step_check(run_id uuid, step_key text, resume boolean) IS 'Internal: completes a wait step whose waitpoints are satisfied (any: first resolved; all: none pending): records it in run_steps, cancels the losers and, with resume, queues the waiting run.';
+
+CREATE FUNCTION app.waitpoint_token_complete(tenant_id uuid, token_hash text, result jsonb) RETURNS TABLE(waitpoint_id uuid, run_id uuid, status text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_wp public.run_waitpoints%rowtype;
+begin
+  select * into v_wp from public.run_waitpoints w
+  where w.token_hash = waitpoint_token_complete.token_hash and w.tenant_id = waitpoint_token_complete.tenant_id;
+  if not found then
+    raise exception 'No completion token like that in this tenant' using errcode = 'OR404', detail = 'token_not_found';
+  end if;
+  if v_wp.status <> 'pending' then
+    raise exception 'This completion token is already %', v_wp.status using errcode = 'OR409', detail = 'token_already_used';
+  end if;
+  perform app.waitpoint_resolve(v_wp.id, 'resolved', coalesce(waitpoint_token_complete.result, '{}'::jsonb));
+  return query select w.id, w.run_id, w.status from public.run_waitpoints w where w.id = v_wp.id;
+end;
+$$;
+
+COMMENT ON FUNCTION app.waitpoint_token_complete(tenant_id uuid, token_hash text, result jsonb) IS 'Completes a completion token once (tenant-scoped) with result; the run waiting on it resumes with the result. A used, timed-out or cancelled token answers CONFLICT.';
+
+CREATE FUNCTION app.waitpoint_token_create(tenant_id uuid, run_id uuid, token_hash text, timeout_at timestamp with time zone) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_id uuid;
+begin
+  if waitpoint_token_create.token_hash !~ '^[0-9a-f]{64}$' then
+    raise exception 'token_hash must be a SHA-256 hex digest' using errcode = 'OR400', detail = 'invalid_token';
+  end if;
+  insert into public.run_waitpoints (tenant_id, run_id, kind, token_hash, resume_at)
+  select r.tenant_id, r.id, 'token', waitpoint_token_create.token_hash, waitpoint_token_create.timeout_at
+  from public.runs r where r.id = waitpoint_token_create.run_id and r.tenant_id = waitpoint_token_create.tenant_id
+  returning id into v_id;
+  if v_id is null then
+    raise exception 'No run % in this tenant', waitpoint_token_create.run_id using errcode = 'OR404', detail = 'run_not_found';
+  end if;
+  return v_id;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.waitpoint_token_create(tenant_id uuid, run_id uuid, token_hash text, timeout_at timestamp with time zone) IS 'Workers: creates a completion token (waitpoint of kind token) for a run; only the token''s SHA-256 is stored. An outside caller completes it with app.waitpoint_token_complete.';
+
+CREATE FUNCTION app.waitpoints_cancel(tenant_id uuid, run_id uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer;
+begin
+  update public.run_waitpoints w set status = 'cancelled', resolved_at = now()
+  where w.run_id = waitpoints_cancel.run_id and w.tenant_id = waitpoints_cancel.tenant_id and w.status = 'pending';
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.waitpoints_cancel(tenant_id uuid, run_id uuid) IS 'Cancels every pending waitpoint of a run (cancelling a run cancels its waits).';
+
+CREATE FUNCTION app.waitpoints_due() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_wp record;
+  v_count integer := 0;
+begin
+  for v_wp in
+    select w.id, w.kind from public.run_waitpoints w
+    where w.status = 'pending' and w.resume_at <= clock_timestamp()
+    order by w.resume_at limit 1000
+  loop
+    if v_wp.kind = 'time' then
+      perform app.waitpoint_resolve(v_wp.id, 'resolved', jsonb_build_object('at', clock_timestamp()));
+    else
+      perform app.waitpoint_resolve(v_wp.id, 'timed_out', jsonb_build_object('timed_out', true));
+    end if;
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.waitpoints_due() IS 'Tick job: resolves due timers and times out due waits (the run resumes with a timeout result, not an error).';
+
+CREATE FUNCTION app.waitpoints_on_event() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_wp record;
+begin
+  -- shared with other events; exclusive only while a wait for this event type is being set up
+  perform pg_catalog.pg_advisory_xact_lock_shared(
+    pg_catalog.hashtext('app.event:' || new.tenant_id::text || ':' || new.event_type));
+  for v_wp in
+    select w.id from public.run_waitpoints w
+    where w.event_keys @> array[new.tenant_id::text || ':' || new.event_type] and w.status = 'pending'
+      and w.kind = 'event' and (w.event_filter is null or new.payload @> w.event_filter)
+    order by w.created_at
+  loop
+    perform app.waitpoint_resolve(v_wp.id, 'resolved', jsonb_build_object('event_id', new.id,
+      'event_type', new.event_type, 'payload', new.payload, 'created_at', new.created_at));
+  end loop;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.waitpoints_on_event() IS 'Trigger (after insert on event_log): resolves the pending waits for this event type whose filter the payload contains, in the event''s own transaction.';
+
+CREATE FUNCTION app.waitpoints_on_run_finished(tenant_id uuid, run_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_wp public.run_waitpoints%rowtype;
+  v_done integer;
+  v_total integer;
+  v_result jsonb;
+begin
+  for v_wp in
+    select * from public.run_waitpoints w
+    where w.run_ids @> array[waitpoints_on_run_finished.run_id] and w.status = 'pending'
+      and w.tenant_id = waitpoints_on_run_finished.tenant_id
+  loop
+    -- the waiting run's row lock serialises siblings finishing at the same moment: whichever
+    -- counts second sees the first one's commit, so the last to finish always resumes the waiter
+    perform 1 from public.runs r where r.id = v_wp.run_id for update;
+    continue when not exists (select 1 from public.run_waitpoints w where w.id = v_wp.id and w.status = 'pending');
+    select count(*) filter (where app.run_is_terminal(r.status)), count(*),
+      jsonb_build_object('runs', jsonb_agg(jsonb_build_object('id', r.id, 'status', r.status) order by array_position(v_wp.run_ids, r.id)))
+      into v_done, v_total, v_result
+    from public.runs r where r.id = any(v_wp.run_ids) and r.tenant_id = v_wp.tenant_id;
+    if (v_wp.runs_mode = 'any' and v_done > 0) or v_done = v_total then
+      perform app.waitpoint_resolve(v_wp.id, 'resolved', v_result);
+    end if;
+  end loop;
+end;
+$$;
+
+COMMENT ON FUNCTION app.waitpoints_on_run_finished(tenant_id uuid, run_id uuid) IS 'Internal: after a run finished, resolves the waitpoints of runs waiting for it (all of their runs, or any).';
+
+CREATE TABLE app.agent_templates (
+    pack text NOT NULL,
+    slug text NOT NULL,
+    name text NOT NULL,
+    description text NOT NULL,
+    persona text NOT NULL,
+    skills text[] DEFAULT '{}'::text[] NOT NULL,
+    allowed_tools text[] DEFAULT '{}'::text[] NOT NULL,
+    memory_types text[] DEFAULT '{}'::text[] NOT NULL,
+    can_spawn boolean DEFAULT false NOT NULL,
+    CONSTRAINT agent_templates_slug_check CHECK ((slug ~ '^[a-z][a-z0-9_]{0,62}$'::text))
+);
+
+ALTER TABLE ONLY app.agent_templates FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.agent_templates IS 'Agent definitions grouped in packs (content, industrial); app.agent_pack_install copies a pack into a tenant.';
+
+CREATE TABLE app.invoke_requests (
+    id bigint NOT NULL,
+    txid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    function_name text NOT NULL,
+    body jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invoke_requests_function_name_check CHECK ((function_name ~ '^[a-z][a-z0-9_-]{0,62}$'::text))
+);
+
+ALTER TABLE ONLY app.invoke_requests FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.invoke_requests IS 'Internal, local stack only (no pg_net): wake-ups written by app.function_invoke and claimed (deleted) by the local function server''s relay, which is notified of the id on channel ora_invoke. Rows a stopped relay left behind are relayed when it starts, or deleted by app.cleanup after an hour.';
+
+COMMENT ON COLUMN app.invoke_requests.txid IS 'Transaction that asked; with function_name and md5(body) unique, so a burst of identical wake-ups in one transaction is one row and one notification.';
+
+COMMENT ON COLUMN app.invoke_requests.function_name IS 'Edge Function to POST to: /functions/v1/<function_name>.';
+
+COMMENT ON COLUMN app.invoke_requests.body IS 'JSON body of the POST.';
+
+COMMENT ON COLUMN app.invoke_requests.created_at IS 'When it was first asked for (app.cleanup deletes rows older than an hour).';
+
+ALTER TABLE app.invoke_requests ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.invoke_requests_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE app.local_secret_key (
+    id boolean DEFAULT true NOT NULL,
+    key text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT local_secret_key_id_check CHECK (id),
+    CONSTRAINT local_secret_key_key_check CHECK ((length(key) >= 32))
+);
+
+ALTER TABLE ONLY app.local_secret_key FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.local_secret_key IS 'Local stack only (bootstrap): the key app.secret_set/secret_get encrypt tenant secrets with where Vault is absent. One row; readable only by the owner.';
+
+CREATE TABLE app.model_prices (
+    model text NOT NULL,
+    input_usd_per_mtok numeric(12,6) NOT NULL,
+    output_usd_per_mtok numeric(12,6) NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT model_prices_input_usd_per_mtok_check CHECK ((input_usd_per_mtok >= (0)::numeric)),
+    CONSTRAINT model_prices_output_usd_per_mtok_check CHECK ((output_usd_per_mtok >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app.model_prices FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.model_prices IS 'USD per million tokens by model name. Tenants can override with tenants.settings.llm.prices. Unknown models cost 0 (and say so in usage metadata).';
+
+CREATE TABLE app.queue_consumers (
+    queue_name text NOT NULL,
+    worker_id text NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+
+ALTER TABLE ONLY app.queue_consumers FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.queue_consumers IS 'Internal: worker invocations draining a queue right now (a lease renewed by their heartbeat). app.tick wakes a queue''s worker when visible work waits and fewer than its max consumers are alive.';
+
+CREATE TABLE app.queue_deferrals (
+    queue_name text NOT NULL,
+    msg_id bigint NOT NULL,
+    tenant_id uuid NOT NULL,
+    release_key text NOT NULL,
+    until timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app.queue_deferrals FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.queue_deferrals IS 'Internal: messages put back without using an attempt (e.g. an open circuit breaker), by the key whose change releases them at once (app.queue_release).';
+
+COMMENT ON COLUMN app.queue_deferrals.release_key IS 'What the message waits for, e.g. breaker:llm:api.openai.com; app.queue_release(tenant, key) makes every message deferred on it visible now.';
+
+COMMENT ON COLUMN app.queue_deferrals.until IS 'When the message becomes visible by itself if nothing releases it earlier.';
+
+CREATE TABLE app.queue_errors (
+    queue_name text NOT NULL,
+    msg_id bigint NOT NULL,
+    attempts integer DEFAULT 1 NOT NULL,
+    last_error text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT queue_errors_attempts_check CHECK ((attempts > 0)),
+    CONSTRAINT queue_errors_last_error_check CHECK ((length(last_error) <= 2000))
+);
+
+ALTER TABLE ONLY app.queue_errors FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.queue_errors IS 'Internal: failures recorded by app.queue_fail for messages still in their queue. Cleared by app.queue_ack and when a message is dead-lettered. Read only through app.* functions.';
+
+COMMENT ON COLUMN app.queue_errors.queue_name IS 'pgmq queue the message is in.';
+
+COMMENT ON COLUMN app.queue_errors.msg_id IS 'pgmq msg_id within that queue.';
+
+COMMENT ON COLUMN app.queue_errors.attempts IS 'How many times app.queue_fail was called for this message.';
+
+COMMENT ON COLUMN app.queue_errors.last_error IS 'The most recent error, truncated to 2000 characters; copied into the dead-letter message.';
+
+COMMENT ON COLUMN app.queue_errors.updated_at IS 'When the most recent error was recorded.';
+
+CREATE TABLE app.queue_turns (
+    queue_name text NOT NULL,
+    tenant_id uuid NOT NULL,
+    served_at timestamp with time zone NOT NULL
+);
+
+ALTER TABLE ONLY app.queue_turns FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.queue_turns IS 'Internal: when each tenant last had a message claimed from each queue; claims serve the tenant served longest ago first.';
+
+COMMENT ON COLUMN app.queue_turns.served_at IS 'Clock time of the tenant''s latest claim from this queue.';
+
+CREATE TABLE app.queue_workers (
+    queue_name text NOT NULL,
+    function_name text NOT NULL,
+    max_consumers integer DEFAULT 2 NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT queue_workers_function_name_check CHECK ((function_name ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
+    CONSTRAINT queue_workers_max_consumers_check CHECK (((max_consumers >= 0) AND (max_consumers <= 100)))
+);
+
+ALTER TABLE ONLY app.queue_workers FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.queue_workers IS 'Each queue and the Edge Function that drains it. Enqueueing wakes that function at once; app.tick wakes it again while visible messages wait unclaimed and fewer than max_consumers invocations are draining (0 pauses the tick''s wake-ups for that queue, e.g. during a benchmark).';
+
+CREATE TABLE app.rate_counters (
+    api_key_id uuid NOT NULL,
+    window_kind text NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    hits integer DEFAULT 0 NOT NULL,
+    CONSTRAINT rate_counters_window_kind_check CHECK ((window_kind = ANY (ARRAY['minute'::text, 'day'::text])))
+);
+
+ALTER TABLE ONLY app.rate_counters FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.rate_counters IS 'Per-key request counters per minute and per UTC day; incremented atomically by app.api_key_consume.';
+
+CREATE TABLE app.run_kinds (
+    kind text NOT NULL,
+    queue_name text NOT NULL,
+    concurrency_limit_name text,
+    on_deadline text DEFAULT 'cancel'::text NOT NULL,
+    event_prefix text DEFAULT 'run'::text NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT run_kinds_event_prefix_check CHECK ((event_prefix ~ '^[a-z][a-z0-9_]{0,30}$'::text)),
+    CONSTRAINT run_kinds_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_.]{0,62}$'::text)),
+    CONSTRAINT run_kinds_on_deadline_check CHECK ((on_deadline = ANY (ARRAY['cancel'::text, 'time_out_waits'::text])))
+);
+
+ALTER TABLE ONLY app.run_kinds FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.run_kinds IS 'Each kind of durable run: the queue whose consumer executes it (and so the Edge Function), the tenant limit that caps how many run at once, and what its deadline does.';
+
+COMMENT ON COLUMN app.run_kinds.concurrency_limit_name IS 'Name of the tenant limit (app.tenant_limit) capping this kind''s running runs per tenant; null = no cap.';
+
+COMMENT ON COLUMN app.run_kinds.on_deadline IS 'cancel: a queued or running run past deadline_at is cancelled. time_out_waits: its waitpoints time out at the deadline and it resumes to finish (e.g. a coordinator writing a timeout brief).';
+
+COMMENT ON COLUMN app.run_kinds.event_prefix IS 'Prefix of the lifecycle events this kind''s runs emit: <prefix>.completed|failed|cancelled|waiting (run by default; agent sessions emit session.*).';
+
+CREATE TABLE app.secret_access_log (
+    id bigint NOT NULL,
+    tenant_id uuid NOT NULL,
+    name text NOT NULL,
+    action text NOT NULL,
+    purpose text,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT secret_access_log_action_check CHECK ((action = ANY (ARRAY['set'::text, 'read'::text, 'refused'::text, 'delete'::text])))
+);
+
+ALTER TABLE ONLY app.secret_access_log FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.secret_access_log IS 'Every set, read, refused read and delete of a tenant secret, with the purpose (and target origin) given by the caller.';
+
+ALTER TABLE app.secret_access_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.secret_access_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE app.skill_templates (
+    pack text NOT NULL,
+    key text NOT NULL,
+    name text NOT NULL,
+    description text NOT NULL,
+    instructions text NOT NULL,
+    tools text[] DEFAULT '{}'::text[] NOT NULL
+);
+
+ALTER TABLE ONLY app.skill_templates FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.skill_templates IS 'Skill manifests installed with an agent pack (version 1 in the tenant).';
+
+CREATE TABLE app.tenant_secrets (
+    tenant_id uuid NOT NULL,
+    name text NOT NULL,
+    vault_secret_id uuid,
+    value_enc bytea,
+    origin text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenant_secrets_check CHECK (((vault_secret_id IS NULL) <> (value_enc IS NULL))),
+    CONSTRAINT tenant_secrets_name_check CHECK ((name ~ '^[a-z][a-z0-9_]{0,62}$'::text)),
+    CONSTRAINT tenant_secrets_origin_check CHECK ((origin ~ '^https?://[^/?#@]+$'::text))
+);
+
+ALTER TABLE ONLY app.tenant_secrets FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.tenant_secrets IS 'Tenant credentials (LLM keys, integration tokens), each bound to one origin. On Supabase the value lives in Vault (vault_secret_id); elsewhere it is encrypted with pgcrypto under the local stack''s key (app.local_encryption_key()). Never returned through the API.';
+
+COMMENT ON COLUMN app.tenant_secrets.origin IS 'The one origin (scheme://host[:port]) the secret may be sent to; app.secret_get refuses any other (secrets are bound to the host they were configured for).';
+
+CREATE TABLE app.tick_jobs (
+    name text NOT NULL,
+    function_name text NOT NULL,
+    run_order integer DEFAULT 500 NOT NULL,
+    last_result jsonb,
+    last_run_at timestamp with time zone,
+    CONSTRAINT tick_jobs_function_name_check CHECK ((function_name ~ '^app\.[a-z][a-z0-9_]*$'::text))
+);
+
+ALTER TABLE ONLY app.tick_jobs FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.tick_jobs IS 'Periodic work app.tick runs on every pass, in run_order: each row names an app function taking no arguments (migrations register theirs with app.tick_register).';
+
+COMMENT ON COLUMN app.tick_jobs.last_result IS 'What the function returned on its latest pass, or {error} when it failed.';
+
+CREATE TABLE public.agent_personas (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    agent_id uuid NOT NULL,
+    version integer NOT NULL,
+    persona text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.agent_personas FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.agent_personas IS 'Every persona an agent has had; agents.persona_version names the current one.';
+
+CREATE VIEW public.agent_sessions WITH (security_invoker='true') AS
+ SELECT r.id,
+    r.tenant_id,
+    r.parent_run_id AS parent_session_id,
+    r.root_run_id AS root_session_id,
+    r.depth,
+    r.kind,
+    (((r.input -> 'agent'::text) ->> 'id'::text))::uuid AS agent_id,
+    r.subject AS agent_slug,
+    COALESCE((r.input ->> 'mode'::text), 'autonomous'::text) AS mode,
+    r.status,
+    app.run_is_terminal(r.status) AS done,
+    (r.output ->> 'coordination'::text) AS coordination,
+    r.priority,
+    r.idempotency_key,
+    r.concurrency_key,
+    r.concurrency_limit,
+    r.input,
+    r.output AS result,
+    r.error,
+    r.attempt AS attempts,
+    r.max_attempts,
+    r.worker_id,
+    r.created_by,
+    r.user_id,
+    r.api_key_id,
+    r.deadline_at,
+    r.timed_out,
+    r.heartbeat_at,
+    r.escalated_at,
+    r.wake,
+    r.queued_at,
+    r.started_at,
+    r.completed_at,
+    r.created_at,
+    r.updated_at
+   FROM public.runs r
+  WHERE (r.kind = ANY (ARRAY['agent'::text, 'orchestration'::text]));
+
+COMMENT ON VIEW public.agent_sessions IS 'Agent sessions as the API shows them: runs of kind agent or orchestration (their steps are in run_steps, their waits in run_waitpoints). Read-only; RLS of runs applies (security_invoker).';
+
+CREATE TABLE public.agent_tasks (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    assigned_agent text,
+    delegated_by text,
+    task_type text DEFAULT 'general'::text NOT NULL,
+    title text NOT NULL,
+    description text,
+    instructions jsonb,
+    input jsonb DEFAULT '{}'::jsonb NOT NULL,
+    output jsonb,
+    priority integer DEFAULT 0 NOT NULL,
+    scheduled_for timestamp with time zone,
+    deadline_at timestamp with time zone,
+    status text DEFAULT 'pending'::text NOT NULL,
+    status_message text,
+    error_message text,
+    blocked_by uuid,
+    attempt_count integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 3 NOT NULL,
+    last_attempt_at timestamp with time zone,
+    session_id uuid,
+    parent_task_id uuid,
+    related_post_id uuid,
+    source text DEFAULT 'api'::text NOT NULL,
+    started_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    duration_ms integer,
+    tokens_used integer,
+    estimated_cost numeric(14,8),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT agent_tasks_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 20))),
+    CONSTRAINT agent_tasks_priority_check CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
+    CONSTRAINT agent_tasks_source_check CHECK ((source = ANY (ARRAY['server'::text, 'desktop'::text, 'api'::text, 'webhook'::text, 'automation'::text, 'agent'::text]))),
+    CONSTRAINT agent_tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'queued'::text, 'running'::text, 'waiting'::text, 'success'::text, 'error'::text, 'cancelled'::text, 'expired'::text]))),
+    CONSTRAINT agent_tasks_task_type_check CHECK (((length(task_type) >= 1) AND (length(task_type) <= 100))),
+    CONSTRAINT agent_tasks_title_check CHECK (((length(title) >= 1) AND (length(title) <= 500)))
+);
+
+ALTER TABLE ONLY public.agent_tasks FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.agent_tasks IS 'Task queue with dependencies (task_dependencies). pending → queued (a session runs it) → running → success | error; cancelled when a dependency fails (blocked_by says which) or on request; expired past deadline_at. Tasks without an assigned agent wait for a person or client to complete them.';
+
+COMMENT ON COLUMN public.agent_tasks.scheduled_for IS 'Not started before this time (app.tick queues it when due).';
+
+COMMENT ON COLUMN public.agent_tasks.deadline_at IS 'Past this the task expires (and its session is cancelled); dependents are stopped.';
+
+COMMENT ON COLUMN public.agent_tasks.blocked_by IS 'The dependency whose failure stopped this task (it went to cancelled with a reason).';
+
+COMMENT ON COLUMN public.agent_tasks.attempt_count IS 'Sessions started for this task (retries included).';
+
+COMMENT ON COLUMN public.agent_tasks.session_id IS 'The agent session (a run of kind agent) working on the task now or last.';
+
+COMMENT ON COLUMN public.agent_tasks.estimated_cost IS 'USD spent by the task''s session (its steps'' LLM calls).';
+
+CREATE TABLE public.agents (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    slug text NOT NULL,
+    name text NOT NULL,
+    description text,
+    persona text DEFAULT ''::text NOT NULL,
+    persona_version integer DEFAULT 0 NOT NULL,
+    model_settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    allowed_tools text[] DEFAULT '{}'::text[] NOT NULL,
+    skills text[] DEFAULT '{}'::text[] NOT NULL,
+    memory_types text[] DEFAULT '{}'::text[] NOT NULL,
+    can_spawn boolean DEFAULT false NOT NULL,
+    kind text DEFAULT 'persistent'::text NOT NULL,
+    parent_agent_id uuid,
+    expires_at timestamp with time zone,
+    is_active boolean DEFAULT true NOT NULL,
+    pack text,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT agents_check CHECK (((kind = 'persistent'::text) OR (expires_at IS NOT NULL))),
+    CONSTRAINT agents_kind_check CHECK ((kind = ANY (ARRAY['persistent'::text, 'spawned'::text]))),
+    CONSTRAINT agents_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT agents_slug_check CHECK ((slug ~ '^[a-z][a-z0-9_]{0,62}$'::text))
+);
+
+ALTER TABLE ONLY public.agents FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.agents IS 'Agent registry: persona (system prompt, versioned in agent_personas), model settings, allowed tools, skills, memory types, can_spawn. kind=spawned agents have a parent and an expiry.';
+
+COMMENT ON COLUMN public.agents.model_settings IS '{provider: auto|openai|offline, base_url, model, temperature, max_tokens, api_key_secret} — overrides tenants.settings.llm.';
+
+CREATE TABLE public.api_keys (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    name text NOT NULL,
+    description text,
+    key_prefix text NOT NULL,
+    key_hash text NOT NULL,
+    scopes text[] DEFAULT ARRAY['*'::text] NOT NULL,
+    rate_limit_per_minute integer DEFAULT 60 NOT NULL,
+    rate_limit_per_day integer DEFAULT 10000 NOT NULL,
+    total_requests bigint DEFAULT 0 NOT NULL,
+    last_used_at timestamp with time zone,
+    last_used_ip inet,
+    allowed_ips cidr[] DEFAULT '{}'::cidr[] NOT NULL,
+    expires_at timestamp with time zone,
+    is_active boolean DEFAULT true NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_reason text,
+    rotated_from uuid,
+    agent_id uuid,
+    created_by text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT api_keys_key_hash_check CHECK ((key_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT api_keys_key_prefix_check CHECK ((key_prefix ~ '^[a-z0-9]{8}$'::text)),
+    CONSTRAINT api_keys_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT api_keys_rate_limit_per_day_check CHECK ((rate_limit_per_day > 0)),
+    CONSTRAINT api_keys_rate_limit_per_minute_check CHECK ((rate_limit_per_minute > 0))
+);
+
+ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.api_keys IS 'Ora API keys. Only the SHA-256 hash is stored; the prefix identifies a key in lists and logs. Revoke with is_active=false; rotate keeps the old key until its expires_at (grace period).';
+
+COMMENT ON COLUMN public.api_keys.scopes IS '* for everything, or <resource>:read / <resource>:write / <resource>:* (write implies read).';
+
+COMMENT ON COLUMN public.api_keys.allowed_ips IS 'Client addresses or CIDR ranges allowed to use the key; empty = any.';
+
+CREATE TABLE public.blog_posts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    title text NOT NULL,
+    slug text NOT NULL,
+    excerpt text,
+    content text DEFAULT ''::text NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    author text,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    featured_image text,
+    seo_title text,
+    seo_description text,
+    scheduled_for timestamp with time zone,
+    published_at timestamp with time zone,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT blog_posts_slug_check CHECK ((slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)),
+    CONSTRAINT blog_posts_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'published'::text, 'archived'::text]))),
+    CONSTRAINT blog_posts_title_check CHECK (((length(title) >= 1) AND (length(title) <= 500)))
+);
+
+ALTER TABLE ONLY public.blog_posts FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.blog_posts IS 'Blog posts. Every change is written to event_log as blog_posts.INSERT / UPDATE / DELETE.';
+
+CREATE TABLE public.budget_alerts (
+    tenant_id uuid NOT NULL,
+    period date NOT NULL,
+    threshold integer NOT NULL,
+    spent_usd numeric(14,8) NOT NULL,
+    budget_usd numeric(14,4) NOT NULL,
+    fired_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.budget_alerts FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.budget_alerts IS 'Budget alerts that fired: at most one per tenant, month and threshold.';
+
+CREATE TABLE public.circuit_breakers (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    key text NOT NULL,
+    state text DEFAULT 'closed'::text NOT NULL,
+    fail_count integer DEFAULT 0 NOT NULL,
+    failure_threshold integer DEFAULT 5 NOT NULL,
+    cooldown_seconds integer DEFAULT 30 NOT NULL,
+    opened_at timestamp with time zone,
+    open_until timestamp with time zone,
+    probe_until timestamp with time zone,
+    last_error text,
+    opened_count integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT circuit_breakers_cooldown_seconds_check CHECK ((cooldown_seconds > 0)),
+    CONSTRAINT circuit_breakers_failure_threshold_check CHECK ((failure_threshold > 0)),
+    CONSTRAINT circuit_breakers_state_check CHECK ((state = ANY (ARRAY['closed'::text, 'open'::text, 'half_open'::text])))
+);
+
+ALTER TABLE ONLY public.circuit_breakers FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.circuit_breakers IS 'One breaker per tenant and dependency (e.g. llm:<host>); threshold and cooldown come from tenants.settings breaker_failure_threshold (5) and breaker_cooldown_seconds (30) when the breaker is first created. closed → open after failure_threshold consecutive failures; after the cooldown (or the Retry-After the dependency asked for) one probe is let through (half_open); a success closes it and releases the work deferred on it at once, a failure re-opens it.';
+
+COMMENT ON COLUMN public.circuit_breakers.open_until IS 'While open: when the next probe may go (opened_at + cooldown, or the dependency''s Retry-After).';
+
+COMMENT ON COLUMN public.circuit_breakers.probe_until IS 'While half open: until when the one probe in flight is waited for before another is let through.';
+
+CREATE TABLE public.director_reviews (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    reviewed_at timestamp with time zone DEFAULT now() NOT NULL,
+    sessions_checked integer NOT NULL,
+    findings jsonb DEFAULT '[]'::jsonb NOT NULL,
+    decisions jsonb DEFAULT '[]'::jsonb NOT NULL
+);
+
+ALTER TABLE ONLY public.director_reviews FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.director_reviews IS 'What each director review found (stalled sessions: no heartbeat for 20 minutes) and decided (escalations).';
+
+COMMENT ON COLUMN public.director_reviews.findings IS '[{session_id, agent, status, last_heartbeat, attempts}] of the stalled sessions.';
+
+COMMENT ON COLUMN public.director_reviews.decisions IS '[{session_id, decision: escalated}] for the sessions escalated by this review (once each).';
+
+CREATE TABLE public.event_log (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    event_type text NOT NULL,
+    event_source text DEFAULT 'database'::text NOT NULL,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    processed boolean DEFAULT false NOT NULL,
+    processed_at timestamp with time zone,
+    processing_error text,
+    matched_automations uuid[],
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone DEFAULT (now() + '30 days'::interval) NOT NULL,
+    CONSTRAINT event_log_event_source_check CHECK ((event_source = ANY (ARRAY['database'::text, 'api'::text, 'agent'::text, 'webhook'::text, 'system'::text, 'automation'::text]))),
+    CONSTRAINT event_log_event_type_check CHECK (((length(event_type) >= 1) AND (length(event_type) <= 200)))
+);
+
+ALTER TABLE ONLY public.event_log FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.event_log IS 'Central event bus: one row per event (<table>.<INSERT|UPDATE|DELETE> from triggers, session.*/task.* from workers). Kept 30 days (expires_at).';
+
+COMMENT ON COLUMN public.event_log.payload IS 'For table events: {table, operation, old, new, timestamp}.';
+
+CREATE TABLE public.leads (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    name text NOT NULL,
+    email text,
+    company text,
+    phone text,
+    source text DEFAULT 'api'::text NOT NULL,
+    status text DEFAULT 'new'::text NOT NULL,
+    ai_score integer,
+    notes text,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT leads_ai_score_check CHECK (((ai_score >= 0) AND (ai_score <= 100))),
+    CONSTRAINT leads_email_check CHECK (((email IS NULL) OR (email ~* '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text))),
+    CONSTRAINT leads_name_check CHECK (((length(name) >= 1) AND (length(name) <= 300))),
+    CONSTRAINT leads_status_check CHECK ((status = ANY (ARRAY['new'::text, 'contacted'::text, 'qualified'::text, 'converted'::text, 'lost'::text])))
+);
+
+ALTER TABLE ONLY public.leads FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.leads IS 'Leads captured by the site. Every change is written to event_log as leads.INSERT / leads.UPDATE / leads.DELETE.';
+
+COMMENT ON COLUMN public.leads.ai_score IS 'Lead quality 0-100 (the hot-lead automation fires at >= 80).';
+
+CREATE TABLE public.notifications (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    type text NOT NULL,
+    title text NOT NULL,
+    message text NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    source_type text,
+    source_id uuid,
+    channels text[] DEFAULT ARRAY['admin'::text] NOT NULL,
+    delivery_config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    delivery_status jsonb DEFAULT '{}'::jsonb NOT NULL,
+    read boolean DEFAULT false NOT NULL,
+    read_at timestamp with time zone,
+    dismissed boolean DEFAULT false NOT NULL,
+    dismissed_at timestamp with time zone,
+    priority integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    CONSTRAINT notifications_type_check CHECK ((type = ANY (ARRAY['info'::text, 'success'::text, 'warning'::text, 'error'::text, 'alert'::text])))
+);
+
+ALTER TABLE ONLY public.notifications FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.notifications IS 'Notifications for people (admin inbox, ORA); channels and routes by severity are delivered by later workers.';
+
+CREATE TABLE public.request_log (
+    id bigint NOT NULL,
+    request_id text NOT NULL,
+    tenant_id uuid,
+    api_key_id uuid,
+    user_id uuid,
+    function_name text NOT NULL,
+    action text,
+    method text NOT NULL,
+    status integer NOT NULL,
+    error_code text,
+    duration_ms numeric(10,2) NOT NULL,
+    client_ip inet,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.request_log FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.request_log IS 'One row per API request: request id, key, action, status, duration. tenant_id is null for requests that never authenticated (visible to operators only). Kept 30 days.';
+
+ALTER TABLE public.request_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.request_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE public.run_steps (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    run_id uuid NOT NULL,
+    seq integer NOT NULL,
+    key text NOT NULL,
+    kind text DEFAULT 'step'::text NOT NULL,
+    status text NOT NULL,
+    input jsonb,
+    output jsonb,
+    error jsonb,
+    attempts integer DEFAULT 1 NOT NULL,
+    run_attempt integer DEFAULT 0 NOT NULL,
+    provider text,
+    model text,
+    prompt_tokens integer DEFAULT 0 NOT NULL,
+    completion_tokens integer DEFAULT 0 NOT NULL,
+    cost_usd numeric(14,8) DEFAULT 0 NOT NULL,
+    started_at timestamp with time zone,
+    completed_at timestamp with time zone DEFAULT now() NOT NULL,
+    duration_ms integer DEFAULT 0 NOT NULL,
+    CONSTRAINT run_steps_attempts_check CHECK ((attempts > 0)),
+    CONSTRAINT run_steps_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200))),
+    CONSTRAINT run_steps_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,30}$'::text)),
+    CONSTRAINT run_steps_seq_check CHECK ((seq > 0)),
+    CONSTRAINT run_steps_status_check CHECK ((status = ANY (ARRAY['completed'::text, 'failed'::text])))
+);
+
+ALTER TABLE ONLY public.run_steps FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.run_steps IS 'The recorded steps of each run, in order. A completed step is the memo: a replayed or resumed run returns its output instead of executing it again; the prefix of steps up to k is the run''s checkpoint after step k (replay and fork start from it).';
+
+COMMENT ON COLUMN public.run_steps.key IS 'Unique per run; the handler names each step (e.g. turn:2, tool:3:call_x, wait:children).';
+
+COMMENT ON COLUMN public.run_steps.kind IS 'step, llm, tool, wait, sleep, … (what the step did).';
+
+COMMENT ON COLUMN public.run_steps.status IS 'completed (memoized) or failed (the last attempt failed; it runs again on the next attempt).';
+
+COMMENT ON COLUMN public.run_steps.input IS 'What the step was given (e.g. the messages appended since the previous LLM turn, a tool''s arguments).';
+
+COMMENT ON COLUMN public.run_steps.output IS 'What it returned (the memo).';
+
+COMMENT ON COLUMN public.run_steps.attempts IS 'Executions of this step (failed ones included).';
+
+COMMENT ON COLUMN public.run_steps.run_attempt IS 'The run attempt that recorded it.';
+
+COMMENT ON COLUMN public.run_steps.cost_usd IS 'Cost of the calls this step made (LLM tokens at the model''s price).';
+
+CREATE TABLE public.run_waitpoints (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    run_id uuid NOT NULL,
+    step_key text,
+    mode text DEFAULT 'any'::text NOT NULL,
+    "position" integer DEFAULT 0 NOT NULL,
+    kind text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    resume_at timestamp with time zone,
+    event_names text[],
+    event_keys text[],
+    event_filter jsonb,
+    run_ids uuid[],
+    runs_mode text,
+    approval_id uuid,
+    token_hash text,
+    result jsonb,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    resolved_at timestamp with time zone,
+    CONSTRAINT run_waitpoints_check CHECK (((kind <> 'event'::text) OR (cardinality(event_names) > 0))),
+    CONSTRAINT run_waitpoints_check1 CHECK (((kind <> 'runs'::text) OR (cardinality(run_ids) > 0))),
+    CONSTRAINT run_waitpoints_check2 CHECK (((kind <> 'time'::text) OR (resume_at IS NOT NULL))),
+    CONSTRAINT run_waitpoints_kind_check CHECK ((kind = ANY (ARRAY['time'::text, 'event'::text, 'runs'::text, 'token'::text, 'approval'::text]))),
+    CONSTRAINT run_waitpoints_mode_check CHECK ((mode = ANY (ARRAY['any'::text, 'all'::text]))),
+    CONSTRAINT run_waitpoints_runs_mode_check CHECK ((runs_mode = ANY (ARRAY['all'::text, 'any'::text]))),
+    CONSTRAINT run_waitpoints_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'resolved'::text, 'timed_out'::text, 'cancelled'::text])))
+);
+
+ALTER TABLE ONLY public.run_waitpoints FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.run_waitpoints IS 'What parked runs wait for. A wait step (step_key) has one or more waitpoints; mode any resumes on the first resolved, all when every one is resolved. Resolved, timed out or cancelled waitpoints stay as the record.';
+
+COMMENT ON COLUMN public.run_waitpoints.step_key IS 'The wait step this belongs to (its output is recorded under this key in run_steps). Null for a completion token not awaited yet.';
+
+COMMENT ON COLUMN public.run_waitpoints.mode IS 'any: the first resolved waitpoint of the step wins and the rest are cancelled; all: the step resumes when every one is resolved or timed out.';
+
+COMMENT ON COLUMN public.run_waitpoints."position" IS 'Index of this waitpoint in its step''s list of waits.';
+
+COMMENT ON COLUMN public.run_waitpoints.kind IS 'time (until resume_at), event (names + filter), runs (other runs finish), token (an outside caller completes it), approval (a person decides).';
+
+COMMENT ON COLUMN public.run_waitpoints.status IS 'pending, resolved, timed_out (its timeout passed: the run resumes with a timeout result, not an error), cancelled (its run was cancelled, or another waitpoint of an any-step won).';
+
+COMMENT ON COLUMN public.run_waitpoints.resume_at IS 'time: when it resolves; other kinds: when it times out (null = never).';
+
+COMMENT ON COLUMN public.run_waitpoints.event_names IS 'event: the event types (any of them) that resolve it.';
+
+COMMENT ON COLUMN public.run_waitpoints.event_keys IS 'event: <tenant_id>:<event type> for each name (the indexed lookup an event insert uses).';
+
+COMMENT ON COLUMN public.run_waitpoints.event_filter IS 'event: the event payload must contain this JSON (payload @> filter); null = any payload.';
+
+COMMENT ON COLUMN public.run_waitpoints.run_ids IS 'runs: the runs waited for.';
+
+COMMENT ON COLUMN public.run_waitpoints.runs_mode IS 'runs: all (every run finished) or any (the first finished).';
+
+COMMENT ON COLUMN public.run_waitpoints.token_hash IS 'token: SHA-256 of the completion token handed to the outside caller (the token itself is never stored).';
+
+COMMENT ON COLUMN public.run_waitpoints.result IS 'What resolved it: {at} for time, the event row, {runs: [{id, status}]}, the token''s payload, the decision; {timed_out: true} on a timeout.';
+
+CREATE TABLE public.skills (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    key text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    instructions text DEFAULT ''::text NOT NULL,
+    tools text[] DEFAULT '{}'::text[] NOT NULL,
+    depends_on text[] DEFAULT '{}'::text[] NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT skills_key_check CHECK ((key ~ '^[a-z][a-z0-9_.-]{0,62}$'::text)),
+    CONSTRAINT skills_version_check CHECK ((version > 0))
+);
+
+ALTER TABLE ONLY public.skills FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.skills IS 'Skill manifests, versioned per tenant. An agent lists skill keys; its prompt includes the newest enabled version of each.';
+
+CREATE TABLE public.task_dependencies (
+    tenant_id uuid NOT NULL,
+    task_id uuid NOT NULL,
+    depends_on_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT task_dependencies_check CHECK ((task_id <> depends_on_id))
+);
+
+ALTER TABLE ONLY public.task_dependencies FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.task_dependencies IS 'DAG edges: task_id runs after depends_on_id succeeded. Inserting an edge that closes a cycle is refused.';
+
+CREATE TABLE public.tenant_budgets (
+    tenant_id uuid NOT NULL,
+    monthly_budget_usd numeric(14,4) NOT NULL,
+    hard_limit boolean DEFAULT false NOT NULL,
+    alert_thresholds integer[] DEFAULT '{80,100}'::integer[] NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenant_budgets_monthly_budget_usd_check CHECK ((monthly_budget_usd >= (0)::numeric))
+);
+
+ALTER TABLE ONLY public.tenant_budgets FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tenant_budgets IS 'Monthly (UTC calendar month) spend budget. Alerts fire once per threshold per month; hard_limit refuses new work with BUDGET_EXCEEDED once spend reaches the budget.';
+
+CREATE TABLE public.tenant_members (
+    tenant_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role text DEFAULT 'member'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenant_members_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'member'::text])))
+);
+
+ALTER TABLE ONLY public.tenant_members FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tenant_members IS 'Supabase Auth users in tenants, with role owner, admin or member.';
+
+CREATE TABLE public.tenants (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    slug text NOT NULL,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    limits jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenants_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT tenants_slug_check CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'::text))
+);
+
+ALTER TABLE ONLY public.tenants FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tenants IS 'Tenants: every other row in Ora belongs to exactly one. Created through ora tenants.create (service role).';
+
+COMMENT ON COLUMN public.tenants.settings IS 'Settings the tenant''s admins change (settings.update): LLM providers, policy, breaker tuning, wake_workers. Validated by the API.';
+
+COMMENT ON COLUMN public.tenants.limits IS 'Plan limits set by the operator (service role: tenants.update), never by the tenant: max_spawn_depth, max_children_per_session, max_concurrent_sessions, … Missing keys take the defaults of app.tenant_limit.';
+
+CREATE TABLE public.usage_events (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    run_id uuid,
+    run_step_id uuid,
+    kind text NOT NULL,
+    provider text,
+    model text,
+    prompt_tokens integer DEFAULT 0 NOT NULL,
+    completion_tokens integer DEFAULT 0 NOT NULL,
+    units numeric DEFAULT 0 NOT NULL,
+    cost_usd numeric(14,8) DEFAULT 0 NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT usage_events_kind_check CHECK ((kind = ANY (ARRAY['llm'::text, 'tool'::text, 'embedding'::text, 'storage'::text])))
+);
+
+ALTER TABLE ONLY public.usage_events FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.usage_events IS 'One row per LLM call that returned, per tool call and per embedding batch: tokens, units, cost. Written with the step that made the call (app.run_step_record), so a replayed step is never billed twice.';
+
+COMMENT ON COLUMN public.usage_events.run_id IS 'The run (session, automation, …) that made the call.';
+
+COMMENT ON COLUMN public.usage_events.run_step_id IS 'The step of that run that made the call.';
+
+COMMENT ON COLUMN public.usage_events.units IS 'LLM: prompt + completion tokens; tool: 1 per call; embedding: tokens embedded.';
+
+CREATE TABLE public.usage_totals (
+    tenant_id uuid NOT NULL,
+    period date NOT NULL,
+    cost_usd numeric(16,8) DEFAULT 0 NOT NULL,
+    events bigint DEFAULT 0 NOT NULL,
+    tokens bigint DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.usage_totals FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.usage_totals IS 'Running totals of usage_events per tenant and UTC month, kept by app.usage_record in the same transaction as each event, so a budget check costs one row read however much was used.';
+
+COMMENT ON COLUMN public.usage_totals.period IS 'First day of the UTC calendar month.';
+
+ALTER TABLE ONLY app.agent_templates
+    ADD CONSTRAINT agent_templates_pkey PRIMARY KEY (pack, slug);
+
+ALTER TABLE ONLY app.invoke_requests
+    ADD CONSTRAINT invoke_requests_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.local_secret_key
+    ADD CONSTRAINT local_secret_key_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.model_prices
+    ADD CONSTRAINT model_prices_pkey PRIMARY KEY (model);
+
+ALTER TABLE ONLY app.queue_consumers
+    ADD CONSTRAINT queue_consumers_pkey PRIMARY KEY (queue_name, worker_id);
+
+ALTER TABLE ONLY app.queue_deferrals
+    ADD CONSTRAINT queue_deferrals_pkey PRIMARY KEY (queue_name, msg_id);
+
+ALTER TABLE ONLY app.queue_errors
+    ADD CONSTRAINT queue_errors_pkey PRIMARY KEY (queue_name, msg_id);
+
+ALTER TABLE ONLY app.queue_turns
+    ADD CONSTRAINT queue_turns_pkey PRIMARY KEY (queue_name, tenant_id);
+
+ALTER TABLE ONLY app.queue_workers
+    ADD CONSTRAINT queue_workers_pkey PRIMARY KEY (queue_name);
+
+ALTER TABLE ONLY app.rate_counters
+    ADD CONSTRAINT rate_counters_pkey PRIMARY KEY (api_key_id, window_kind, window_start);
+
+ALTER TABLE ONLY app.run_kinds
+    ADD CONSTRAINT run_kinds_pkey PRIMARY KEY (kind);
+
+ALTER TABLE ONLY app.secret_access_log
+    ADD CONSTRAINT secret_access_log_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.skill_templates
+    ADD CONSTRAINT skill_templates_pkey PRIMARY KEY (pack, key);
+
+ALTER TABLE ONLY app.tenant_secrets
+    ADD CONSTRAINT tenant_secrets_pkey PRIMARY KEY (tenant_id, name);
+
+ALTER TABLE ONLY app.tick_jobs
+    ADD CONSTRAINT tick_jobs_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY public.agent_personas
+    ADD CONSTRAINT agent_personas_agent_id_version_key UNIQUE (agent_id, version);
+
+ALTER TABLE ONLY public.agent_personas
+    ADD CONSTRAINT agent_personas_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.agent_tasks
+    ADD CONSTRAINT agent_tasks_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.agents
+    ADD CONSTRAINT agents_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.agents
+    ADD CONSTRAINT agents_tenant_id_slug_key UNIQUE (tenant_id, slug);
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_key_hash_key UNIQUE (key_hash);
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_key_prefix_key UNIQUE (key_prefix);
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.blog_posts
+    ADD CONSTRAINT blog_posts_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.blog_posts
+    ADD CONSTRAINT blog_posts_tenant_id_slug_key UNIQUE (tenant_id, slug);
+
+ALTER TABLE ONLY public.budget_alerts
+    ADD CONSTRAINT budget_alerts_pkey PRIMARY KEY (tenant_id, period, threshold);
+
+ALTER TABLE ONLY public.circuit_breakers
+    ADD CONSTRAINT circuit_breakers_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.circuit_breakers
+    ADD CONSTRAINT circuit_breakers_tenant_id_key_key UNIQUE (tenant_id, key);
+
+ALTER TABLE ONLY public.director_reviews
+    ADD CONSTRAINT director_reviews_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.event_log
+    ADD CONSTRAINT event_log_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.leads
+    ADD CONSTRAINT leads_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.request_log
+    ADD CONSTRAINT request_log_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.run_steps
+    ADD CONSTRAINT run_steps_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.run_steps
+    ADD CONSTRAINT run_steps_run_id_key_key UNIQUE (run_id, key);
+
+ALTER TABLE ONLY public.run_steps
+    ADD CONSTRAINT run_steps_run_id_seq_key UNIQUE (run_id, seq);
+
+ALTER TABLE ONLY public.run_waitpoints
+    ADD CONSTRAINT run_waitpoints_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.run_waitpoints
+    ADD CONSTRAINT run_waitpoints_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.runs
+    ADD CONSTRAINT runs_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.skills
+    ADD CONSTRAINT skills_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.skills
+    ADD CONSTRAINT skills_tenant_id_key_version_key UNIQUE (tenant_id, key, version);
+
+ALTER TABLE ONLY public.task_dependencies
+    ADD CONSTRAINT task_dependencies_pkey PRIMARY KEY (task_id, depends_on_id);
+
+ALTER TABLE ONLY public.tenant_budgets
+    ADD CONSTRAINT tenant_budgets_pkey PRIMARY KEY (tenant_id);
+
+ALTER TABLE ONLY public.tenant_members
+    ADD CONSTRAINT tenant_members_pkey PRIMARY KEY (tenant_id, user_id);
+
+ALTER TABLE ONLY public.tenants
+    ADD CONSTRAINT tenants_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.tenants
+    ADD CONSTRAINT tenants_slug_key UNIQUE (slug);
+
+ALTER TABLE ONLY public.usage_events
+    ADD CONSTRAINT usage_events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.usage_totals
+    ADD CONSTRAINT usage_totals_pkey PRIMARY KEY (tenant_id, period);
+
+CREATE UNIQUE INDEX invoke_requests_once_per_transaction ON app.invoke_requests USING btree (txid, function_name, md5((body)::text));
+
+CREATE INDEX queue_deferrals_key_idx ON app.queue_deferrals USING btree (tenant_id, release_key);
+
+CREATE INDEX secret_access_log_tenant_idx ON app.secret_access_log USING btree (tenant_id, at DESC);
+
+CREATE INDEX agent_personas_tenant_idx ON public.agent_personas USING btree (tenant_id, agent_id, version DESC);
+
+CREATE INDEX agent_tasks_due_idx ON public.agent_tasks USING btree (tenant_id, scheduled_for) WHERE (status = 'pending'::text);
+
+CREATE INDEX agent_tasks_session_idx ON public.agent_tasks USING btree (tenant_id, session_id) WHERE (session_id IS NOT NULL);
+
+CREATE INDEX agent_tasks_tenant_parent_idx ON public.agent_tasks USING btree (tenant_id, parent_task_id);
+
+CREATE INDEX agent_tasks_tenant_status_idx ON public.agent_tasks USING btree (tenant_id, status, priority DESC, created_at);
+
+CREATE INDEX agents_tenant_idx ON public.agents USING btree (tenant_id, slug);
+
+CREATE INDEX api_keys_tenant_idx ON public.api_keys USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX blog_posts_tenant_created_idx ON public.blog_posts USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX blog_posts_tenant_status_idx ON public.blog_posts USING btree (tenant_id, status);
+
+CREATE INDEX director_reviews_tenant_idx ON public.director_reviews USING btree (tenant_id, reviewed_at DESC);
+
+CREATE INDEX event_log_expires_idx ON public.event_log USING btree (expires_at);
+
+CREATE INDEX event_log_tenant_created_idx ON public.event_log USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX event_log_tenant_type_idx ON public.event_log USING btree (tenant_id, event_type, created_at DESC);
+
+CREATE INDEX event_log_unprocessed_idx ON public.event_log USING btree (tenant_id, created_at) WHERE (NOT processed);
+
+CREATE INDEX leads_tenant_created_idx ON public.leads USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX leads_tenant_email_idx ON public.leads USING btree (tenant_id, lower(email));
+
+CREATE INDEX leads_tenant_status_idx ON public.leads USING btree (tenant_id, status);
+
+CREATE INDEX notifications_tenant_idx ON public.notifications USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX notifications_unread_idx ON public.notifications USING btree (tenant_id, created_at) WHERE ((NOT read) AND (NOT dismissed));
+
+CREATE INDEX request_log_request_idx ON public.request_log USING btree (request_id);
+
+CREATE INDEX request_log_tenant_idx ON public.request_log USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX run_steps_tenant_run_idx ON public.run_steps USING btree (tenant_id, run_id, seq);
+
+CREATE INDEX run_waitpoints_approval_idx ON public.run_waitpoints USING btree (approval_id) WHERE (status = 'pending'::text);
+
+CREATE INDEX run_waitpoints_due_idx ON public.run_waitpoints USING btree (resume_at) WHERE (status = 'pending'::text);
+
+CREATE INDEX run_waitpoints_events_idx ON public.run_waitpoints USING gin (event_keys) WHERE (status = 'pending'::text);
+
+CREATE INDEX run_waitpoints_runs_idx ON public.run_waitpoints USING gin (run_ids) WHERE (status = 'pending'::text);
+
+CREATE INDEX run_waitpoints_tenant_run_idx ON public.run_waitpoints USING btree (tenant_id, run_id, step_key);
+
+CREATE INDEX runs_deadline_idx ON public.runs USING btree (deadline_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text, 'waiting'::text]));
+
+CREATE UNIQUE INDEX runs_idempotency_idx ON public.runs USING btree (tenant_id, idempotency_key) WHERE (idempotency_key IS NOT NULL);
+
+CREATE INDEX runs_running_idx ON public.runs USING btree (tenant_id, kind, concurrency_key) WHERE (status = 'running'::text);
+
+CREATE INDEX runs_tenant_created_idx ON public.runs USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX runs_tenant_kind_status_idx ON public.runs USING btree (tenant_id, kind, status, created_at DESC);
+
+CREATE INDEX runs_tenant_parent_idx ON public.runs USING btree (tenant_id, parent_run_id);
+
+CREATE INDEX skills_tenant_idx ON public.skills USING btree (tenant_id, key, version DESC);
+
+CREATE INDEX task_dependencies_tenant_idx ON public.task_dependencies USING btree (tenant_id, depends_on_id);
+
+CREATE INDEX tenant_members_user_idx ON public.tenant_members USING btree (user_id);
+
+CREATE INDEX usage_events_run_idx ON public.usage_events USING btree (tenant_id, run_id);
+
+CREATE INDEX usage_events_tenant_time_idx ON public.usage_events USING btree (tenant_id, created_at DESC);
+
+CREATE TRIGGER agent_tasks_check_links AFTER INSERT OR UPDATE OF tenant_id, parent_task_id, blocked_by, session_id, related_post_id ON public.agent_tasks FOR EACH ROW EXECUTE FUNCTION app.task_links_check();
+
+CREATE TRIGGER agent_tasks_touch BEFORE UPDATE ON public.agent_tasks FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER agents_persona_history AFTER INSERT OR UPDATE OF persona ON public.agents FOR EACH ROW EXECUTE FUNCTION app.agent_persona_version();
+
+CREATE TRIGGER agents_persona_version BEFORE INSERT OR UPDATE OF persona ON public.agents FOR EACH ROW EXECUTE FUNCTION app.agent_persona_version();
+
+CREATE TRIGGER agents_touch BEFORE UPDATE ON public.agents FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER api_keys_touch BEFORE UPDATE ON public.api_keys FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER blog_posts_event AFTER INSERT OR DELETE OR UPDATE ON public.blog_posts FOR EACH ROW EXECUTE FUNCTION app.table_event_emit();
+
+CREATE TRIGGER blog_posts_touch BEFORE UPDATE ON public.blog_posts FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER event_log_resolve_waits AFTER INSERT ON public.event_log FOR EACH ROW EXECUTE FUNCTION app.waitpoints_on_event();
+
+CREATE TRIGGER leads_event AFTER INSERT OR DELETE OR UPDATE ON public.leads FOR EACH ROW EXECUTE FUNCTION app.table_event_emit();
+
+CREATE TRIGGER leads_touch BEFORE UPDATE ON public.leads FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER runs_task_status AFTER UPDATE OF status ON public.runs FOR EACH ROW WHEN (((new.kind = 'agent'::text) AND (new.status IS DISTINCT FROM old.status))) EXECUTE FUNCTION app.task_on_session_status();
+
+CREATE TRIGGER runs_touch BEFORE UPDATE ON public.runs FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER task_dependencies_check AFTER INSERT ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION app.task_dependency_check();
+
+CREATE TRIGGER tenants_touch BEFORE UPDATE ON public.tenants FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+ALTER TABLE ONLY app.rate_counters
+    ADD CONSTRAINT rate_counters_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES public.api_keys(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.tenant_secrets
+    ADD CONSTRAINT tenant_secrets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.agent_personas
+    ADD CONSTRAINT agent_personas_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.agent_personas
+    ADD CONSTRAINT agent_personas_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.agent_tasks
+    ADD CONSTRAINT agent_tasks_blocked_by_fkey FOREIGN KEY (blocked_by) REFERENCES public.agent_tasks(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.agent_tasks
+    ADD CONSTRAINT agent_tasks_parent_task_id_fkey FOREIGN KEY (parent_task_id) REFERENCES public.agent_tasks(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.agent_tasks
+    ADD CONSTRAINT agent_tasks_related_post_id_fkey FOREIGN KEY (related_post_id) REFERENCES public.blog_posts(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.agent_tasks
+    ADD CONSTRAINT agent_tasks_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.agent_tasks
+    ADD CONSTRAINT agent_tasks_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.agents
+    ADD CONSTRAINT agents_parent_agent_id_fkey FOREIGN KEY (parent_agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.agents
+    ADD CONSTRAINT agents_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_rotated_from_fkey FOREIGN KEY (rotated_from) REFERENCES public.api_keys(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.blog_posts
+    ADD CONSTRAINT blog_posts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.budget_alerts
+    ADD CONSTRAINT budget_alerts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.circuit_breakers
+    ADD CONSTRAINT circuit_breakers_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.director_reviews
+    ADD CONSTRAINT director_reviews_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.event_log
+    ADD CONSTRAINT event_log_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.leads
+    ADD CONSTRAINT leads_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.request_log
+    ADD CONSTRAINT request_log_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.run_steps
+    ADD CONSTRAINT run_steps_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.run_steps
+    ADD CONSTRAINT run_steps_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.run_waitpoints
+    ADD CONSTRAINT run_waitpoints_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.run_waitpoints
+    ADD CONSTRAINT run_waitpoints_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.runs
+    ADD CONSTRAINT runs_forked_from_run_id_fkey FOREIGN KEY (forked_from_run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.runs
+    ADD CONSTRAINT runs_kind_fkey FOREIGN KEY (kind) REFERENCES app.run_kinds(kind);
+
+ALTER TABLE ONLY public.runs
+    ADD CONSTRAINT runs_parent_run_id_fkey FOREIGN KEY (parent_run_id) REFERENCES public.runs(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.runs
+    ADD CONSTRAINT runs_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.skills
+    ADD CONSTRAINT skills_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.task_dependencies
+    ADD CONSTRAINT task_dependencies_depends_on_id_fkey FOREIGN KEY (depends_on_id) REFERENCES public.agent_tasks(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.task_dependencies
+    ADD CONSTRAINT task_dependencies_task_id_fkey FOREIGN KEY (task_id) REFERENCES public.agent_tasks(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.task_dependencies
+    ADD CONSTRAINT task_dependencies_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tenant_budgets
+    ADD CONSTRAINT tenant_budgets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tenant_members
+    ADD CONSTRAINT tenant_members_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tenant_members
+    ADD CONSTRAINT tenant_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.usage_events
+    ADD CONSTRAINT usage_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.usage_totals
+    ADD CONSTRAINT usage_totals_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE app.agent_templates ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.invoke_requests ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.local_secret_key ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.model_prices ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.queue_consumers ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.queue_deferrals ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.queue_errors ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.queue_turns ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.queue_workers ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.rate_counters ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.run_kinds ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.secret_access_log ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.skill_templates ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.tenant_secrets ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.tick_jobs ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY "Agents are viewable within their tenant" ON public.agents FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Agents can be created within their tenant" ON public.agents FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Agents can be deleted within their tenant" ON public.agents FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Agents can be updated within their tenant" ON public.agents FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Budget alerts are viewable within their tenant" ON public.budget_alerts FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Budgets are viewable within their tenant" ON public.tenant_budgets FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Budgets can be changed within their tenant" ON public.tenant_budgets FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Budgets can be set within their tenant" ON public.tenant_budgets FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Circuit breakers are viewable within their tenant" ON public.circuit_breakers FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Director reviews are viewable within their tenant" ON public.director_reviews FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Events are viewable within their tenant" ON public.event_log FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Keys are viewable within their tenant" ON public.api_keys FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Keys can be created within their tenant" ON public.api_keys FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Keys can be updated within their tenant" ON public.api_keys FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Leads are viewable within their tenant" ON public.leads FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Leads can be created within their tenant" ON public.leads FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Leads can be deleted within their tenant" ON public.leads FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Leads can be updated within their tenant" ON public.leads FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Members are viewable within their tenant" ON public.tenant_members FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Notifications are viewable within their tenant" ON public.notifications FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Notifications can be marked within their tenant" ON public.notifications FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Persona versions are viewable within their tenant" ON public.agent_personas FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Posts are viewable within their tenant" ON public.blog_posts FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Posts can be created within their tenant" ON public.blog_posts FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Posts can be deleted within their tenant" ON public.blog_posts FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Posts can be updated within their tenant" ON public.blog_posts FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Request logs are viewable within their tenant" ON public.request_log FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Run steps are viewable within their tenant" ON public.run_steps FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Runs are viewable within their tenant" ON public.runs FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Skills are viewable within their tenant" ON public.skills FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Skills can be created within their tenant" ON public.skills FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Skills can be updated within their tenant" ON public.skills FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Task dependencies are viewable within their tenant" ON public.task_dependencies FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Task dependencies can be created within their tenant" ON public.task_dependencies FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tasks are viewable within their tenant" ON public.agent_tasks FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tasks can be created within their tenant" ON public.agent_tasks FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tasks can be updated within their tenant" ON public.agent_tasks FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tenants are viewable by their own members and keys" ON public.tenants FOR SELECT TO authenticated USING ((id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Usage is viewable within its tenant" ON public.usage_events FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Usage totals are viewable within their tenant" ON public.usage_totals FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Waitpoints are viewable within their tenant" ON public.run_waitpoints FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+ALTER TABLE public.agent_personas ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.agent_tasks ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.agents ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.blog_posts ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.budget_alerts ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.circuit_breakers ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.director_reviews ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.event_log ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.leads ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.request_log ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.run_steps ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.run_waitpoints ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.runs ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.skills ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.task_dependencies ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tenant_budgets ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tenant_members ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tenants ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.usage_events ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.usage_totals ENABLE ROW LEVEL SECURITY;
+
+GRANT USAGE ON SCHEMA app TO authenticated;
+GRANT USAGE ON SCHEMA app TO service_role;
+
+GRANT USAGE ON SCHEMA public TO anon;
+GRANT USAGE ON SCHEMA public TO authenticated;
+GRANT USAGE ON SCHEMA public TO service_role;
+
+REVOKE ALL ON FUNCTION app.agent_pack_install(tenant_id uuid, pack text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.agent_pack_install(tenant_id uuid, pack text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.agent_persona_version() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.agent_persona_version() TO service_role;
+
+REVOKE ALL ON FUNCTION app.agent_snapshot(tenant_id uuid, slug text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.agent_snapshot(tenant_id uuid, slug text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.api_key_consume(api_key_id uuid, client_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.api_key_consume(api_key_id uuid, client_ip inet) TO service_role;
+
+REVOKE ALL ON FUNCTION app.api_key_lookup(key_prefix text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.api_key_lookup(key_prefix text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.api_key_usage_record(uses jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.api_key_usage_record(uses jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.breaker_allow(tenant_id uuid, key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.breaker_allow(tenant_id uuid, key text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.breaker_record(tenant_id uuid, key text, ok boolean, error text, retry_after_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.breaker_record(tenant_id uuid, key text, ok boolean, error text, retry_after_seconds integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.budget_assert(tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.budget_assert(tenant_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.budget_status(tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.budget_status(tenant_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.cleanup() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.cleanup() TO service_role;
+
+REVOKE ALL ON FUNCTION app.director_review(stall_after interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.director_review(stall_after interval) TO service_role;
+
+REVOKE ALL ON FUNCTION app.event_emit(tenant_id uuid, event_type text, source text, payload jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.event_emit(tenant_id uuid, event_type text, source text, payload jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.function_invoke(function_name text, body jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.function_invoke(function_name text, body jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.local_encryption_key() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.lock_down() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_ack(queue_name text, msg_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_ack(queue_name text, msg_id bigint) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_candidates(queue_name text, qty integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_candidates__agent_jobs(qty integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_consumer_done(queue_name text, worker_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_consumer_done(queue_name text, worker_id text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_dead_letter(queue_name text, msg_id bigint, error text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_dead_letter(queue_name text, msg_id bigint, error text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_defer(queue_name text, msg_id bigint, tenant_id uuid, delay_seconds integer, release_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_defer(queue_name text, msg_id bigint, tenant_id uuid, delay_seconds integer, release_key text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_dlq_name(queue_name text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_ensure(queue_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_ensure(queue_name text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_fail(queue_name text, msg_id bigint, error text, retry_in_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_fail(queue_name text, msg_id bigint, error text, retry_in_seconds integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_heartbeat(queue_name text, msg_ids bigint[], vt integer, worker_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_heartbeat(queue_name text, msg_ids bigint[], vt integer, worker_id text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_move_to_dlq(queue_name text, msg pgmq.message_record, error text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_next_visible_in(queue_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_next_visible_in(queue_name text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_read(queue_name text, vt integer, qty integer, max_attempts integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_read(queue_name text, vt integer, qty integer, max_attempts integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_register(queue_name text, function_name text, description text, max_consumers integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_register(queue_name text, function_name text, description text, max_consumers integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_release(tenant_id uuid, release_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_release(tenant_id uuid, release_key text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_turn_taken(queue_name text, tenant_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_wake(queue_name text, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_wake(queue_name text, reason text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.queue_wake_stalled() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_wake_stalled() TO service_role;
+
+REVOKE ALL ON FUNCTION app.request_log_write(rows jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.request_log_write(rows jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.run_cancel(tenant_id uuid, run_id uuid, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_cancel(tenant_id uuid, run_id uuid, reason text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.run_complete(tenant_id uuid, run_id uuid, msg_id bigint, output jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_complete(tenant_id uuid, run_id uuid, msg_id bigint, output jsonb) TO service_role;
+
+GRANT SELECT ON TABLE public.runs TO authenticated;
+GRANT ALL ON TABLE public.runs TO service_role;
+
+REVOKE ALL ON FUNCTION app.run_create(tenant_id uuid, spec jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_create(tenant_id uuid, spec jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.run_defer(tenant_id uuid, run_id uuid, msg_id bigint, delay_seconds integer, reason text, release_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_defer(tenant_id uuid, run_id uuid, msg_id bigint, delay_seconds integer, reason text, release_key text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.run_enqueue(tenant_id uuid, run_id uuid, delay_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_enqueue(tenant_id uuid, run_id uuid, delay_seconds integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.run_event(run public.runs, what text, extra jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.run_fail(tenant_id uuid, run_id uuid, msg_id bigint, error jsonb, retry_in_seconds integer, retryable boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_fail(tenant_id uuid, run_id uuid, msg_id bigint, error jsonb, retry_in_seconds integer, retryable boolean) TO service_role;
+
+REVOKE ALL ON FUNCTION app.run_fork(tenant_id uuid, run_id uuid, from_seq integer, input jsonb, created_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_fork(tenant_id uuid, run_id uuid, from_seq integer, input jsonb, created_by text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.run_is_terminal(status text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_is_terminal(status text) TO service_role;
+GRANT ALL ON FUNCTION app.run_is_terminal(status text) TO authenticated;
+
+REVOKE ALL ON FUNCTION app.run_park(tenant_id uuid, run_id uuid, msg_id bigint, step_key text, mode text, waits jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_park(tenant_id uuid, run_id uuid, msg_id bigint, step_key text, mode text, waits jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.run_step_record(tenant_id uuid, run_id uuid, step jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.run_step_record(tenant_id uuid, run_id uuid, step jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.runs_claim(queue_name text, worker_id text, vt integer, qty integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.runs_claim(queue_name text, worker_id text, vt integer, qty integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.runs_deadline_sweep() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.runs_deadline_sweep() TO service_role;
+
+REVOKE ALL ON FUNCTION app.runs_heartbeat(queue_name text, worker_id text, msg_ids bigint[], vt integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.runs_heartbeat(queue_name text, worker_id text, msg_ids bigint[], vt integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.secret_delete(tenant_id uuid, name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.secret_delete(tenant_id uuid, name text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.secret_get(tenant_id uuid, name text, purpose text, origin text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.secret_get(tenant_id uuid, name text, purpose text, origin text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.secret_list(tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.secret_list(tenant_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.secret_set(tenant_id uuid, name text, value text, origin text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.secret_set(tenant_id uuid, name text, value text, origin text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.session_coordination(run_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.session_coordination(run_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.session_spawn(tenant_id uuid, spec jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.session_spawn(tenant_id uuid, spec jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.session_spawn_orchestration(tenant_id uuid, spec jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.session_spawn_orchestration(tenant_id uuid, spec jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.table_event_emit() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.table_event_emit() TO service_role;
+
+REVOKE ALL ON FUNCTION app.task_advance(tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.task_advance(tenant_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.task_dependency_check() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.task_dependency_check() TO service_role;
+
+REVOKE ALL ON FUNCTION app.task_finish(tenant_id uuid, task_id uuid, outcome text, output jsonb, error text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.task_finish(tenant_id uuid, task_id uuid, outcome text, output jsonb, error text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.task_links_check() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.task_links_check() TO service_role;
+
+REVOKE ALL ON FUNCTION app.task_on_session_status() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.task_on_session_status() TO service_role;
+
+REVOKE ALL ON FUNCTION app.task_retry(tenant_id uuid, task_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.task_retry(tenant_id uuid, task_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tasks_sweep() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tasks_sweep() TO service_role;
+
+REVOKE ALL ON FUNCTION app.tenant_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tenant_id() TO service_role;
+GRANT ALL ON FUNCTION app.tenant_id() TO authenticated;
+
+REVOKE ALL ON FUNCTION app.tenant_limit(tenant_id uuid, name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tenant_limit(tenant_id uuid, name text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tenant_limits(tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tenant_limits(tenant_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tick() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tick() TO service_role;
+
+REVOKE ALL ON PROCEDURE app.tick_loop(IN seconds integer, IN interval_ms integer) FROM PUBLIC;
+GRANT ALL ON PROCEDURE app.tick_loop(IN seconds integer, IN interval_ms integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tick_register(name text, function_name text, run_order integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tick_register(name text, function_name text, run_order integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.touch_updated_at() TO service_role;
+
+REVOKE ALL ON FUNCTION app.usage_record(tenant_id uuid, usage jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.usage_record(tenant_id uuid, usage jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.waitpoint_resolve(waitpoint_id uuid, status text, result jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.waitpoint_step_check(run_id uuid, step_key text, resume boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.waitpoint_token_complete(tenant_id uuid, token_hash text, result jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.waitpoint_token_complete(tenant_id uuid, token_hash text, result jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.waitpoint_token_create(tenant_id uuid, run_id uuid, token_hash text, timeout_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.waitpoint_token_create(tenant_id uuid, run_id uuid, token_hash text, timeout_at timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION app.waitpoints_cancel(tenant_id uuid, run_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.waitpoints_cancel(tenant_id uuid, run_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.waitpoints_due() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.waitpoints_due() TO service_role;
+
+REVOKE ALL ON FUNCTION app.waitpoints_on_event() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.waitpoints_on_event() TO service_role;
+
+REVOKE ALL ON FUNCTION app.waitpoints_on_run_finished(tenant_id uuid, run_id uuid) FROM PUBLIC;
+
+GRANT SELECT ON TABLE public.agent_personas TO authenticated;
+GRANT ALL ON TABLE public.agent_personas TO service_role;
+
+GRANT SELECT ON TABLE public.agent_sessions TO authenticated;
+GRANT ALL ON TABLE public.agent_sessions TO service_role;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.agent_tasks TO authenticated;
+GRANT ALL ON TABLE public.agent_tasks TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.agents TO authenticated;
+GRANT ALL ON TABLE public.agents TO service_role;
+
+GRANT ALL ON TABLE public.api_keys TO service_role;
+
+GRANT SELECT(id) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(tenant_id),INSERT(tenant_id),UPDATE(tenant_id) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(name),INSERT(name),UPDATE(name) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(description),INSERT(description),UPDATE(description) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(key_prefix),INSERT(key_prefix) ON TABLE public.api_keys TO authenticated;
+
+GRANT INSERT(key_hash) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(scopes),INSERT(scopes) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(rate_limit_per_minute),INSERT(rate_limit_per_minute) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(rate_limit_per_day),INSERT(rate_limit_per_day) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(total_requests) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(last_used_at) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(last_used_ip) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(allowed_ips),INSERT(allowed_ips) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(expires_at),INSERT(expires_at),UPDATE(expires_at) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(is_active),UPDATE(is_active) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(revoked_at),UPDATE(revoked_at) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(revoked_reason),UPDATE(revoked_reason) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(rotated_from),INSERT(rotated_from) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(agent_id),INSERT(agent_id) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(created_by),INSERT(created_by) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(created_at) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT(updated_at) ON TABLE public.api_keys TO authenticated;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.blog_posts TO authenticated;
+GRANT ALL ON TABLE public.blog_posts TO service_role;
+
+GRANT SELECT ON TABLE public.budget_alerts TO authenticated;
+GRANT ALL ON TABLE public.budget_alerts TO service_role;
+
+GRANT SELECT ON TABLE public.circuit_breakers TO authenticated;
+GRANT ALL ON TABLE public.circuit_breakers TO service_role;
+
+GRANT SELECT ON TABLE public.director_reviews TO authenticated;
+GRANT ALL ON TABLE public.director_reviews TO service_role;
+
+GRANT SELECT ON TABLE public.event_log TO authenticated;
+GRANT ALL ON TABLE public.event_log TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.leads TO authenticated;
+GRANT ALL ON TABLE public.leads TO service_role;
+
+GRANT SELECT ON TABLE public.notifications TO authenticated;
+GRANT ALL ON TABLE public.notifications TO service_role;
+
+GRANT UPDATE(read) ON TABLE public.notifications TO authenticated;
+
+GRANT UPDATE(read_at) ON TABLE public.notifications TO authenticated;
+
+GRANT UPDATE(dismissed) ON TABLE public.notifications TO authenticated;
+
+GRANT UPDATE(dismissed_at) ON TABLE public.notifications TO authenticated;
+
+GRANT SELECT ON TABLE public.request_log TO authenticated;
+GRANT ALL ON TABLE public.request_log TO service_role;
+
+GRANT ALL ON SEQUENCE public.request_log_id_seq TO anon;
+GRANT ALL ON SEQUENCE public.request_log_id_seq TO authenticated;
+GRANT ALL ON SEQUENCE public.request_log_id_seq TO service_role;
+
+GRANT SELECT ON TABLE public.run_steps TO authenticated;
+GRANT ALL ON TABLE public.run_steps TO service_role;
+
+GRANT SELECT ON TABLE public.run_waitpoints TO authenticated;
+GRANT ALL ON TABLE public.run_waitpoints TO service_role;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.skills TO authenticated;
+GRANT ALL ON TABLE public.skills TO service_role;
+
+GRANT SELECT,INSERT ON TABLE public.task_dependencies TO authenticated;
+GRANT ALL ON TABLE public.task_dependencies TO service_role;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.tenant_budgets TO authenticated;
+GRANT ALL ON TABLE public.tenant_budgets TO service_role;
+
+GRANT SELECT ON TABLE public.tenant_members TO authenticated;
+GRANT ALL ON TABLE public.tenant_members TO service_role;
+
+GRANT SELECT ON TABLE public.tenants TO authenticated;
+GRANT ALL ON TABLE public.tenants TO service_role;
+
+GRANT SELECT ON TABLE public.usage_events TO authenticated;
+GRANT ALL ON TABLE public.usage_events TO service_role;
+
+GRANT SELECT ON TABLE public.usage_totals TO authenticated;
+GRANT ALL ON TABLE public.usage_totals TO service_role;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO service_role;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS  TO service_role;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT,INSERT,DELETE,UPDATE ON TABLES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT,INSERT,DELETE,UPDATE ON TABLES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO service_role;
+
