@@ -170,6 +170,339 @@ $$;
 
 COMMENT ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) IS 'Internal: resolves an approval waitpoint at once when its approval was already decided (replaced by the approvals migration).';
 
+CREATE FUNCTION app.automation_fire(tenant_id uuid, automation_id uuid, trigger jsonb, opts jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_a public.automations%rowtype;
+  v_chain uuid[];
+  v_window app.automation_windows%rowtype;
+  v_run public.runs%rowtype;
+  v_recent integer;
+  v_fire_at timestamptz;
+  v_max_size integer;
+  v_full boolean;
+begin
+  select * into v_a from public.automations a
+  where a.id = automation_fire.automation_id and a.tenant_id = automation_fire.tenant_id
+  for update;
+  if not found then
+    raise exception 'No automation % in this tenant', automation_fire.automation_id using errcode = 'OR404', detail = 'automation_not_found';
+  end if;
+  -- GUARD: a repeated firing with the same idempotency key (a retried chain step) is the same run
+  if opts ->> 'idempotency_key' is not null then
+    select * into v_run from public.runs r
+    where r.tenant_id = automation_fire.tenant_id and r.idempotency_key = opts ->> 'idempotency_key';
+    if found then
+      return jsonb_build_object('status', 'started', 'run_id', v_run.id, 'existing', true);
+    end if;
+  end if;
+  if v_a.status <> 'active' and not coalesce((opts ->> 'force')::boolean, false) then
+    return jsonb_build_object('status', 'skipped', 'reason', 'automation_' || v_a.status);
+  end if;
+
+  -- GUARD: loop protection — an automation never fires from its own run's effects
+  v_chain := coalesce((select array_agg(x::uuid) from jsonb_array_elements_text(trigger -> 'chain') x), '{}');
+  if v_a.id = any(v_chain) or cardinality(v_chain) >= 8 then
+    perform app.event_emit(v_a.tenant_id, 'automation.loop_stopped', 'automation', jsonb_build_object(
+      'automation_id', v_a.id, 'slug', v_a.slug, 'chain', to_jsonb(v_chain), 'trigger', trigger - 'data'));
+    update public.automations a set skipped_runs = a.skipped_runs + 1 where a.id = v_a.id;
+    return jsonb_build_object('status', 'skipped', 'reason', 'loop');
+  end if;
+
+  -- WINDOWS: a later event joins or extends the open debounce/batch window
+  if opts -> 'window' is not null then
+    select * into v_window from app.automation_windows w
+    where w.automation_id = v_a.id and w.window_key = coalesce(opts -> 'window' ->> 'key', '') and not w.closed
+    for update;
+    if found and exists (select 1 from public.runs r where r.id = v_window.run_id and not app.run_is_terminal(r.status)) then
+      v_max_size := (opts -> 'window' ->> 'max_size')::integer;
+      if v_window.mode = 'debounce' then
+        v_fire_at := now() + make_interval(secs => (opts -> 'window' ->> 'seconds')::numeric);
+        -- events are routed concurrently: the latest event wins, whichever is routed last
+        update app.automation_windows w set fire_at = v_fire_at,
+          events = case when (trigger -> 'event' ->> 'created_at')::timestamptz
+              >= coalesce((w.events -> 0 -> 'event' ->> 'created_at')::timestamptz, '-infinity')
+            then jsonb_build_array(trigger) else w.events end
+        where w.run_id = v_window.run_id;
+      else
+        v_full := v_max_size is not null and jsonb_array_length(v_window.events) + 1 >= v_max_size;
+        v_fire_at := case when v_full then now() else v_window.fire_at end;
+        update app.automation_windows w set events = w.events || jsonb_build_array(trigger), fire_at = v_fire_at,
+          closed = v_full
+        where w.run_id = v_window.run_id;
+      end if;
+      -- move the parked run's timer with the window (a full batch resumes it now)
+      if v_fire_at <= now() then
+        perform app.waitpoint_resolve(wp.id, 'resolved', jsonb_build_object('window', 'full'))
+        from public.run_waitpoints wp
+        where wp.run_id = v_window.run_id and wp.kind = 'time' and wp.status = 'pending';
+      else
+        update public.run_waitpoints wp set resume_at = v_fire_at
+        where wp.run_id = v_window.run_id and wp.kind = 'time' and wp.status = 'pending';
+      end if;
+      return jsonb_build_object('status', 'joined', 'run_id', v_window.run_id, 'fire_at', v_fire_at);
+    end if;
+    -- a window whose run ended without taking it is stale
+    delete from app.automation_windows w where w.automation_id = v_a.id
+      and w.window_key = coalesce(opts -> 'window' ->> 'key', '') and not w.closed;
+  end if;
+
+  -- SKIP IF RUNNING: a schedule whose previous run has not finished skips this firing
+  if trigger ->> 'type' = 'schedule' and coalesce((v_a.trigger_config ->> 'skipIfRunning')::boolean, true)
+      and exists (select 1 from public.runs r where r.tenant_id = v_a.tenant_id and r.kind = 'automation'
+        and r.subject = v_a.id::text and not app.run_is_terminal(r.status)) then
+    update public.automations a set skipped_runs = a.skipped_runs + 1 where a.id = v_a.id;
+    return jsonb_build_object('status', 'skipped', 'reason', 'still_running');
+  end if;
+
+  -- CAPS AND COOLDOWN (manual firings are not capped)
+  if trigger ->> 'type' <> 'manual' then
+    if v_a.cooldown_seconds > 0 and v_a.last_run_at > now() - make_interval(secs => v_a.cooldown_seconds) then
+      update public.automations a set skipped_runs = a.skipped_runs + 1 where a.id = v_a.id;
+      return jsonb_build_object('status', 'skipped', 'reason', 'cooldown');
+    end if;
+    if v_a.max_runs_per_hour is not null or v_a.max_runs_per_day is not null then
+      select count(*) filter (where r.created_at > now() - interval '1 hour') into v_recent
+      from public.runs r
+      where r.tenant_id = v_a.tenant_id and r.kind = 'automation' and r.subject = v_a.id::text
+        and r.created_at > now() - interval '1 day';
+      if v_a.max_runs_per_hour is not null and v_recent >= v_a.max_runs_per_hour then
+        update public.automations a set skipped_runs = a.skipped_runs + 1 where a.id = v_a.id;
+        return jsonb_build_object('status', 'skipped', 'reason', 'max_runs_per_hour');
+      end if;
+      if v_a.max_runs_per_day is not null and (select count(*) from public.runs r
+          where r.tenant_id = v_a.tenant_id and r.kind = 'automation' and r.subject = v_a.id::text
+            and r.created_at > now() - interval '1 day') >= v_a.max_runs_per_day then
+        update public.automations a set skipped_runs = a.skipped_runs + 1 where a.id = v_a.id;
+        return jsonb_build_object('status', 'skipped', 'reason', 'max_runs_per_day');
+      end if;
+    end if;
+  end if;
+
+  v_run := app.run_create(v_a.tenant_id, jsonb_build_object(
+    'kind', 'automation', 'subject', v_a.id::text,
+    'parent_run_id', opts ->> 'parent_run_id',
+    'max_attempts', case when v_a.on_error = 'retry' then v_a.max_retries + 1 else 1 end,
+    'idempotency_key', opts ->> 'idempotency_key',
+    'created_by', 'automation:' || v_a.id,
+    'input', jsonb_build_object(
+      'automation', jsonb_build_object('id', v_a.id, 'name', v_a.name, 'slug', v_a.slug, 'version', v_a.version,
+        'trigger_type', v_a.trigger_type, 'trigger_config', v_a.trigger_config, 'conditions', v_a.conditions,
+        'actions', v_a.actions, 'on_error', v_a.on_error, 'max_retries', v_a.max_retries,
+        'retry_delay_seconds', v_a.retry_delay_seconds, 'run_scopes', to_jsonb(v_a.run_scopes)),
+      'trigger', trigger || jsonb_build_object('chain', to_jsonb(v_chain || v_a.id), 'timestamp', now()),
+      'window', case when opts -> 'window' is not null then opts -> 'window' end),
+    'definition_version', v_a.id || ':' || v_a.version));
+  if opts -> 'window' is not null then
+    v_fire_at := case when opts -> 'window' ->> 'mode' = 'debounce'
+      then now() + make_interval(secs => (opts -> 'window' ->> 'seconds')::numeric)
+      else now() + make_interval(secs => (opts -> 'window' ->> 'max_wait')::numeric) end;
+    v_full := opts -> 'window' ->> 'mode' = 'batch' and coalesce((opts -> 'window' ->> 'max_size')::integer, 2) <= 1;
+    insert into app.automation_windows (automation_id, window_key, tenant_id, run_id, mode, events, fire_at, closed)
+    values (v_a.id, coalesce(opts -> 'window' ->> 'key', ''), v_a.tenant_id, v_run.id, opts -> 'window' ->> 'mode',
+      jsonb_build_array(trigger), case when v_full then now() else v_fire_at end, v_full);
+  end if;
+  update public.automations a set last_run_at = now(), total_runs = a.total_runs + 1 where a.id = v_a.id;
+  return jsonb_build_object('status', 'started', 'run_id', v_run.id);
+end;
+$$;
+
+COMMENT ON FUNCTION app.automation_fire(tenant_id uuid, automation_id uuid, trigger jsonb, opts jsonb) IS 'Fires an automation (status, loop protection, cooldown, per-hour/day caps) by starting its run, or joins the open debounce/batch window. Returns {status: started|joined|skipped, reason, run_id}.';
+
+CREATE FUNCTION app.automation_hook_accept(automation_id uuid, webhook_id text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from app.automation_hook_ids h where h.received_at < now() - interval '7 days';
+  insert into app.automation_hook_ids (automation_id, webhook_id) values (automation_hook_accept.automation_id, automation_hook_accept.webhook_id)
+  on conflict on constraint automation_hook_ids_pkey do nothing;
+  return found;
+end;
+$$;
+
+COMMENT ON FUNCTION app.automation_hook_accept(automation_id uuid, webhook_id text) IS 'Inbound endpoint only: records a webhook-id for the automation; false if it was already accepted (the request is a replay).';
+
+CREATE FUNCTION app.automation_hook_secret(automation_id uuid) RETURNS TABLE(tenant_id uuid, secret text, status text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_h app.automation_hooks%rowtype;
+begin
+  select * into v_h from app.automation_hooks h where h.automation_id = automation_hook_secret.automation_id;
+  if not found then
+    return;
+  end if;
+  tenant_id := v_h.tenant_id;
+  select a.status into status from public.automations a where a.id = v_h.automation_id and a.trigger_type = 'webhook';
+  if status is null then
+    return;
+  end if;
+  if v_h.vault_secret_id is not null then
+    execute format('select decrypted_secret from %I.decrypted_secrets where id = $1', 'vault') into secret using v_h.vault_secret_id;
+  else
+    secret := extensions.pgp_sym_decrypt(v_h.secret_enc, app.local_encryption_key());
+  end if;
+  return next;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.automation_hook_secret(automation_id uuid) IS 'Inbound endpoint only: the tenant, signing secret and status of a webhook-triggered automation (no row for anything else).';
+
+CREATE FUNCTION app.automation_hook_set(tenant_id uuid, automation_id uuid, secret text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_vault uuid;
+  v_key text;
+begin
+  if not exists (select 1 from public.automations a where a.id = automation_hook_set.automation_id and a.tenant_id = automation_hook_set.tenant_id) then
+    raise exception 'No automation % in this tenant', automation_hook_set.automation_id using errcode = 'OR404', detail = 'automation_not_found';
+  end if;
+  delete from app.automation_hooks h where h.automation_id = automation_hook_set.automation_id;
+  if to_regclass('vault.secrets') is not null then
+    execute format('select %I.create_secret($1, $2)', 'vault') into v_vault
+      using automation_hook_set.secret, 'ora:hook:' || automation_hook_set.automation_id || ':' || gen_random_uuid();
+    insert into app.automation_hooks (automation_id, tenant_id, vault_secret_id)
+    values (automation_hook_set.automation_id, automation_hook_set.tenant_id, v_vault);
+  else
+    v_key := app.local_encryption_key();
+    if coalesce(v_key, '') = '' then
+      raise exception 'Server misconfigured: no Vault and no local encryption key' using errcode = '55000';
+    end if;
+    insert into app.automation_hooks (automation_id, tenant_id, secret_enc)
+    values (automation_hook_set.automation_id, automation_hook_set.tenant_id, extensions.pgp_sym_encrypt(automation_hook_set.secret, v_key));
+  end if;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.automation_hook_set(tenant_id uuid, automation_id uuid, secret text) IS 'Stores (replaces) the signing secret of a webhook-triggered automation; never returned except by app.automation_hook_secret to the inbound endpoint.';
+
+CREATE FUNCTION app.automation_on_run_finished() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_ms integer := (extract(epoch from (new.completed_at - coalesce(new.started_at, new.created_at))) * 1000)::integer;
+  v_outcome text := case when new.status = 'completed' then coalesce(new.output ->> 'status', 'success') else new.status end;
+begin
+  update public.automations a set
+    successful_runs = a.successful_runs + case when v_outcome in ('success', 'partial') then 1 else 0 end,
+    failed_runs = a.failed_runs + case when v_outcome = 'failed' then 1 else 0 end,
+    skipped_runs = a.skipped_runs + case when v_outcome = 'skipped' then 1 else 0 end,
+    last_success_at = case when v_outcome in ('success', 'partial') then now() else a.last_success_at end,
+    last_error_at = case when v_outcome = 'failed' then now() else a.last_error_at end,
+    last_error = case when v_outcome = 'failed' then coalesce(new.error ->> 'message', new.output ->> 'error') else a.last_error end,
+    avg_duration_ms = case when v_outcome in ('success', 'partial', 'failed')
+      then coalesce((a.avg_duration_ms * 9 + v_ms) / 10, v_ms) else a.avg_duration_ms end
+  where a.id = new.subject::uuid and a.tenant_id = new.tenant_id;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.automation_on_run_finished() IS 'Trigger (after an automation run finishes): updates its automation''s run counts, last success/error and a moving average duration.';
+
+CREATE FUNCTION app.automation_schedule_set(tenant_id uuid, automation_id uuid, next_run_at timestamp with time zone, only_if_unset boolean DEFAULT true) RETURNS boolean
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with updated as (
+    update public.automations a
+    set next_run_at = automation_schedule_set.next_run_at,
+      status = case when automation_schedule_set.next_run_at is null and a.trigger_type = 'schedule'
+        and a.trigger_config ? 'runAt' then 'completed' else a.status end
+    where a.id = automation_schedule_set.automation_id and a.tenant_id = automation_schedule_set.tenant_id
+      and (not automation_schedule_set.only_if_unset or a.next_run_at is null)
+    returning 1)
+  select exists (select 1 from updated)
+$$;
+
+COMMENT ON FUNCTION app.automation_schedule_set(tenant_id uuid, automation_id uuid, next_run_at timestamp with time zone, only_if_unset boolean) IS 'Workers: records the next firing of a schedule automation (null ends a one-time schedule: status completed); by default only when none is set (a change made meanwhile wins).';
+
+CREATE FUNCTION app.automation_window_take(tenant_id uuid, run_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_window app.automation_windows%rowtype;
+begin
+  select * into v_window from app.automation_windows w
+  where w.run_id = automation_window_take.run_id and w.tenant_id = automation_window_take.tenant_id
+  for update;
+  if not found then
+    return jsonb_build_object('due', true, 'events', '[]'::jsonb, 'closed', true);
+  end if;
+  if v_window.fire_at > now() then
+    return jsonb_build_object('due', false, 'fire_at', v_window.fire_at);
+  end if;
+  delete from app.automation_windows w where w.run_id = v_window.run_id;
+  -- in the order the events happened (they are routed concurrently)
+  return jsonb_build_object('due', true, 'events', (select coalesce(jsonb_agg(e.value
+      order by (e.value -> 'event' ->> 'created_at')::timestamptz nulls last, e.ordinality), '[]'::jsonb)
+    from jsonb_array_elements(v_window.events) with ordinality e), 'mode', v_window.mode, 'key', v_window.window_key);
+end;
+$$;
+
+COMMENT ON FUNCTION app.automation_window_take(tenant_id uuid, run_id uuid) IS 'Workers: closes a debounce/batch run''s window once due and returns its events ({due, events}); not yet due → {due: false, fire_at}.';
+
+CREATE FUNCTION app.automations_schedule_due() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_a record;
+  v_count integer := 0;
+begin
+  for v_a in
+    select a.id, a.tenant_id, a.next_run_at from public.automations a
+    where a.status = 'active' and a.trigger_type = 'schedule' and a.next_run_at <= now()
+    order by a.next_run_at limit 500
+    for update skip locked
+  loop
+    update public.automations a set next_run_at = null where a.id = v_a.id;
+    perform app.automation_fire(v_a.tenant_id, v_a.id, jsonb_build_object('type', 'schedule',
+      'data', jsonb_build_object('scheduled_for', v_a.next_run_at)));
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.automations_schedule_due() IS 'Tick job: fires every active schedule automation whose next_run_at has come (its run computes the following one).';
+
+CREATE FUNCTION app.automations_schedule_request() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if new.trigger_type = 'schedule' and new.status = 'active' and new.next_run_at is null
+      and (tg_op = 'INSERT' or old.next_run_at is not null or old.status <> 'active'
+        or old.trigger_config is distinct from new.trigger_config) then
+    perform pgmq.send('events', jsonb_build_object('kind', 'schedule', 'tenant_id', new.tenant_id,
+      'automation_id', new.id, 'after', case when tg_op = 'UPDATE' then old.next_run_at end));
+    perform app.queue_wake('events', 'schedule');
+  end if;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.automations_schedule_request() IS 'Trigger (after insert or update on automations): an active schedule automation without next_run_at gets its next firing computed by the trigger-engine (message kind schedule on the events queue, after = the firing it just had).';
+
+CREATE FUNCTION app.automations_want(tenant_id uuid, event_type text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select exists (select 1 from public.automations a
+    where a.tenant_id = automations_want.tenant_id and a.status = 'active'
+      and a.event_names && array[automations_want.event_type, '*'])
+$$;
+
+COMMENT ON FUNCTION app.automations_want(tenant_id uuid, event_type text) IS 'Whether an active event automation of the tenant listens to event_type (or to *).';
+
 CREATE FUNCTION app.breaker_allow(tenant_id uuid, key text) RETURNS TABLE(allowed boolean, state text, retry_in_ms integer)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -357,6 +690,24 @@ $$;
 
 COMMENT ON FUNCTION app.event_emit(tenant_id uuid, event_type text, source text, payload jsonb) IS 'Appends an event (run.*, task.*, budget.*, blocker.*, …) to event_log in the caller''s transaction.';
 
+CREATE FUNCTION app.events_route() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if app.automations_want(new.tenant_id, new.event_type) or app.webhooks_want(new.tenant_id, new.event_type) then
+    perform pgmq.send('events', jsonb_build_object('tenant_id', new.tenant_id, 'event_id', new.id,
+      'event_type', new.event_type));
+    if coalesce((select (t.settings ->> 'wake_workers')::boolean from public.tenants t where t.id = new.tenant_id), true) then
+      perform app.queue_wake('events', 'event');
+    end if;
+  end if;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.events_route() IS 'Trigger (after insert on event_log): queues the event for the trigger-engine (pgmq events) when an active automation or webhook subscription may want it, and wakes the engine.';
+
 CREATE FUNCTION app.function_invoke(function_name text, body jsonb DEFAULT '{}'::jsonb) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -490,6 +841,26 @@ $$;
 
 COMMENT ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) IS 'Gateway only: the tenant and role of a user (the requested tenant, or the first when none requested) and how many tenants the user belongs to.';
 
+CREATE FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb DEFAULT NULL::jsonb) RETURNS double precision
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select case metric_aggregate.aggregation
+      when 'sum' then coalesce(sum(m.value), 0)
+      when 'avg' then avg(m.value)
+      when 'min' then min(m.value)
+      when 'max' then max(m.value)
+      when 'count' then count(*)::double precision
+      when 'last' then (array_agg(m.value order by m.recorded_at desc))[1]
+    end
+  from public.metrics m
+  where m.tenant_id = metric_aggregate.tenant_id and m.name = metric_aggregate.name
+    and m.recorded_at >= metric_aggregate.since and m.recorded_at < metric_aggregate.until
+    and (metric_aggregate.dimensions is null or m.dimensions @> metric_aggregate.dimensions)
+$$;
+
+COMMENT ON FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb) IS 'A metric aggregated (sum, avg, min, max, count, last) over [since, until) for a tenant, optionally only points whose dimensions contain the given ones.';
+
 CREATE FUNCTION app.queue_ack(queue_name text, msg_id bigint) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -558,6 +929,78 @@ CREATE FUNCTION app.queue_candidates__agent_jobs(qty integer) RETURNS TABLE(msg_
     $$;
 
 COMMENT ON FUNCTION app.queue_candidates__agent_jobs(qty integer) IS 'Internal: fair claim order for queue agent_jobs (made by app.queue_register; see app.queue_candidates).';
+
+CREATE FUNCTION app.queue_candidates__automations(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    begin
+      return query
+      with recursive tenants as (
+        (select q.message ->> 'tenant_id' as t from pgmq.q_automations q
+         where q.message ->> 'tenant_id' is not null order by 1 limit 1)
+        union all
+        select (select q.message ->> 'tenant_id' from pgmq.q_automations q
+                where q.message ->> 'tenant_id' > tenants.t order by 1 limit 1)
+        from tenants where tenants.t is not null
+      ),
+      heads as (
+        select h.msg_id, tn.t::uuid as tenant_id, h.rn
+        from tenants tn
+        cross join lateral (
+          select q.msg_id, row_number() over (
+            order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
+          from pgmq.q_automations q
+          where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+          order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
+          limit qty
+        ) h
+        where tn.t is not null
+      )
+      select heads.msg_id, heads.tenant_id from heads
+      left join app.queue_turns turn on turn.queue_name = 'automations' and turn.tenant_id = heads.tenant_id
+      order by heads.rn, turn.served_at nulls first, heads.msg_id
+      limit qty * 2;
+    end;
+    $$;
+
+COMMENT ON FUNCTION app.queue_candidates__automations(qty integer) IS 'Internal: fair claim order for queue automations (made by app.queue_register; see app.queue_candidates).';
+
+CREATE FUNCTION app.queue_candidates__events(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    begin
+      return query
+      with recursive tenants as (
+        (select q.message ->> 'tenant_id' as t from pgmq.q_events q
+         where q.message ->> 'tenant_id' is not null order by 1 limit 1)
+        union all
+        select (select q.message ->> 'tenant_id' from pgmq.q_events q
+                where q.message ->> 'tenant_id' > tenants.t order by 1 limit 1)
+        from tenants where tenants.t is not null
+      ),
+      heads as (
+        select h.msg_id, tn.t::uuid as tenant_id, h.rn
+        from tenants tn
+        cross join lateral (
+          select q.msg_id, row_number() over (
+            order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
+          from pgmq.q_events q
+          where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+          order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
+          limit qty
+        ) h
+        where tn.t is not null
+      )
+      select heads.msg_id, heads.tenant_id from heads
+      left join app.queue_turns turn on turn.queue_name = 'events' and turn.tenant_id = heads.tenant_id
+      order by heads.rn, turn.served_at nulls first, heads.msg_id
+      limit qty * 2;
+    end;
+    $$;
+
+COMMENT ON FUNCTION app.queue_candidates__events(qty integer) IS 'Internal: fair claim order for queue events (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer DEFAULT 5) RETURNS SETOF pgmq.message_record
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1317,14 +1760,25 @@ CREATE FUNCTION app.run_event(run public.runs, what text, extra jsonb DEFAULT '{
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select app.event_emit(run_event.run.tenant_id,
+  insert into public.event_log (tenant_id, event_type, event_source, payload, chain)
+  select run_event.run.tenant_id,
     coalesce((select k.event_prefix from app.run_kinds k where k.kind = run_event.run.kind), 'run') || '.' || run_event.what,
     'system',
     jsonb_build_object('run_id', run_event.run.id, 'kind', run_event.run.kind, 'subject', run_event.run.subject,
-      'parent_run_id', run_event.run.parent_run_id) || run_event.extra)
+      'parent_run_id', run_event.run.parent_run_id) || run_event.extra,
+    coalesce(
+      (select array_agg(x::uuid) from jsonb_array_elements_text(c.chain) x),
+      nullif(current_setting('ora.chain', true), '')::uuid[],
+      '{}')
+  from (select coalesce(
+      case when jsonb_typeof(run_event.run.input -> 'trigger' -> 'chain') = 'array' then run_event.run.input -> 'trigger' -> 'chain' end,
+      (select r.input -> 'trigger' -> 'chain' from public.runs r
+        where r.id in (run_event.run.parent_run_id, run_event.run.root_run_id)
+          and jsonb_typeof(r.input -> 'trigger' -> 'chain') = 'array'
+        order by r.depth desc limit 1)) as chain) c
 $$;
 
-COMMENT ON FUNCTION app.run_event(run public.runs, what text, extra jsonb) IS 'Internal: emits <prefix>.<what> for a run (prefix from app.run_kinds: run, or session for agent sessions) with run_id, kind, subject, parent_run_id and extra.';
+COMMENT ON FUNCTION app.run_event(run public.runs, what text, extra jsonb) IS 'Internal: emits <prefix>.<what> for a run (prefix from app.run_kinds: run, or session for agent sessions) with run_id, kind, subject, parent_run_id and extra. The event carries the automation chain of the run (or of its parent or root), so an automation never fires from its own runs'' lifecycle.';
 
 CREATE FUNCTION app.run_fail(tenant_id uuid, run_id uuid, msg_id bigint, error jsonb, retry_in_seconds integer, retryable boolean) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1642,6 +2096,11 @@ begin
     select * into v_run from public.runs r
     where r.id = v_cand_run and r.tenant_id = v_cand_tenant
     for update skip locked;
+    -- GUARD: a run locked elsewhere (a parent parking on it holds it for share) is busy, not gone:
+    -- its message stays visible for the next claim
+    if v_run.id is null and exists (select 1 from public.runs r where r.id = v_cand_run and r.tenant_id = v_cand_tenant) then
+      continue;
+    end if;
 
     -- GUARD: a message whose run finished, vanished or moved on to another message: archive it
     if v_run.id is null or app.run_is_terminal(v_run.status) or v_run.status = 'waiting'
@@ -1920,7 +2379,7 @@ begin
   if spec ->> 'parent_session_id' is not null then
     select * into v_parent from public.runs r
     where r.id = (spec ->> 'parent_session_id')::uuid and r.tenant_id = session_spawn.tenant_id
-      and r.kind in ('agent', 'orchestration')
+      and r.kind in ('agent', 'orchestration', 'automation')
     for update;
     if not found then
       raise exception 'No parent session % in this tenant', spec ->> 'parent_session_id' using errcode = 'OR404', detail = 'parent_not_found';
@@ -2302,6 +2761,110 @@ $$;
 
 COMMENT ON FUNCTION app.tenant_limits(tenant_id uuid) IS 'All plan limits of a tenant with their effective values (set or default).';
 
+CREATE FUNCTION app.threshold_check(automation_id uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_a public.automations%rowtype;
+  v_c jsonb;
+  v_window interval;
+  v_sustain interval;
+  v_value double precision;
+  v_compare double precision;
+  v_change double precision;
+  v_measure double precision;
+  v_breach boolean;
+  v_state jsonb;
+  v_op text;
+  v_limit double precision;
+  v_shift interval;
+begin
+  select * into v_a from public.automations a where a.id = threshold_check.automation_id for update;
+  if not found or v_a.status <> 'active' or v_a.trigger_type <> 'threshold' then
+    return 'inactive';
+  end if;
+  v_c := v_a.trigger_config;
+  v_window := (v_c -> 'window' ->> 'duration')::interval;
+  v_sustain := coalesce((v_c ->> 'sustainedFor')::interval, interval '0');
+  v_op := v_c ->> 'operator';
+  v_limit := (v_c ->> 'value')::double precision;
+  v_value := app.metric_aggregate(v_a.tenant_id, v_c ->> 'metric', now() - v_window, now(),
+    coalesce(v_c -> 'window' ->> 'aggregation', 'sum'), v_c -> 'dimensions');
+  v_shift := case v_c ->> 'compare' when 'same_day_last_week' then interval '7 days'
+    when 'previous_period' then v_window end;
+  if v_shift is not null then
+    v_compare := app.metric_aggregate(v_a.tenant_id, v_c ->> 'metric', now() - v_shift - v_window, now() - v_shift,
+      coalesce(v_c -> 'window' ->> 'aggregation', 'sum'), v_c -> 'dimensions');
+    v_change := case when v_compare is null or v_compare = 0 then null else 100 * (v_value - v_compare) / abs(v_compare) end;
+  end if;
+  v_measure := case when v_op in ('change_gt', 'change_lt') then v_change else v_value end;
+  v_breach := v_measure is not null and case v_op
+    when 'gt' then v_measure > v_limit when 'gte' then v_measure >= v_limit
+    when 'lt' then v_measure < v_limit when 'lte' then v_measure <= v_limit
+    when 'eq' then v_measure = v_limit when 'change_gt' then v_measure > v_limit
+    when 'change_lt' then v_measure < v_limit else false end;
+  v_state := v_a.threshold_state || jsonb_build_object('last_value', v_value, 'last_compare', v_compare,
+    'last_change_percent', v_change, 'last_checked_at', now());
+
+  if v_breach then
+    v_state := v_state || jsonb_build_object('breaching_since', coalesce(v_a.threshold_state ->> 'breaching_since', now()::text));
+    if not coalesce((v_a.threshold_state ->> 'firing')::boolean, false)
+        and (v_state ->> 'breaching_since')::timestamptz <= now() - v_sustain then
+      update public.automations a set threshold_state = v_state || jsonb_build_object('firing', true, 'fired_at', now())
+      where a.id = v_a.id;
+      perform app.automation_fire(v_a.tenant_id, v_a.id, jsonb_build_object('type', 'threshold', 'data', jsonb_build_object(
+        'metric', v_c ->> 'metric', 'value', v_value, 'compareValue', v_compare, 'changePercent', round(v_change::numeric, 2),
+        'operator', v_op, 'threshold', v_limit, 'window', v_c -> 'window', 'compare', v_c ->> 'compare',
+        'breachingSince', v_state ->> 'breaching_since', 'resolved', false)));
+      return 'fired';
+    end if;
+    update public.automations a set threshold_state = v_state where a.id = v_a.id;
+    return 'breaching';
+  end if;
+
+  v_state := v_state - 'breaching_since';
+  if coalesce((v_a.threshold_state ->> 'firing')::boolean, false) then
+    update public.automations a set threshold_state = v_state || jsonb_build_object('firing', false, 'resolved_at', now())
+    where a.id = v_a.id;
+    if coalesce((v_c ->> 'autoResolve')::boolean, false) then
+      perform app.automation_fire(v_a.tenant_id, v_a.id, jsonb_build_object('type', 'threshold', 'data', jsonb_build_object(
+        'metric', v_c ->> 'metric', 'value', v_value, 'compareValue', v_compare, 'changePercent', round(v_change::numeric, 2),
+        'operator', v_op, 'threshold', v_limit, 'resolved', true)));
+      return 'resolved';
+    end if;
+    return 'rearmed';
+  end if;
+  update public.automations a set threshold_state = v_state where a.id = v_a.id;
+  return 'normal';
+end;
+$$;
+
+COMMENT ON FUNCTION app.threshold_check(automation_id uuid) IS 'Evaluates a threshold automation now: the metric over its window (and the comparison period: previous_period or same_day_last_week, for change_gt/change_lt in percent); fires once the breach lasted sustainedFor, fires again with resolved=true on recovery when autoResolve. Returns fired, breaching, resolved, rearmed, normal or inactive.';
+
+CREATE FUNCTION app.thresholds_due() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_id uuid;
+  v_count integer := 0;
+begin
+  for v_id in
+    select a.id from public.automations a
+    where a.status = 'active' and a.trigger_type = 'threshold'
+      and coalesce((a.threshold_state ->> 'last_checked_at')::timestamptz, '-infinity') < now() - interval '10 seconds'
+    limit 200
+  loop
+    perform app.threshold_check(v_id);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.thresholds_due() IS 'Tick job: evaluates every active threshold automation at most every 10 seconds.';
+
 CREATE FUNCTION app.tick() RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2669,6 +3232,13 @@ $$;
 
 COMMENT ON FUNCTION app.waitpoints_on_run_finished(tenant_id uuid, run_id uuid) IS 'Internal: after a run finished, resolves the waitpoints of runs waiting for it (all of their runs, or any).';
 
+CREATE FUNCTION app.webhooks_want(tenant_id uuid, event_type text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ select false $$;
+
+COMMENT ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) IS 'Whether an active webhook subscription of the tenant listens to event_type (none until webhook subscriptions exist).';
+
 CREATE TABLE app.agent_templates (
     pack text NOT NULL,
     slug text NOT NULL,
@@ -2685,6 +3255,46 @@ CREATE TABLE app.agent_templates (
 ALTER TABLE ONLY app.agent_templates FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.agent_templates IS 'Agent definitions grouped in packs (content, industrial); app.agent_pack_install copies a pack into a tenant.';
+
+CREATE TABLE app.automation_hook_ids (
+    automation_id uuid NOT NULL,
+    webhook_id text NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app.automation_hook_ids FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.automation_hook_ids IS 'Internal: webhook-id values already accepted per automation (replays are answered without firing again); kept 7 days.';
+
+CREATE TABLE app.automation_hooks (
+    automation_id uuid NOT NULL,
+    tenant_id uuid NOT NULL,
+    secret_enc bytea,
+    vault_secret_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT automation_hooks_check CHECK (((secret_enc IS NULL) <> (vault_secret_id IS NULL)))
+);
+
+ALTER TABLE ONLY app.automation_hooks FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.automation_hooks IS 'Internal: the signing secret of each webhook-triggered automation (Vault on Supabase, encrypted with the local key elsewhere); inbound requests must carry a valid signature.';
+
+CREATE TABLE app.automation_windows (
+    run_id uuid NOT NULL,
+    automation_id uuid NOT NULL,
+    window_key text NOT NULL,
+    tenant_id uuid NOT NULL,
+    mode text NOT NULL,
+    events jsonb DEFAULT '[]'::jsonb NOT NULL,
+    fire_at timestamp with time zone NOT NULL,
+    closed boolean DEFAULT false NOT NULL,
+    opened_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT automation_windows_mode_check CHECK ((mode = ANY (ARRAY['debounce'::text, 'batch'::text])))
+);
+
+ALTER TABLE ONLY app.automation_windows FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.automation_windows IS 'Internal: the debounce or batch window of an event automation run (one open window per automation and key): the run waits until fire_at; later events extend (debounce) or join (batch) it; a full batch is closed at once and the next event opens a new window.';
 
 CREATE TABLE app.invoke_requests (
     id bigint NOT NULL,
@@ -3102,6 +3712,112 @@ COMMENT ON COLUMN public.api_keys.scopes IS '* for everything, or <resource>:rea
 
 COMMENT ON COLUMN public.api_keys.allowed_ips IS 'Client addresses or CIDR ranges allowed to use the key; empty = any.';
 
+CREATE VIEW public.automation_runs WITH (security_invoker='true') AS
+ SELECT r.id,
+    r.tenant_id,
+    (r.subject)::uuid AS automation_id,
+    ((r.input -> 'trigger'::text) ->> 'type'::text) AS triggered_by,
+    ((r.input -> 'trigger'::text) -> 'data'::text) AS trigger_data,
+        CASE r.status
+            WHEN 'queued'::text THEN 'pending'::text
+            WHEN 'running'::text THEN 'running'::text
+            WHEN 'waiting'::text THEN 'waiting'::text
+            WHEN 'completed'::text THEN COALESCE((r.output ->> 'status'::text), 'success'::text)
+            ELSE r.status
+        END AS status,
+    r.started_at,
+    r.completed_at,
+    ((EXTRACT(epoch FROM (r.completed_at - COALESCE(r.started_at, r.created_at))) * (1000)::numeric))::integer AS duration_ms,
+    ((r.output ->> 'actions_total'::text))::integer AS actions_total,
+    ((r.output ->> 'actions_completed'::text))::integer AS actions_completed,
+    ((r.output ->> 'actions_failed'::text))::integer AS actions_failed,
+    (r.output -> 'results'::text) AS action_results,
+    r.error,
+    GREATEST((r.attempt - 1), 0) AS retry_count,
+    (((r.input -> 'automation'::text) ->> 'version'::text))::integer AS automation_version,
+    r.parent_run_id,
+    r.created_at
+   FROM public.runs r
+  WHERE (r.kind = 'automation'::text);
+
+COMMENT ON VIEW public.automation_runs IS 'Automation runs as seed 000 names them: runs of kind automation with their trigger, status (pending, running, waiting, success, partial, failed, skipped, cancelled) and per-action results; each action is a step in run_steps. Read-only; RLS of runs applies.';
+
+CREATE TABLE public.automations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    name text NOT NULL,
+    slug text NOT NULL,
+    description text,
+    category text DEFAULT 'general'::text NOT NULL,
+    trigger_type text NOT NULL,
+    trigger_config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    event_names text[] DEFAULT '{}'::text[] NOT NULL,
+    conditions jsonb,
+    actions jsonb DEFAULT '[]'::jsonb NOT NULL,
+    on_error text DEFAULT 'notify'::text NOT NULL,
+    max_retries integer DEFAULT 3 NOT NULL,
+    retry_delay_seconds integer DEFAULT 60 NOT NULL,
+    max_runs_per_hour integer,
+    max_runs_per_day integer,
+    cooldown_seconds integer DEFAULT 0 NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    status_reason text,
+    run_scopes text[] DEFAULT '{}'::text[] NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    next_run_at timestamp with time zone,
+    threshold_state jsonb DEFAULT '{}'::jsonb NOT NULL,
+    total_runs integer DEFAULT 0 NOT NULL,
+    successful_runs integer DEFAULT 0 NOT NULL,
+    failed_runs integer DEFAULT 0 NOT NULL,
+    skipped_runs integer DEFAULT 0 NOT NULL,
+    last_run_at timestamp with time zone,
+    last_success_at timestamp with time zone,
+    last_error_at timestamp with time zone,
+    last_error text,
+    avg_duration_ms integer,
+    created_by text,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT automations_actions_check CHECK ((jsonb_typeof(actions) = 'array'::text)),
+    CONSTRAINT automations_category_check CHECK ((category = ANY (ARRAY['content'::text, 'analytics'::text, 'leads'::text, 'maintenance'::text, 'notifications'::text, 'integration'::text, 'general'::text]))),
+    CONSTRAINT automations_cooldown_seconds_check CHECK ((cooldown_seconds >= 0)),
+    CONSTRAINT automations_max_retries_check CHECK (((max_retries >= 0) AND (max_retries <= 10))),
+    CONSTRAINT automations_max_runs_per_day_check CHECK ((max_runs_per_day > 0)),
+    CONSTRAINT automations_max_runs_per_hour_check CHECK ((max_runs_per_hour > 0)),
+    CONSTRAINT automations_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT automations_on_error_check CHECK ((on_error = ANY (ARRAY['ignore'::text, 'retry'::text, 'notify'::text, 'pause'::text, 'abort'::text]))),
+    CONSTRAINT automations_retry_delay_seconds_check CHECK (((retry_delay_seconds >= 1) AND (retry_delay_seconds <= 86400))),
+    CONSTRAINT automations_slug_check CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'::text)),
+    CONSTRAINT automations_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'disabled'::text, 'error'::text, 'draft'::text, 'completed'::text]))),
+    CONSTRAINT automations_trigger_type_check CHECK ((trigger_type = ANY (ARRAY['schedule'::text, 'event'::text, 'threshold'::text, 'manual'::text, 'webhook'::text])))
+);
+
+ALTER TABLE ONLY public.automations FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.automations IS 'Automations (seed 000 Part II): a trigger, conditions and a sequence of actions. Each firing is a run of kind automation (see automation_runs); definitions are snapshotted into the run, so editing one never changes a run in flight.';
+
+COMMENT ON COLUMN public.automations.trigger_config IS 'schedule: {cron, timezone, interval: {value, unit}, runAt, skipIfRunning}; event: {events[], filter, debounce: {seconds, key}, batch: {maxSize, maxWait}, cancelOn: {events[], match}}; threshold: {metric, operator, value, window: {duration, aggregation}, compare, sustainedFor, autoResolve, dimensions}; webhook: {}; manual: {}. Validated by the API (docs/automations.md).';
+
+COMMENT ON COLUMN public.automations.event_names IS 'Event types an event automation listens to (from trigger_config.events; * = all); indexed for matching.';
+
+COMMENT ON COLUMN public.automations.conditions IS 'A condition expression ({field, operator, value} | {and: []} | {or: []} | {not: {}}) over the runtime context; the run is skipped when it is false.';
+
+COMMENT ON COLUMN public.automations.actions IS 'The action sequence: [{type, name?, config, condition?, onError?, output?: {as}}] (14 primitives plus wait_for_event; docs/automations.md).';
+
+COMMENT ON COLUMN public.automations.on_error IS 'What a failed action does unless it says otherwise: ignore (continue), retry (the run retries with backoff, max_retries times), notify (a notification, then continue), pause (pause the automation, stop the run), abort (stop the run).';
+
+COMMENT ON COLUMN public.automations.status IS 'active, paused (by hand or by an on_error pause), disabled, error, draft (never fires), completed (a one-time schedule that fired).';
+
+COMMENT ON COLUMN public.automations.run_scopes IS 'Scopes the automation''s data actions run with: those of whoever created or last changed it, never more.';
+
+COMMENT ON COLUMN public.automations.version IS 'Bumped on every change of trigger, conditions or actions; a run records the version it started with.';
+
+COMMENT ON COLUMN public.automations.next_run_at IS 'Schedule automations: the next firing (computed with the cron library in the automation''s time zone); null while a firing is being scheduled.';
+
+COMMENT ON COLUMN public.automations.threshold_state IS 'Threshold automations: {breaching_since, firing, fired_at, last_value, last_compare, last_checked_at}.';
+
 CREATE TABLE public.blog_posts (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     tenant_id uuid NOT NULL,
@@ -3196,6 +3912,7 @@ CREATE TABLE public.event_log (
     processed_at timestamp with time zone,
     processing_error text,
     matched_automations uuid[],
+    chain uuid[] DEFAULT (COALESCE(NULLIF(current_setting('ora.chain'::text, true), ''::text), '{}'::text))::uuid[] NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone DEFAULT (now() + '30 days'::interval) NOT NULL,
     CONSTRAINT event_log_event_source_check CHECK ((event_source = ANY (ARRAY['database'::text, 'api'::text, 'agent'::text, 'webhook'::text, 'system'::text, 'automation'::text]))),
@@ -3207,6 +3924,8 @@ ALTER TABLE ONLY public.event_log FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.event_log IS 'Central event bus: one row per event (<table>.<INSERT|UPDATE|DELETE> from triggers, session.*/task.* from workers). Kept 30 days (expires_at).';
 
 COMMENT ON COLUMN public.event_log.payload IS 'For table events: {table, operation, old, new, timestamp}.';
+
+COMMENT ON COLUMN public.event_log.chain IS 'Automations whose runs caused this event (set from the ora.chain setting of the writing transaction); an automation in the chain is not fired by it again (loop protection).';
 
 CREATE TABLE public.leads (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -3233,6 +3952,34 @@ ALTER TABLE ONLY public.leads FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.leads IS 'Leads captured by the site. Every change is written to event_log as leads.INSERT / leads.UPDATE / leads.DELETE.';
 
 COMMENT ON COLUMN public.leads.ai_score IS 'Lead quality 0-100 (the hot-lead automation fires at >= 80).';
+
+CREATE TABLE public.metrics (
+    id bigint NOT NULL,
+    tenant_id uuid NOT NULL,
+    name text NOT NULL,
+    value double precision NOT NULL,
+    dimensions jsonb DEFAULT '{}'::jsonb NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT metrics_name_check CHECK ((name ~ '^[a-z][a-z0-9_.:-]{0,99}$'::text))
+);
+
+ALTER TABLE ONLY public.metrics FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.metrics IS 'Metric points (page_views, lead_count, error_rate, sensor readings…) recorded with metrics.record; threshold automations aggregate them over windows.';
+
+COMMENT ON COLUMN public.metrics.dimensions IS 'Labels of the point ({page, source, asset}); queries and thresholds can filter on them (containment).';
+
+COMMENT ON COLUMN public.metrics.recorded_at IS 'When the value was observed (may be in the past for back-filled points).';
+
+ALTER TABLE public.metrics ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.metrics_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 CREATE TABLE public.notifications (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -3518,6 +4265,15 @@ COMMENT ON COLUMN public.usage_totals.period IS 'First day of the UTC calendar m
 ALTER TABLE ONLY app.agent_templates
     ADD CONSTRAINT agent_templates_pkey PRIMARY KEY (pack, slug);
 
+ALTER TABLE ONLY app.automation_hook_ids
+    ADD CONSTRAINT automation_hook_ids_pkey PRIMARY KEY (automation_id, webhook_id);
+
+ALTER TABLE ONLY app.automation_hooks
+    ADD CONSTRAINT automation_hooks_pkey PRIMARY KEY (automation_id);
+
+ALTER TABLE ONLY app.automation_windows
+    ADD CONSTRAINT automation_windows_pkey PRIMARY KEY (run_id);
+
 ALTER TABLE ONLY app.invoke_requests
     ADD CONSTRAINT invoke_requests_pkey PRIMARY KEY (id);
 
@@ -3584,6 +4340,12 @@ ALTER TABLE ONLY public.api_keys
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.automations
+    ADD CONSTRAINT automations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.automations
+    ADD CONSTRAINT automations_tenant_id_slug_key UNIQUE (tenant_id, slug);
+
 ALTER TABLE ONLY public.blog_posts
     ADD CONSTRAINT blog_posts_pkey PRIMARY KEY (id);
 
@@ -3607,6 +4369,9 @@ ALTER TABLE ONLY public.event_log
 
 ALTER TABLE ONLY public.leads
     ADD CONSTRAINT leads_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.metrics
+    ADD CONSTRAINT metrics_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
@@ -3659,6 +4424,8 @@ ALTER TABLE ONLY public.usage_events
 ALTER TABLE ONLY public.usage_totals
     ADD CONSTRAINT usage_totals_pkey PRIMARY KEY (tenant_id, period);
 
+CREATE UNIQUE INDEX automation_windows_open_idx ON app.automation_windows USING btree (automation_id, window_key) WHERE (NOT closed);
+
 CREATE UNIQUE INDEX invoke_requests_once_per_transaction ON app.invoke_requests USING btree (txid, function_name, md5((body)::text));
 
 CREATE INDEX queue_deferrals_key_idx ON app.queue_deferrals USING btree (tenant_id, release_key);
@@ -3679,6 +4446,14 @@ CREATE INDEX agents_tenant_idx ON public.agents USING btree (tenant_id, slug);
 
 CREATE INDEX api_keys_tenant_idx ON public.api_keys USING btree (tenant_id, created_at DESC);
 
+CREATE INDEX automations_due_idx ON public.automations USING btree (next_run_at) WHERE ((status = 'active'::text) AND (trigger_type = 'schedule'::text));
+
+CREATE INDEX automations_events_idx ON public.automations USING gin (event_names) WHERE (status = 'active'::text);
+
+CREATE INDEX automations_tenant_idx ON public.automations USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX automations_threshold_idx ON public.automations USING btree (tenant_id) WHERE ((status = 'active'::text) AND (trigger_type = 'threshold'::text));
+
 CREATE INDEX blog_posts_tenant_created_idx ON public.blog_posts USING btree (tenant_id, created_at DESC);
 
 CREATE INDEX blog_posts_tenant_status_idx ON public.blog_posts USING btree (tenant_id, status);
@@ -3698,6 +4473,8 @@ CREATE INDEX leads_tenant_created_idx ON public.leads USING btree (tenant_id, cr
 CREATE INDEX leads_tenant_email_idx ON public.leads USING btree (tenant_id, lower(email));
 
 CREATE INDEX leads_tenant_status_idx ON public.leads USING btree (tenant_id, status);
+
+CREATE INDEX metrics_tenant_name_time_idx ON public.metrics USING btree (tenant_id, name, recorded_at DESC);
 
 CREATE INDEX notifications_tenant_idx ON public.notifications USING btree (tenant_id, created_at DESC);
 
@@ -3753,15 +4530,23 @@ CREATE TRIGGER agents_touch BEFORE UPDATE ON public.agents FOR EACH ROW EXECUTE 
 
 CREATE TRIGGER api_keys_touch BEFORE UPDATE ON public.api_keys FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER automations_schedule_request AFTER INSERT OR UPDATE OF next_run_at, status, trigger_config ON public.automations FOR EACH ROW EXECUTE FUNCTION app.automations_schedule_request();
+
+CREATE TRIGGER automations_touch BEFORE UPDATE ON public.automations FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
 CREATE TRIGGER blog_posts_event AFTER INSERT OR DELETE OR UPDATE ON public.blog_posts FOR EACH ROW EXECUTE FUNCTION app.table_event_emit();
 
 CREATE TRIGGER blog_posts_touch BEFORE UPDATE ON public.blog_posts FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER event_log_resolve_waits AFTER INSERT ON public.event_log FOR EACH ROW EXECUTE FUNCTION app.waitpoints_on_event();
 
+CREATE TRIGGER event_log_route AFTER INSERT ON public.event_log FOR EACH ROW EXECUTE FUNCTION app.events_route();
+
 CREATE TRIGGER leads_event AFTER INSERT OR DELETE OR UPDATE ON public.leads FOR EACH ROW EXECUTE FUNCTION app.table_event_emit();
 
 CREATE TRIGGER leads_touch BEFORE UPDATE ON public.leads FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER runs_automation_finished AFTER UPDATE OF status ON public.runs FOR EACH ROW WHEN (((new.kind = 'automation'::text) AND (new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])))) EXECUTE FUNCTION app.automation_on_run_finished();
 
 CREATE TRIGGER runs_task_status AFTER UPDATE OF status ON public.runs FOR EACH ROW WHEN (((new.kind = 'agent'::text) AND (new.status IS DISTINCT FROM old.status))) EXECUTE FUNCTION app.task_on_session_status();
 
@@ -3770,6 +4555,15 @@ CREATE TRIGGER runs_touch BEFORE UPDATE ON public.runs FOR EACH ROW EXECUTE FUNC
 CREATE TRIGGER task_dependencies_check AFTER INSERT ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION app.task_dependency_check();
 
 CREATE TRIGGER tenants_touch BEFORE UPDATE ON public.tenants FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+ALTER TABLE ONLY app.automation_hook_ids
+    ADD CONSTRAINT automation_hook_ids_automation_id_fkey FOREIGN KEY (automation_id) REFERENCES public.automations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.automation_hooks
+    ADD CONSTRAINT automation_hooks_automation_id_fkey FOREIGN KEY (automation_id) REFERENCES public.automations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.automation_windows
+    ADD CONSTRAINT automation_windows_automation_id_fkey FOREIGN KEY (automation_id) REFERENCES public.automations(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.rate_counters
     ADD CONSTRAINT rate_counters_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES public.api_keys(id) ON DELETE CASCADE;
@@ -3810,6 +4604,9 @@ ALTER TABLE ONLY public.api_keys
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.automations
+    ADD CONSTRAINT automations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.blog_posts
     ADD CONSTRAINT blog_posts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
@@ -3827,6 +4624,9 @@ ALTER TABLE ONLY public.event_log
 
 ALTER TABLE ONLY public.leads
     ADD CONSTRAINT leads_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.metrics
+    ADD CONSTRAINT metrics_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT notifications_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
@@ -3887,6 +4687,12 @@ ALTER TABLE ONLY public.usage_totals
 
 ALTER TABLE app.agent_templates ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE app.automation_hook_ids ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.automation_hooks ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.automation_windows ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.invoke_requests ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.local_secret_key ENABLE ROW LEVEL SECURITY;
@@ -3923,6 +4729,14 @@ CREATE POLICY "Agents can be deleted within their tenant" ON public.agents FOR D
 
 CREATE POLICY "Agents can be updated within their tenant" ON public.agents FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
+CREATE POLICY "Automations are viewable within their tenant" ON public.automations FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Automations can be changed within their tenant" ON public.automations FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Automations can be created within their tenant" ON public.automations FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Automations can be deleted within their tenant" ON public.automations FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
 CREATE POLICY "Budget alerts are viewable within their tenant" ON public.budget_alerts FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Budgets are viewable within their tenant" ON public.tenant_budgets FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
@@ -3952,6 +4766,10 @@ CREATE POLICY "Leads can be deleted within their tenant" ON public.leads FOR DEL
 CREATE POLICY "Leads can be updated within their tenant" ON public.leads FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Members are viewable within their tenant" ON public.tenant_members FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Metrics are viewable within their tenant" ON public.metrics FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Metrics can be recorded within their tenant" ON public.metrics FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Notifications are viewable within their tenant" ON public.notifications FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
@@ -4005,6 +4823,8 @@ ALTER TABLE public.agents ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE public.automations ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE public.blog_posts ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.budget_alerts ENABLE ROW LEVEL SECURITY;
@@ -4016,6 +4836,8 @@ ALTER TABLE public.director_reviews ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.event_log ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.leads ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.metrics ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
 
@@ -4068,6 +4890,36 @@ GRANT ALL ON FUNCTION app.api_key_usage_record(uses jsonb) TO service_role;
 
 REVOKE ALL ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION app.automation_fire(tenant_id uuid, automation_id uuid, trigger jsonb, opts jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automation_fire(tenant_id uuid, automation_id uuid, trigger jsonb, opts jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.automation_hook_accept(automation_id uuid, webhook_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automation_hook_accept(automation_id uuid, webhook_id text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.automation_hook_secret(automation_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automation_hook_secret(automation_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.automation_hook_set(tenant_id uuid, automation_id uuid, secret text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automation_hook_set(tenant_id uuid, automation_id uuid, secret text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.automation_on_run_finished() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automation_on_run_finished() TO service_role;
+
+REVOKE ALL ON FUNCTION app.automation_schedule_set(tenant_id uuid, automation_id uuid, next_run_at timestamp with time zone, only_if_unset boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automation_schedule_set(tenant_id uuid, automation_id uuid, next_run_at timestamp with time zone, only_if_unset boolean) TO service_role;
+
+REVOKE ALL ON FUNCTION app.automation_window_take(tenant_id uuid, run_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automation_window_take(tenant_id uuid, run_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.automations_schedule_due() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automations_schedule_due() TO service_role;
+
+REVOKE ALL ON FUNCTION app.automations_schedule_request() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automations_schedule_request() TO service_role;
+
+REVOKE ALL ON FUNCTION app.automations_want(tenant_id uuid, event_type text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.automations_want(tenant_id uuid, event_type text) TO service_role;
+
 REVOKE ALL ON FUNCTION app.breaker_allow(tenant_id uuid, key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.breaker_allow(tenant_id uuid, key text) TO service_role;
 
@@ -4089,6 +4941,9 @@ GRANT ALL ON FUNCTION app.director_review(stall_after interval) TO service_role;
 REVOKE ALL ON FUNCTION app.event_emit(tenant_id uuid, event_type text, source text, payload jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.event_emit(tenant_id uuid, event_type text, source text, payload jsonb) TO service_role;
 
+REVOKE ALL ON FUNCTION app.events_route() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.events_route() TO service_role;
+
 REVOKE ALL ON FUNCTION app.function_invoke(function_name text, body jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.function_invoke(function_name text, body jsonb) TO service_role;
 
@@ -4099,12 +4954,19 @@ REVOKE ALL ON FUNCTION app.lock_down() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb) TO service_role;
+
 REVOKE ALL ON FUNCTION app.queue_ack(queue_name text, msg_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.queue_ack(queue_name text, msg_id bigint) TO service_role;
 
 REVOKE ALL ON FUNCTION app.queue_candidates(queue_name text, qty integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.queue_candidates__agent_jobs(qty integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_candidates__automations(qty integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_candidates__events(qty integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer) TO service_role;
@@ -4254,6 +5116,12 @@ GRANT ALL ON FUNCTION app.tenant_limit(tenant_id uuid, name text) TO service_rol
 REVOKE ALL ON FUNCTION app.tenant_limits(tenant_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.tenant_limits(tenant_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION app.threshold_check(automation_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.threshold_check(automation_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.thresholds_due() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.thresholds_due() TO service_role;
+
 REVOKE ALL ON FUNCTION app.tick() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.tick() TO service_role;
 
@@ -4289,6 +5157,9 @@ REVOKE ALL ON FUNCTION app.waitpoints_on_event() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.waitpoints_on_event() TO service_role;
 
 REVOKE ALL ON FUNCTION app.waitpoints_on_run_finished(tenant_id uuid, run_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) TO service_role;
 
 GRANT SELECT ON TABLE public.agent_personas TO authenticated;
 GRANT ALL ON TABLE public.agent_personas TO service_role;
@@ -4348,6 +5219,12 @@ GRANT SELECT(created_at) ON TABLE public.api_keys TO authenticated;
 
 GRANT SELECT(updated_at) ON TABLE public.api_keys TO authenticated;
 
+GRANT SELECT ON TABLE public.automation_runs TO authenticated;
+GRANT ALL ON TABLE public.automation_runs TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.automations TO authenticated;
+GRANT ALL ON TABLE public.automations TO service_role;
+
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.blog_posts TO authenticated;
 GRANT ALL ON TABLE public.blog_posts TO service_role;
 
@@ -4365,6 +5242,13 @@ GRANT ALL ON TABLE public.event_log TO service_role;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.leads TO authenticated;
 GRANT ALL ON TABLE public.leads TO service_role;
+
+GRANT SELECT,INSERT ON TABLE public.metrics TO authenticated;
+GRANT ALL ON TABLE public.metrics TO service_role;
+
+GRANT ALL ON SEQUENCE public.metrics_id_seq TO anon;
+GRANT ALL ON SEQUENCE public.metrics_id_seq TO authenticated;
+GRANT ALL ON SEQUENCE public.metrics_id_seq TO service_role;
 
 GRANT SELECT ON TABLE public.notifications TO authenticated;
 GRANT ALL ON TABLE public.notifications TO service_role;

@@ -15,6 +15,7 @@ create table public.event_log (
   processed_at timestamptz,
   processing_error text,
   matched_automations uuid[],
+  chain uuid[] not null default coalesce(nullif(current_setting('ora.chain', true), ''), '{}')::uuid[],
   created_at timestamptz not null default now(),
   expires_at timestamptz not null default now() + interval '30 days'
 );
@@ -24,6 +25,7 @@ create index event_log_unprocessed_idx on public.event_log (tenant_id, created_a
 create index event_log_expires_idx on public.event_log (expires_at);
 comment on table public.event_log is 'Central event bus: one row per event (<table>.<INSERT|UPDATE|DELETE> from triggers, session.*/task.* from workers). Kept 30 days (expires_at).';
 comment on column public.event_log.payload is 'For table events: {table, operation, old, new, timestamp}.';
+comment on column public.event_log.chain is 'Automations whose runs caused this event (set from the ora.chain setting of the writing transaction); an automation in the chain is not fired by it again (loop protection).';
 
 alter table public.event_log enable row level security;
 alter table public.event_log force row level security;

@@ -181,13 +181,24 @@ language sql
 security definer
 set search_path = ''
 as $$
-  select app.event_emit(run_event.run.tenant_id,
+  insert into public.event_log (tenant_id, event_type, event_source, payload, chain)
+  select run_event.run.tenant_id,
     coalesce((select k.event_prefix from app.run_kinds k where k.kind = run_event.run.kind), 'run') || '.' || run_event.what,
     'system',
     jsonb_build_object('run_id', run_event.run.id, 'kind', run_event.run.kind, 'subject', run_event.run.subject,
-      'parent_run_id', run_event.run.parent_run_id) || run_event.extra)
+      'parent_run_id', run_event.run.parent_run_id) || run_event.extra,
+    coalesce(
+      (select array_agg(x::uuid) from jsonb_array_elements_text(c.chain) x),
+      nullif(current_setting('ora.chain', true), '')::uuid[],
+      '{}')
+  from (select coalesce(
+      case when jsonb_typeof(run_event.run.input -> 'trigger' -> 'chain') = 'array' then run_event.run.input -> 'trigger' -> 'chain' end,
+      (select r.input -> 'trigger' -> 'chain' from public.runs r
+        where r.id in (run_event.run.parent_run_id, run_event.run.root_run_id)
+          and jsonb_typeof(r.input -> 'trigger' -> 'chain') = 'array'
+        order by r.depth desc limit 1)) as chain) c
 $$;
-comment on function app.run_event(public.runs, text, jsonb) is 'Internal: emits <prefix>.<what> for a run (prefix from app.run_kinds: run, or session for agent sessions) with run_id, kind, subject, parent_run_id and extra.';
+comment on function app.run_event(public.runs, text, jsonb) is 'Internal: emits <prefix>.<what> for a run (prefix from app.run_kinds: run, or session for agent sessions) with run_id, kind, subject, parent_run_id and extra. The event carries the automation chain of the run (or of its parent or root), so an automation never fires from its own runs'' lifecycle.';
 
 -- ============================================================================
 -- ENQUEUE AND CREATE
@@ -321,6 +332,11 @@ begin
     select * into v_run from public.runs r
     where r.id = v_cand_run and r.tenant_id = v_cand_tenant
     for update skip locked;
+    -- GUARD: a run locked elsewhere (a parent parking on it holds it for share) is busy, not gone:
+    -- its message stays visible for the next claim
+    if v_run.id is null and exists (select 1 from public.runs r where r.id = v_cand_run and r.tenant_id = v_cand_tenant) then
+      continue;
+    end if;
 
     -- GUARD: a message whose run finished, vanished or moved on to another message: archive it
     if v_run.id is null or app.run_is_terminal(v_run.status) or v_run.status = 'waiting'

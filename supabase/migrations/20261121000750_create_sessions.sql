@@ -115,7 +115,7 @@ begin
   if spec ->> 'parent_session_id' is not null then
     select * into v_parent from public.runs r
     where r.id = (spec ->> 'parent_session_id')::uuid and r.tenant_id = session_spawn.tenant_id
-      and r.kind in ('agent', 'orchestration')
+      and r.kind in ('agent', 'orchestration', 'automation')
     for update;
     if not found then
       raise exception 'No parent session % in this tenant', spec ->> 'parent_session_id' using errcode = 'OR404', detail = 'parent_not_found';

@@ -40,6 +40,87 @@ export type Database = {
         };
         Relationships: [];
       };
+      "automation_hook_ids": {
+        Row: {
+          "automation_id": string;
+          "received_at": string;
+          "webhook_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "automation_id": string;
+          "received_at"?: string;
+          "webhook_id": string;
+        };
+        Update: {
+          "automation_id"?: string;
+          "received_at"?: string;
+          "webhook_id"?: string;
+        };
+        Relationships: [];
+      };
+      "automation_hooks": {
+        Row: {
+          "automation_id": string;
+          "created_at": string;
+          "secret_enc": string | null;
+          "tenant_id": string;
+          "vault_secret_id": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "automation_id": string;
+          "created_at"?: string;
+          "secret_enc"?: string | null;
+          "tenant_id": string;
+          "vault_secret_id"?: string | null;
+        };
+        Update: {
+          "automation_id"?: string;
+          "created_at"?: string;
+          "secret_enc"?: string | null;
+          "tenant_id"?: string;
+          "vault_secret_id"?: string | null;
+        };
+        Relationships: [];
+      };
+      "automation_windows": {
+        Row: {
+          "automation_id": string;
+          "closed": boolean;
+          "events": NonNullable<Json>;
+          "fire_at": string;
+          "mode": string;
+          "opened_at": string;
+          "run_id": string;
+          "tenant_id": string;
+          "window_key": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "automation_id": string;
+          "closed"?: boolean;
+          "events"?: NonNullable<Json>;
+          "fire_at": string;
+          "mode": string;
+          "opened_at"?: string;
+          "run_id": string;
+          "tenant_id": string;
+          "window_key": string;
+        };
+        Update: {
+          "automation_id"?: string;
+          "closed"?: boolean;
+          "events"?: NonNullable<Json>;
+          "fire_at"?: string;
+          "mode"?: string;
+          "opened_at"?: string;
+          "run_id"?: string;
+          "tenant_id"?: string;
+          "window_key"?: string;
+        };
+        Relationships: [];
+      };
       "invoke_requests": {
         Row: {
           "body": NonNullable<Json>;
@@ -408,6 +489,38 @@ export type Database = {
       };
       "api_key_usage_record": { Args: { "uses": Json }; Returns: undefined };
       "approval_check_waitpoint": { Args: { "waitpoint_id": string }; Returns: undefined };
+      "automation_fire": {
+        Args: { "automation_id": string; "opts"?: Json; "tenant_id": string; "trigger": Json };
+        Returns: Json;
+      };
+      "automation_hook_accept": {
+        Args: { "automation_id": string; "webhook_id": string };
+        Returns: boolean;
+      };
+      "automation_hook_secret": {
+        Args: { "automation_id": string };
+        Returns: {
+          "secret": string;
+          "status": string;
+          "tenant_id": string;
+        }[];
+      };
+      "automation_hook_set": {
+        Args: { "automation_id": string; "secret": string; "tenant_id": string };
+        Returns: undefined;
+      };
+      "automation_schedule_set": {
+        Args: {
+          "automation_id": string;
+          "next_run_at": string;
+          "only_if_unset"?: boolean;
+          "tenant_id": string;
+        };
+        Returns: boolean;
+      };
+      "automation_window_take": { Args: { "run_id": string; "tenant_id": string }; Returns: Json };
+      "automations_schedule_due": { Args: Record<PropertyKey, never>; Returns: number };
+      "automations_want": { Args: { "event_type": string; "tenant_id": string }; Returns: boolean };
       "breaker_allow": {
         Args: { "key": string; "tenant_id": string };
         Returns: {
@@ -453,6 +566,17 @@ export type Database = {
           "tenant_id": string;
         }[];
       };
+      "metric_aggregate": {
+        Args: {
+          "aggregation": string;
+          "dimensions"?: Json;
+          "name": string;
+          "since": string;
+          "tenant_id": string;
+          "until": string;
+        };
+        Returns: number;
+      };
       "queue_ack": { Args: { "msg_id": number; "queue_name": string }; Returns: boolean };
       "queue_candidates": {
         Args: { "qty": number; "queue_name": string };
@@ -462,6 +586,20 @@ export type Database = {
         }[];
       };
       "queue_candidates__agent_jobs": {
+        Args: { "qty": number };
+        Returns: {
+          "msg_id": number;
+          "tenant_id": string;
+        }[];
+      };
+      "queue_candidates__automations": {
+        Args: { "qty": number };
+        Returns: {
+          "msg_id": number;
+          "tenant_id": string;
+        }[];
+      };
+      "queue_candidates__events": {
         Args: { "qty": number };
         Returns: {
           "msg_id": number;
@@ -708,6 +846,8 @@ export type Database = {
       "tenant_id": { Args: Record<PropertyKey, never>; Returns: string };
       "tenant_limit": { Args: { "name": string; "tenant_id": string }; Returns: number };
       "tenant_limits": { Args: { "tenant_id": string }; Returns: Json };
+      "threshold_check": { Args: { "automation_id": string }; Returns: string };
+      "thresholds_due": { Args: Record<PropertyKey, never>; Returns: number };
       "tick": { Args: Record<PropertyKey, never>; Returns: Json };
       "tick_register": {
         Args: { "function_name": string; "name": string; "run_order"?: number };
@@ -740,6 +880,7 @@ export type Database = {
         Args: { "run_id": string; "tenant_id": string };
         Returns: undefined;
       };
+      "webhooks_want": { Args: { "event_type": string; "tenant_id": string }; Returns: boolean };
     };
     Enums: {
       [_ in never]: never;
@@ -927,6 +1068,13 @@ export type Database = {
             foreignKeyName: "agent_tasks_session_id_fkey";
             columns: ["session_id"];
             isOneToOne: false;
+            referencedRelation: "automation_runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_tasks_session_id_fkey";
+            columns: ["session_id"];
+            isOneToOne: false;
             referencedRelation: "runs";
             referencedColumns: ["id"];
           },
@@ -1108,6 +1256,135 @@ export type Database = {
           },
           {
             foreignKeyName: "api_keys_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "automations": {
+        Row: {
+          "actions": NonNullable<Json>;
+          "avg_duration_ms": number | null;
+          "category": string;
+          "conditions": Json | null;
+          "cooldown_seconds": number;
+          "created_at": string;
+          "created_by": string | null;
+          "description": string | null;
+          "event_names": (string)[];
+          "failed_runs": number;
+          "id": string;
+          "last_error": string | null;
+          "last_error_at": string | null;
+          "last_run_at": string | null;
+          "last_success_at": string | null;
+          "max_retries": number;
+          "max_runs_per_day": number | null;
+          "max_runs_per_hour": number | null;
+          "metadata": NonNullable<Json>;
+          "name": string;
+          "next_run_at": string | null;
+          "on_error": string;
+          "retry_delay_seconds": number;
+          "run_scopes": (string)[];
+          "skipped_runs": number;
+          "slug": string;
+          "status": string;
+          "status_reason": string | null;
+          "successful_runs": number;
+          "tags": (string)[];
+          "tenant_id": string;
+          "threshold_state": NonNullable<Json>;
+          "total_runs": number;
+          "trigger_config": NonNullable<Json>;
+          "trigger_type": string;
+          "updated_at": string;
+          "version": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "actions"?: NonNullable<Json>;
+          "avg_duration_ms"?: number | null;
+          "category"?: string;
+          "conditions"?: Json | null;
+          "cooldown_seconds"?: number;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "description"?: string | null;
+          "event_names"?: (string)[];
+          "failed_runs"?: number;
+          "id"?: string;
+          "last_error"?: string | null;
+          "last_error_at"?: string | null;
+          "last_run_at"?: string | null;
+          "last_success_at"?: string | null;
+          "max_retries"?: number;
+          "max_runs_per_day"?: number | null;
+          "max_runs_per_hour"?: number | null;
+          "metadata"?: NonNullable<Json>;
+          "name": string;
+          "next_run_at"?: string | null;
+          "on_error"?: string;
+          "retry_delay_seconds"?: number;
+          "run_scopes"?: (string)[];
+          "skipped_runs"?: number;
+          "slug": string;
+          "status"?: string;
+          "status_reason"?: string | null;
+          "successful_runs"?: number;
+          "tags"?: (string)[];
+          "tenant_id": string;
+          "threshold_state"?: NonNullable<Json>;
+          "total_runs"?: number;
+          "trigger_config"?: NonNullable<Json>;
+          "trigger_type": string;
+          "updated_at"?: string;
+          "version"?: number;
+        };
+        Update: {
+          "actions"?: NonNullable<Json>;
+          "avg_duration_ms"?: number | null;
+          "category"?: string;
+          "conditions"?: Json | null;
+          "cooldown_seconds"?: number;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "description"?: string | null;
+          "event_names"?: (string)[];
+          "failed_runs"?: number;
+          "id"?: string;
+          "last_error"?: string | null;
+          "last_error_at"?: string | null;
+          "last_run_at"?: string | null;
+          "last_success_at"?: string | null;
+          "max_retries"?: number;
+          "max_runs_per_day"?: number | null;
+          "max_runs_per_hour"?: number | null;
+          "metadata"?: NonNullable<Json>;
+          "name"?: string;
+          "next_run_at"?: string | null;
+          "on_error"?: string;
+          "retry_delay_seconds"?: number;
+          "run_scopes"?: (string)[];
+          "skipped_runs"?: number;
+          "slug"?: string;
+          "status"?: string;
+          "status_reason"?: string | null;
+          "successful_runs"?: number;
+          "tags"?: (string)[];
+          "tenant_id"?: string;
+          "threshold_state"?: NonNullable<Json>;
+          "total_runs"?: number;
+          "trigger_config"?: NonNullable<Json>;
+          "trigger_type"?: string;
+          "updated_at"?: string;
+          "version"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "automations_tenant_id_fkey";
             columns: ["tenant_id"];
             isOneToOne: false;
             referencedRelation: "tenants";
@@ -1315,6 +1592,7 @@ export type Database = {
       };
       "event_log": {
         Row: {
+          "chain": (string)[];
           "created_at": string;
           "event_source": string;
           "event_type": string;
@@ -1329,6 +1607,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          "chain"?: (string)[];
           "created_at"?: string;
           "event_source"?: string;
           "event_type": string;
@@ -1342,6 +1621,7 @@ export type Database = {
           "tenant_id": string;
         };
         Update: {
+          "chain"?: (string)[];
           "created_at"?: string;
           "event_source"?: string;
           "event_type"?: string;
@@ -1414,6 +1694,45 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "leads_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "metrics": {
+        Row: {
+          "created_at": string;
+          "dimensions": NonNullable<Json>;
+          "id": number;
+          "name": string;
+          "recorded_at": string;
+          "tenant_id": string;
+          "value": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "dimensions"?: NonNullable<Json>;
+          "id"?: never;
+          "name": string;
+          "recorded_at"?: string;
+          "tenant_id": string;
+          "value": number;
+        };
+        Update: {
+          "created_at"?: string;
+          "dimensions"?: NonNullable<Json>;
+          "id"?: never;
+          "name"?: string;
+          "recorded_at"?: string;
+          "tenant_id"?: string;
+          "value"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "metrics_tenant_id_fkey";
             columns: ["tenant_id"];
             isOneToOne: false;
             referencedRelation: "tenants";
@@ -1630,6 +1949,13 @@ export type Database = {
             foreignKeyName: "run_steps_run_id_fkey";
             columns: ["run_id"];
             isOneToOne: false;
+            referencedRelation: "automation_runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "run_steps_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
             referencedRelation: "runs";
             referencedColumns: ["id"];
           },
@@ -1713,6 +2039,13 @@ export type Database = {
             columns: ["run_id"];
             isOneToOne: false;
             referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "run_waitpoints_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "automation_runs";
             referencedColumns: ["id"];
           },
           {
@@ -1862,6 +2195,13 @@ export type Database = {
             foreignKeyName: "runs_forked_from_run_id_fkey";
             columns: ["forked_from_run_id"];
             isOneToOne: false;
+            referencedRelation: "automation_runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_forked_from_run_id_fkey";
+            columns: ["forked_from_run_id"];
+            isOneToOne: false;
             referencedRelation: "runs";
             referencedColumns: ["id"];
           },
@@ -1870,6 +2210,13 @@ export type Database = {
             columns: ["parent_run_id"];
             isOneToOne: false;
             referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_parent_run_id_fkey";
+            columns: ["parent_run_id"];
+            isOneToOne: false;
+            referencedRelation: "automation_runs";
             referencedColumns: ["id"];
           },
           {
@@ -2296,6 +2643,106 @@ export type Database = {
           {
             foreignKeyName: "runs_parent_run_id_fkey";
             columns: ["parent_session_id"];
+            isOneToOne: false;
+            referencedRelation: "automation_runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_parent_run_id_fkey";
+            columns: ["parent_session_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "automation_runs": {
+        Row: {
+          "action_results": Json | null;
+          "actions_completed": number | null;
+          "actions_failed": number | null;
+          "actions_total": number | null;
+          "automation_id": string | null;
+          "automation_version": number | null;
+          "completed_at": string | null;
+          "created_at": string;
+          "duration_ms": number | null;
+          "error": Json | null;
+          "id": string;
+          "parent_run_id": string | null;
+          "retry_count": number | null;
+          "started_at": string | null;
+          "status": string | null;
+          "tenant_id": string;
+          "trigger_data": Json | null;
+          "triggered_by": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "action_results"?: never;
+          "actions_completed"?: never;
+          "actions_failed"?: never;
+          "actions_total"?: never;
+          "automation_id"?: never;
+          "automation_version"?: never;
+          "completed_at"?: string | null;
+          "created_at"?: string | null;
+          "duration_ms"?: never;
+          "error"?: Json | null;
+          "id"?: string | null;
+          "parent_run_id"?: string | null;
+          "retry_count"?: never;
+          "started_at"?: string | null;
+          "status"?: never;
+          "tenant_id"?: string | null;
+          "trigger_data"?: never;
+          "triggered_by"?: never;
+        };
+        Update: {
+          "action_results"?: never;
+          "actions_completed"?: never;
+          "actions_failed"?: never;
+          "actions_total"?: never;
+          "automation_id"?: never;
+          "automation_version"?: never;
+          "completed_at"?: string | null;
+          "created_at"?: string | null;
+          "duration_ms"?: never;
+          "error"?: Json | null;
+          "id"?: string | null;
+          "parent_run_id"?: string | null;
+          "retry_count"?: never;
+          "started_at"?: string | null;
+          "status"?: never;
+          "tenant_id"?: string | null;
+          "trigger_data"?: never;
+          "triggered_by"?: never;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "runs_parent_run_id_fkey";
+            columns: ["parent_run_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_parent_run_id_fkey";
+            columns: ["parent_run_id"];
+            isOneToOne: false;
+            referencedRelation: "automation_runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "runs_parent_run_id_fkey";
+            columns: ["parent_run_id"];
             isOneToOne: false;
             referencedRelation: "runs";
             referencedColumns: ["id"];

@@ -125,7 +125,14 @@ export function closestActions(name: string, names: string[], count = 3): string
 
 /** JSON Schema for an action's params (draft 2020-12, as zod emits it). */
 export function paramsSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { unrepresentable: "any", io: "input" }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, { unrepresentable: "any", io: "input" }) as Record<
+    string,
+    unknown
+  >;
+  // a union of object shapes (automations.create by trigger type) is still an object
+  const branches = (json.oneOf ?? json.anyOf) as { type?: string }[] | undefined;
+  if (!json.type && branches?.every((b) => b.type === "object")) return { type: "object", ...json };
+  return json;
 }
 
 /** Common shapes. */

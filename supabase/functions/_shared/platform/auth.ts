@@ -39,6 +39,9 @@ const MEMBER_SCOPES: Record<string, string[]> = {
     "tasks:*",
     "agents:*",
     "sessions:*",
+    "automations:*",
+    "metrics:*",
+    "runs:read",
     "keys:read",
   ],
 };

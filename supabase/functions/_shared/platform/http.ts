@@ -97,15 +97,10 @@ export function preflight(requestId: string): Response {
   });
 }
 
-/**
- * Reads the body as JSON, refusing more than `maxBytes` with 413 before parsing (by
- * content-length when given, and while streaming otherwise). Malformed JSON is a 400.
- */
-export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+/** Reads the raw body, refusing more than `maxBytes` with 413 (by content-length and while streaming). */
+export async function readBody(req: Request, maxBytes: number): Promise<Uint8Array> {
   assertDeclaredSize(req, maxBytes);
-  if (!req.body) {
-    throw new ApiError("VALIDATION_ERROR", 'Request body is empty: send JSON {"action", "data"}');
-  }
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -125,10 +120,11 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
     bytes.set(c, offset);
     offset += c.byteLength;
   }
-  const text = new TextDecoder().decode(bytes);
-  if (text.trim() === "") {
-    throw new ApiError("VALIDATION_ERROR", 'Request body is empty: send JSON {"action", "data"}');
-  }
+  return bytes;
+}
+
+/** Parses JSON text (400 when malformed or nested deeper than MAX_JSON_DEPTH). */
+export function parseJsonText(text: string): unknown {
   assertNesting(text, MAX_JSON_DEPTH);
   try {
     return JSON.parse(text);
@@ -138,6 +134,18 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
       `Request body is not valid JSON: ${(e as Error).message}`,
     );
   }
+}
+
+/**
+ * Reads the body as JSON, refusing more than `maxBytes` with 413 before parsing (by
+ * content-length when given, and while streaming otherwise). Malformed JSON is a 400.
+ */
+export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+  const text = new TextDecoder().decode(await readBody(req, maxBytes));
+  if (text.trim() === "") {
+    throw new ApiError("VALIDATION_ERROR", 'Request body is empty: send JSON {"action", "data"}');
+  }
+  return parseJsonText(text);
 }
 
 /** Deepest JSON nesting accepted in a request body (deeper bodies get 400 before parsing). */

@@ -160,11 +160,11 @@ export async function sessionStatus(tx: Tx, id: string) {
 }
 
 /**
- * Polls `read` until the session is done or `waitMs` passes. Each read is its own short
+ * Polls `read` until the session (or any run) is done or `waitMs` passes. Each read is its own short
  * transaction: nothing is held between polls.
  */
-export async function waitFor(
-  read: () => Promise<Awaited<ReturnType<typeof sessionStatus>>>,
+export async function waitFor<T extends { done: boolean }>(
+  read: () => Promise<T>,
   waitMs: number,
 ) {
   const until = Date.now() + waitMs;

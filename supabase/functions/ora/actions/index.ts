@@ -1,6 +1,7 @@
 /** Every action the ora function serves, by name. */
 import { registry } from "../../_shared/platform/actions.ts";
 import { agentActions } from "./agents.ts";
+import { automationActions } from "./automations.ts";
 import { budgetActions } from "./budgets.ts";
 import { healthActions } from "./health.ts";
 import { keyActions } from "./keys.ts";
@@ -24,4 +25,5 @@ export const actions = registry(
   secretActions,
   settingsActions,
   runActions,
+  automationActions,
 );
