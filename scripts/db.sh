@@ -123,7 +123,16 @@ reset() {
   setup
 }
 
-setup() { bootstrap; migrate; seed; }
+# pg_cron below 1.5 (this machine's) schedules whole minutes: its tick job loops for 59 s from the
+# next minute on. Until then nothing ticks (timers, retries, stalled queues), so bridge the gap
+# with one loop in the background; app.tick's advisory lock keeps overlapping loops harmless.
+tick_bridge() {
+  local secs=$(( 61 - $(date +%-S) ))
+  (PGPASSWORD=postgres "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres \
+    -c "call app.tick_loop($secs, 500)" >/dev/null 2>&1 &)
+}
+
+setup() { bootstrap; migrate; seed; tick_bridge; }
 
 case "${1:-}" in
   start) start ;;

@@ -284,7 +284,8 @@ begin
   v_run := app.run_create(v_a.tenant_id, jsonb_build_object(
     'kind', 'automation', 'subject', v_a.id::text,
     'parent_run_id', opts ->> 'parent_run_id',
-    'max_attempts', case when v_a.on_error = 'retry' then v_a.max_retries + 1 else 1 end,
+    -- two attempts to spare for a worker that dies mid-run (the engine stops action retries at max_retries)
+    'max_attempts', case when v_a.on_error = 'retry' then v_a.max_retries + 1 else 1 end + 2,
     'idempotency_key', opts ->> 'idempotency_key',
     'created_by', 'automation:' || v_a.id,
     'input', jsonb_build_object(

@@ -423,3 +423,100 @@ test("events.emit: custom events are recorded; Ora's own event names are reserve
   const list = await ok(t.key, "events.list", { type: "order.paid" });
   assertEquals(list.items.length, 1);
 });
+
+test("SIGKILL mid-action: the run resumes after its last completed action and never repeats it", async () => {
+  let killedAt: (() => void) | undefined;
+  const inSecond = new Promise<void>((r) => killedAt = r);
+  let secondCalls = 0;
+  const api = receiver(async (_n, req) => {
+    if (new URL(req.url).pathname === "/second") {
+      secondCalls++;
+      if (secondCalls === 1) {
+        killedAt!();
+        await new Promise((r) => setTimeout(r, 15_000)); // the worker dies while it waits
+      }
+    }
+    return Response.json({ ok: true });
+  });
+  try {
+    const t = await newTenant("auto-crash");
+    const a = await automation(t, {
+      actions: [
+        { type: "call_api", name: "first", config: { url: `${api.url}/first`, timeout: 20_000 } },
+        { type: "call_api", name: "second", config: { url: `${api.url}/second`, timeout: 20_000 } },
+        { type: "log", name: "third", config: { message: "done" } },
+      ],
+    });
+    const fired = await ok(t.key, "automations.run", { id: a.id });
+    await inSecond;
+    const pid = (await Deno.readTextFile(`${root}.local/functions.pid`)).trim();
+    Deno.kill(Number(pid), "SIGKILL");
+    const start = await new Deno.Command("bash", {
+      args: ["scripts/functions.sh", "start"],
+      cwd: root,
+    })
+      .output();
+    assert(start.success, new TextDecoder().decode(start.stderr));
+    const [run] = await finishedRuns(t, a.id, 1, 60_000);
+    assertEquals(run.status, "success");
+    const paths = api.requests.map((r) => r.headers.get("idempotency-key"));
+    assertEquals(paths.filter((k) => k === `${fired.run_id}:a0`).length, 1, "first: once");
+    assertEquals(
+      paths.filter((k) => k === `${fired.run_id}:a1`).length,
+      2,
+      "second: again, same key",
+    );
+    const steps = (await ok(t.key, "runs.get", { id: fired.run_id })).steps
+      .filter((s: Any) => s.status === "completed" && s.kind === "action").map((s: Any) => s.key);
+    assertEquals(steps, ["a0", "a1", "a2"]);
+  } finally {
+    await api.close();
+  }
+});
+
+test("300 runs parked on an event hold no connection and all resume when it arrives", async () => {
+  const t = await newTenant("auto-parked");
+  const a = await automation(t, {
+    trigger_type: "event",
+    trigger_config: { events: ["job.queued"] },
+    actions: [
+      { type: "wait_for_event", name: "go", config: { events: ["jobs.release"], timeout: 120 } },
+      { type: "log", config: { message: "job {{ trigger.data.n }} released={{ go.received }}" } },
+    ],
+  });
+  const N = 300;
+  for (let i = 0; i < N; i += 25) {
+    await Promise.all(
+      Array.from(
+        { length: Math.min(25, N - i) },
+        (_, k) => ok(t.key, "events.emit", { type: "job.queued", payload: { n: i + k } }),
+      ),
+    );
+  }
+  await eventually(
+    async () => {
+      const [{ n }] =
+        await db`select count(*)::int as n from public.run_waitpoints w join public.runs r on r.id = w.run_id
+      where r.subject = ${a.id} and w.status = 'pending' and w.kind = 'event'`;
+      return n === N;
+    },
+    60_000,
+    250,
+  );
+  const [{ busy }] = await db`select count(*)::int as busy from pg_stat_activity
+    where application_name = 'trigger-engine' and state <> 'idle'`;
+  assertEquals(busy, 0, "nobody holds a connection for a parked run");
+  await ok(t.key, "events.emit", { type: "jobs.release", payload: {} });
+  await eventually(
+    async () => {
+      const [{ n }] = await db`select count(*)::int as n from public.runs
+      where subject = ${a.id} and status = 'completed'`;
+      return n === N;
+    },
+    90_000,
+    250,
+  );
+  const [{ released }] = await db`select count(*)::int as released from public.runs
+    where subject = ${a.id} and output -> 'results' -> 'a1' -> 'output' ->> 'message' like '%released=true'`;
+  assertEquals(released, N);
+});

@@ -11,6 +11,7 @@
  *   `partial`.
  * - retry: the run is retried with backoff (retry_delay_seconds · 2^(attempt−1), jittered) up to
  *   max_retries times, resuming at the failed action; errors retrying cannot fix fail at once.
+ *   (A run also survives two worker crashes whatever its strategy: crashes are not its fault.)
  * - pause: the automation is paused and the run fails. abort: the run fails.
  */
 import type { Config } from "../platform/config.ts";
@@ -25,7 +26,7 @@ import {
 } from "../runs/engine.ts";
 import { evaluate, lookup } from "./conditions.ts";
 import { executeLeaf, type LeafContext, sendNotification } from "./actions.ts";
-import type { Action, Condition } from "./schema.ts";
+import { type Action, Actions, type Condition, Conditions } from "./schema.ts";
 import { render } from "./template.ts";
 
 /** What an automation run's input holds (snapshotted by app.automation_fire). */
@@ -84,7 +85,20 @@ export function automationRun(config: Config): RunHandler<AutomationInput, Json>
     kind: "automation",
     version: "automation/1",
     async run(ctx: RunContext, input: AutomationInput): Promise<Json> {
-      const a = input.automation;
+      // definitions saved outside the API (Studio, SQL seeds) get the same validation and defaults
+      const parsed = Actions.safeParse(input.automation.actions);
+      const conds = Conditions.nullable().optional().safeParse(input.automation.conditions);
+      if (!parsed.success || !conds.success) {
+        const issue = (parsed.error ?? conds.error)!.issues[0];
+        throw new RunAbort({
+          kind: "final",
+          code: "INVALID_AUTOMATION",
+          message: `The automation's ${parsed.success ? "conditions" : "actions"} are invalid at ${
+            issue.path.join(".") || "the top"
+          }: ${issue.message} (fix it with automations.update)`,
+        });
+      }
+      const a = { ...input.automation, actions: parsed.data, conditions: conds.data ?? null };
       let trigger: Record<string, unknown> = { ...input.trigger };
 
       // WINDOW: a debounce or batch run waits until its window closes, then takes its events
@@ -280,7 +294,7 @@ export function automationRun(config: Config): RunHandler<AutomationInput, Json>
       const onFailure = async (act: Action, key: string, e: unknown): Promise<never> => {
         const c = classify(e);
         const strategy = strategyOf(act);
-        if (strategy === "retry" && c.kind !== "final") {
+        if (strategy === "retry" && c.kind !== "final" && ctx.job.attempt <= a.max_retries) {
           const base = a.retry_delay_seconds * 1000 * 2 ** Math.max(0, ctx.job.attempt - 1);
           const delay = Math.max(
             c.retryAfterMs ?? 0,
