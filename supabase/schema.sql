@@ -184,9 +184,10 @@ declare
   v_max_size integer;
   v_full boolean;
 begin
+  -- no row lock: firings of one automation run in parallel (a busy event automation is not
+  -- serialised on its row); only caps, cooldowns and windows serialise, on an advisory lock
   select * into v_a from public.automations a
-  where a.id = automation_fire.automation_id and a.tenant_id = automation_fire.tenant_id
-  for update;
+  where a.id = automation_fire.automation_id and a.tenant_id = automation_fire.tenant_id;
   if not found then
     raise exception 'No automation % in this tenant', automation_fire.automation_id using errcode = 'OR404', detail = 'automation_not_found';
   end if;
@@ -209,6 +210,11 @@ begin
       'automation_id', v_a.id, 'slug', v_a.slug, 'chain', to_jsonb(v_chain), 'trigger', trigger - 'data'));
     update public.automations a set skipped_runs = a.skipped_runs + 1 where a.id = v_a.id;
     return jsonb_build_object('status', 'skipped', 'reason', 'loop');
+  end if;
+
+  if opts -> 'window' is not null or v_a.cooldown_seconds > 0 or v_a.max_runs_per_hour is not null
+      or v_a.max_runs_per_day is not null then
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.automation_fire:' || v_a.id::text));
   end if;
 
   -- WINDOWS: a later event joins or extends the open debounce/batch window
@@ -259,7 +265,9 @@ begin
 
   -- CAPS AND COOLDOWN (manual firings are not capped)
   if trigger ->> 'type' <> 'manual' then
-    if v_a.cooldown_seconds > 0 and v_a.last_run_at > now() - make_interval(secs => v_a.cooldown_seconds) then
+    if v_a.cooldown_seconds > 0 and exists (select 1 from public.runs r
+        where r.tenant_id = v_a.tenant_id and r.kind = 'automation' and r.subject = v_a.id::text
+          and r.created_at > now() - make_interval(secs => v_a.cooldown_seconds)) then
       update public.automations a set skipped_runs = a.skipped_runs + 1 where a.id = v_a.id;
       return jsonb_build_object('status', 'skipped', 'reason', 'cooldown');
     end if;
@@ -305,7 +313,6 @@ begin
     values (v_a.id, coalesce(opts -> 'window' ->> 'key', ''), v_a.tenant_id, v_run.id, opts -> 'window' ->> 'mode',
       jsonb_build_array(trigger), case when v_full then now() else v_fire_at end, v_full);
   end if;
-  update public.automations a set last_run_at = now(), total_runs = a.total_runs + 1 where a.id = v_a.id;
   return jsonb_build_object('status', 'started', 'run_id', v_run.id);
 end;
 $$;
@@ -392,6 +399,8 @@ declare
   v_outcome text := case when new.status = 'completed' then coalesce(new.output ->> 'status', 'success') else new.status end;
 begin
   update public.automations a set
+    total_runs = a.total_runs + case when v_outcome = 'skipped' then 0 else 1 end,
+    last_run_at = greatest(a.last_run_at, new.created_at),
     successful_runs = a.successful_runs + case when v_outcome in ('success', 'partial') then 1 else 0 end,
     failed_runs = a.failed_runs + case when v_outcome = 'failed' then 1 else 0 end,
     skipped_runs = a.skipped_runs + case when v_outcome = 'skipped' then 1 else 0 end,
@@ -405,7 +414,7 @@ begin
 end;
 $$;
 
-COMMENT ON FUNCTION app.automation_on_run_finished() IS 'Trigger (after an automation run finishes): updates its automation''s run counts, last success/error and a moving average duration.';
+COMMENT ON FUNCTION app.automation_on_run_finished() IS 'Trigger (after an automation run finishes): updates its automation''s counts (total_runs counts finished runs; conditions-skipped runs count as skipped), last run, last success/error and a moving average duration. Counted at the end, not at the firing, so firings never wait on the automation row.';
 
 CREATE FUNCTION app.automation_schedule_set(tenant_id uuid, automation_id uuid, next_run_at timestamp with time zone, only_if_unset boolean DEFAULT true) RETURNS boolean
     LANGUAGE sql SECURITY DEFINER
@@ -3819,6 +3828,8 @@ COMMENT ON COLUMN public.automations.next_run_at IS 'Schedule automations: the n
 
 COMMENT ON COLUMN public.automations.threshold_state IS 'Threshold automations: {breaching_since, firing, fired_at, last_value, last_compare, last_checked_at}.';
 
+COMMENT ON COLUMN public.automations.total_runs IS 'Runs that finished (success, partial, failed or cancelled); firings skipped by status, caps, cooldown, loop protection or conditions count in skipped_runs. Updated when a run ends.';
+
 CREATE TABLE public.blog_posts (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     tenant_id uuid NOT NULL,
@@ -4496,6 +4507,8 @@ CREATE INDEX run_waitpoints_events_idx ON public.run_waitpoints USING gin (event
 CREATE INDEX run_waitpoints_runs_idx ON public.run_waitpoints USING gin (run_ids) WHERE (status = 'pending'::text);
 
 CREATE INDEX run_waitpoints_tenant_run_idx ON public.run_waitpoints USING btree (tenant_id, run_id, step_key);
+
+CREATE INDEX runs_automation_idx ON public.runs USING btree (tenant_id, subject, created_at DESC) WHERE (kind = 'automation'::text);
 
 CREATE INDEX runs_deadline_idx ON public.runs USING btree (deadline_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text, 'waiting'::text]));
 

@@ -58,6 +58,7 @@ comment on column public.automations.conditions is 'A condition expression ({fie
 comment on column public.automations.actions is 'The action sequence: [{type, name?, config, condition?, onError?, output?: {as}}] (14 primitives plus wait_for_event; docs/automations.md).';
 comment on column public.automations.on_error is 'What a failed action does unless it says otherwise: ignore (continue), retry (the run retries with backoff, max_retries times), notify (a notification, then continue), pause (pause the automation, stop the run), abort (stop the run).';
 comment on column public.automations.run_scopes is 'Scopes the automation''s data actions run with: those of whoever created or last changed it, never more.';
+comment on column public.automations.total_runs is 'Runs that finished (success, partial, failed or cancelled); firings skipped by status, caps, cooldown, loop protection or conditions count in skipped_runs. Updated when a run ends.';
 comment on column public.automations.version is 'Bumped on every change of trigger, conditions or actions; a run records the version it started with.';
 comment on column public.automations.next_run_at is 'Schedule automations: the next firing (computed with the cron library in the automation''s time zone); null while a firing is being scheduled.';
 comment on column public.automations.threshold_state is 'Threshold automations: {breaching_since, firing, fired_at, last_value, last_compare, last_checked_at}.';
@@ -155,6 +156,8 @@ insert into app.run_kinds (kind, queue_name, concurrency_limit_name, on_deadline
 select app.queue_register('automations', 'trigger-engine', 'Automation runs (runs of kind automation).', 4);
 select app.queue_register('events', 'trigger-engine', 'Events that automations or webhook subscriptions may want, to be matched.', 4);
 
+create index runs_automation_idx on public.runs (tenant_id, subject, created_at desc) where kind = 'automation';
+
 -- The view automation history reads (runs of kind automation, in seed 000's words).
 create view public.automation_runs with (security_invoker = true) as
 select r.id, r.tenant_id, r.subject::uuid as automation_id,
@@ -200,9 +203,10 @@ declare
   v_max_size integer;
   v_full boolean;
 begin
+  -- no row lock: firings of one automation run in parallel (a busy event automation is not
+  -- serialised on its row); only caps, cooldowns and windows serialise, on an advisory lock
   select * into v_a from public.automations a
-  where a.id = automation_fire.automation_id and a.tenant_id = automation_fire.tenant_id
-  for update;
+  where a.id = automation_fire.automation_id and a.tenant_id = automation_fire.tenant_id;
   if not found then
     raise exception 'No automation % in this tenant', automation_fire.automation_id using errcode = 'OR404', detail = 'automation_not_found';
   end if;
@@ -225,6 +229,11 @@ begin
       'automation_id', v_a.id, 'slug', v_a.slug, 'chain', to_jsonb(v_chain), 'trigger', trigger - 'data'));
     update public.automations a set skipped_runs = a.skipped_runs + 1 where a.id = v_a.id;
     return jsonb_build_object('status', 'skipped', 'reason', 'loop');
+  end if;
+
+  if opts -> 'window' is not null or v_a.cooldown_seconds > 0 or v_a.max_runs_per_hour is not null
+      or v_a.max_runs_per_day is not null then
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.automation_fire:' || v_a.id::text));
   end if;
 
   -- WINDOWS: a later event joins or extends the open debounce/batch window
@@ -275,7 +284,9 @@ begin
 
   -- CAPS AND COOLDOWN (manual firings are not capped)
   if trigger ->> 'type' <> 'manual' then
-    if v_a.cooldown_seconds > 0 and v_a.last_run_at > now() - make_interval(secs => v_a.cooldown_seconds) then
+    if v_a.cooldown_seconds > 0 and exists (select 1 from public.runs r
+        where r.tenant_id = v_a.tenant_id and r.kind = 'automation' and r.subject = v_a.id::text
+          and r.created_at > now() - make_interval(secs => v_a.cooldown_seconds)) then
       update public.automations a set skipped_runs = a.skipped_runs + 1 where a.id = v_a.id;
       return jsonb_build_object('status', 'skipped', 'reason', 'cooldown');
     end if;
@@ -321,7 +332,6 @@ begin
     values (v_a.id, coalesce(opts -> 'window' ->> 'key', ''), v_a.tenant_id, v_run.id, opts -> 'window' ->> 'mode',
       jsonb_build_array(trigger), case when v_full then now() else v_fire_at end, v_full);
   end if;
-  update public.automations a set last_run_at = now(), total_runs = a.total_runs + 1 where a.id = v_a.id;
   return jsonb_build_object('status', 'started', 'run_id', v_run.id);
 end;
 $$;
@@ -635,6 +645,8 @@ declare
   v_outcome text := case when new.status = 'completed' then coalesce(new.output ->> 'status', 'success') else new.status end;
 begin
   update public.automations a set
+    total_runs = a.total_runs + case when v_outcome = 'skipped' then 0 else 1 end,
+    last_run_at = greatest(a.last_run_at, new.created_at),
     successful_runs = a.successful_runs + case when v_outcome in ('success', 'partial') then 1 else 0 end,
     failed_runs = a.failed_runs + case when v_outcome = 'failed' then 1 else 0 end,
     skipped_runs = a.skipped_runs + case when v_outcome = 'skipped' then 1 else 0 end,
@@ -647,7 +659,7 @@ begin
   return null;
 end;
 $$;
-comment on function app.automation_on_run_finished() is 'Trigger (after an automation run finishes): updates its automation''s run counts, last success/error and a moving average duration.';
+comment on function app.automation_on_run_finished() is 'Trigger (after an automation run finishes): updates its automation''s counts (total_runs counts finished runs; conditions-skipped runs count as skipped), last run, last success/error and a moving average duration. Counted at the end, not at the firing, so firings never wait on the automation row.';
 create trigger runs_automation_finished after update of status on public.runs
   for each row when (new.kind = 'automation' and new.status in ('completed', 'failed', 'cancelled')
     and old.status not in ('completed', 'failed', 'cancelled'))

@@ -124,22 +124,19 @@ export function automationRun(config: Config): RunHandler<AutomationInput, Json>
         }
       }
 
-      const system = await ctx.step("context", async () => {
-        const [t] = await ctx.db.s<{ name: string; slug: string | null; site: Json }[]>`
-          select name, null::text as slug, coalesce(settings -> 'site', '{}'::jsonb) as site
-          from public.tenants where id = ${ctx.tenantId}::uuid`;
-        const now = new Date();
-        return {
-          system: {
-            now: now.toISOString(),
-            date: now.toISOString().slice(0, 10),
-            timestamp: now.getTime(),
-            run_id: ctx.runId,
-            attempt: ctx.job.attempt,
-          },
-          site: { tenant_id: ctx.tenantId, name: t?.name ?? null, ...(t?.site as object ?? {}) },
-        } as Record<string, Json>;
-      }, { kind: "system" });
+      // system.* is fixed at the firing (a replay sees the same values: no step needed)
+      const firedAt = new Date(String(input.trigger.timestamp ?? new Date().toISOString()));
+      const settings = ctx.job.tenantSettings as { site?: Record<string, Json> };
+      const system = {
+        system: {
+          now: firedAt.toISOString(),
+          date: firedAt.toISOString().slice(0, 10),
+          timestamp: firedAt.getTime(),
+          run_id: ctx.runId,
+          tenant_id: ctx.tenantId,
+        },
+        site: { tenant_id: ctx.tenantId, ...(settings.site ?? {}) },
+      };
 
       const vars: Record<string, Json> = {};
       const outputs: Record<string, Json> = {};

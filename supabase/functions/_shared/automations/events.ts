@@ -10,7 +10,7 @@
  * twice and a failed one fires nothing.
  */
 import type { Config } from "../platform/config.ts";
-import type { Tx } from "../platform/db.ts";
+import { literal, sqlValue, type Tx } from "../platform/db.ts";
 import { plainWorker } from "../queue/plain.ts";
 import { evaluate, eventResolver, jsonEqual } from "./conditions.ts";
 import { nextRun } from "./schedule.ts";
@@ -49,30 +49,38 @@ export function eventRouter(config: Config, hooks: EventHook[] = []) {
       return "scheduled";
     }
     return await jc.db.service(async (tx) => {
-      const [event] = await tx<EventRow[]>`
-        select id, event_type, event_source, payload, chain, created_at from public.event_log
-        where id = ${m.event_id} and tenant_id = ${m.tenant_id}`;
+      // the event and the automations that may want it, in one round trip
+      const [event] = await tx<(EventRow & { candidates: Candidate[] })[]>`
+        select e.id, e.event_type, e.event_source, e.payload, e.chain, e.created_at,
+          coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'trigger_config', a.trigger_config)
+              order by a.created_at, a.id)
+            from public.automations a
+            where a.tenant_id = e.tenant_id and a.status = 'active' and a.trigger_type = 'event'
+              and a.event_names && array[e.event_type, '*']), '[]'::jsonb) as candidates
+        from public.event_log e
+        where e.id = ${m.event_id} and e.tenant_id = ${m.tenant_id}`;
       if (!event) {
         await job.ackIn(tx); // expired or its tenant is gone
         return "gone";
       }
-      const fired = await route(tx, m.tenant_id, event);
+      const fired = await route(tx, m.tenant_id, event, event.candidates);
       for (const hook of hooks) await hook(tx, { ...event, tenant_id: m.tenant_id });
-      await tx`update public.event_log set processed = true, processed_at = now(),
-        matched_automations = ${fired}::uuid[] where id = ${event.id}`;
-      await job.ackIn(tx);
+      await tx.unsafe(`with done as (update public.event_log set processed = true,
+          processed_at = now(), matched_automations = ${sqlValue(fired)}::uuid[]
+          where id = ${literal(event.id)})
+        select app.queue_ack('events', ${Number(job.msgId)})`);
       return fired.length > 0 ? "fired" : "unmatched";
     });
   }, { retryBaseMs: config.ORA_RETRY_BASE_MS, maxAttempts: 5 });
 }
 
 /** Matches one event against the tenant's automations; the ids of those it fired. */
-export async function route(tx: Tx, tenantId: string, event: EventRow): Promise<string[]> {
-  const candidates = await tx<Candidate[]>`
-    select id, trigger_config from public.automations
-    where tenant_id = ${tenantId} and status = 'active' and trigger_type = 'event'
-      and event_names && array[${event.event_type}, '*']::text[]
-    order by created_at, id`;
+export async function route(
+  tx: Tx,
+  tenantId: string,
+  event: EventRow,
+  candidates: Candidate[],
+): Promise<string[]> {
   const resolve = eventResolver(event.payload);
   const fired: string[] = [];
   for (const c of candidates) {

@@ -62,6 +62,58 @@ export interface ConsumeOptions {
   vtSeconds: number;
   /** Stay for work that becomes visible within this long; otherwise return when idle. */
   idleWaitMs: number;
+  /** The consumers of one invocation (a worker function draining several queues). */
+  group?: ConsumerGroup;
+}
+
+/**
+ * The consumers of one invocation. Work on one queue often makes work for another (an event
+ * fires an automation run), and wake-ups for a function already running are coalesced, so a
+ * consumer that is idle while another one of its invocation is busy does not return: it waits
+ * for a poke — sent whenever a job of the group finishes — and claims again. The group returns
+ * when all of its consumers are idle.
+ */
+export class ConsumerGroup {
+  private idle = new Set<string>();
+  private members = new Set<string>();
+  private waiters: (() => void)[] = [];
+
+  join(queue: string): void {
+    this.members.add(queue);
+  }
+  /** Marks `queue` idle (or busy again) and tells the others. */
+  setIdle(queue: string, idle: boolean): void {
+    const changed = idle ? !this.idle.has(queue) : this.idle.has(queue);
+    if (idle) this.idle.add(queue);
+    else this.idle.delete(queue);
+    if (changed && idle) this.poke();
+  }
+  /** Whether another consumer of the group is still working. */
+  othersBusy(queue: string): boolean {
+    for (const m of this.members) if (m !== queue && !this.idle.has(m)) return true;
+    return false;
+  }
+  /** Leaves the group (the consumer returned). */
+  leave(queue: string): void {
+    this.members.delete(queue);
+    this.idle.delete(queue);
+    this.poke();
+  }
+  /** Wakes the consumers waiting for work. */
+  poke(): void {
+    const w = this.waiters.splice(0);
+    for (const f of w) f();
+  }
+  /** Resolves on the next poke, or after `ms`. */
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
 }
 
 export interface ConsumeReport {
@@ -159,10 +211,15 @@ export async function consume<J extends QueueJob>(
           log("error", "could not record a job's failure", { ...fields, error: errorText(e2) });
         }
       }
-    })().finally(() => inFlight.delete(job.msgId));
+    })().finally(() => {
+      inFlight.delete(job.msgId);
+      opts.group?.poke(); // the job may have made work for another queue of the invocation
+    });
     inFlight.set(job.msgId, { job, abort, done });
   };
 
+  const group = opts.group;
+  group?.join(spec.queue);
   try {
     while (Date.now() < deadline) {
       const free = opts.concurrency - inFlight.size;
@@ -178,6 +235,7 @@ export async function consume<J extends QueueJob>(
         }
         report.claimed += claimed.length;
         for (const job of claimed) start(job);
+        if (claimed.length > 0) group?.setIdle(spec.queue, false);
       }
       if (claimed.length > 0 && inFlight.size < opts.concurrency) continue;
       if (inFlight.size > 0) {
@@ -194,13 +252,19 @@ export async function consume<J extends QueueJob>(
         log("warn", "queue check failed", { queue: spec.queue, error: errorText(e) });
         break;
       }
-      if (next === null) break;
-      const dueMs = next * 1000;
-      if (dueMs > opts.idleWaitMs || Date.now() + dueMs > deadline) break;
+      const dueMs = next === null ? Infinity : next * 1000;
+      if (dueMs > opts.idleWaitMs || Date.now() + dueMs > deadline) {
+        // nothing due soon: return, unless another consumer of the invocation may make work
+        group?.setIdle(spec.queue, true);
+        if (!group?.othersBusy(spec.queue)) break;
+        await group.wait(Math.min(250, Math.max(0, deadline - Date.now())));
+        continue;
+      }
       await sleep(Math.max(20, Math.min(dueMs, 1000)));
     }
     await Promise.allSettled([...inFlight.values()].map((f) => f.done));
   } finally {
+    group?.leave(spec.queue);
     clearInterval(timer);
     try {
       await spec.done?.(db, opts.workerId);

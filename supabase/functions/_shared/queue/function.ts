@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { gateway, type GatewayDeps } from "../platform/gateway.ts";
 import { ApiError, json, parseWith, readJson } from "../platform/http.ts";
-import { consume, type QueueJob, type WorkerSpec } from "./consumer.ts";
+import { consume, ConsumerGroup, type QueueJob, type WorkerSpec } from "./consumer.ts";
 
 const Body = z.object({
   concurrency: z.number().int().min(1).max(64).optional(),
@@ -47,6 +47,7 @@ export function createWorkerFunction(
     const body = parseWith(Body, raw ?? {}, "body");
     scope.action = `drain:${body.reason ?? "manual"}`;
     const workerId = `${name}:${crypto.randomUUID().slice(0, 8)}`;
+    const group = specs.length > 1 ? new ConsumerGroup() : undefined;
     const reports = await Promise.all(
       specs.map((spec: WorkerSpec<QueueJob>) =>
         consume(spec, deps.db, deps.config, {
@@ -55,6 +56,7 @@ export function createWorkerFunction(
           budgetMs: body.budget_ms ?? deps.config.ORA_WORKER_BUDGET_MS,
           vtSeconds: opts.vtSeconds ?? deps.config.ORA_AGENT_VT_SECONDS,
           idleWaitMs: deps.config.ORA_WORKER_IDLE_WAIT_MS,
+          group,
         })
       ),
     );
