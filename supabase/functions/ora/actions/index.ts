@@ -5,12 +5,14 @@ import { budgetActions } from "./budgets.ts";
 import { healthActions } from "./health.ts";
 import { keyActions } from "./keys.ts";
 import { leadActions } from "./leads.ts";
+import { notificationActions } from "./notifications.ts";
 import { postActions } from "./posts.ts";
 import { runActions } from "./runs.ts";
 import { secretActions } from "./secrets.ts";
 import { settingsActions } from "./settings.ts";
 import { taskActions } from "./tasks.ts";
 import { tenantActions } from "./tenants.ts";
+import { webhookActions } from "./webhooks.ts";
 
 export const actions = registry(
   healthActions,
@@ -24,4 +26,6 @@ export const actions = registry(
   secretActions,
   settingsActions,
   runActions,
+  notificationActions,
+  webhookActions,
 );
