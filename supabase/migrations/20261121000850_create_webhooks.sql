@@ -18,7 +18,8 @@ create table public.webhooks (
   is_active boolean not null default true,
   disabled_reason text,
   disabled_at timestamptz,
-  retry_schedule_seconds integer[] not null default app.delivery_schedule(null)
+  -- the default is app.delivery_schedule(null)'s, spelled out: API roles cannot call app functions
+  retry_schedule_seconds integer[] not null default '{30,120,600,3600,10800,21600,43200}'
     check (cardinality(retry_schedule_seconds) between 1 and 20 and 1 <= all (retry_schedule_seconds)
       and 86400 >= all (retry_schedule_seconds)),
   timeout_ms integer not null default 10000 check (timeout_ms between 1000 and 30000),
