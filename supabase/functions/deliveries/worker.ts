@@ -56,6 +56,8 @@ const TABLE: Record<Kind, string> = {
 };
 /** Lease beyond an attempt's timeout, for recording its result. */
 const LEASE_MARGIN_SECONDS = 15;
+/** How soon a message whose delivery is being attempted elsewhere looks again. */
+const BUSY_RECHECK_SECONDS = 3;
 /** Reads of one message before the consumer dead-letters it as a crash loop (attempts are counted on the row). */
 const MAX_READS = 64;
 
@@ -110,7 +112,8 @@ async function leaseDelivery(tx: Tx, job: PlainJob<DeliveryMessage>, kind: Kind)
   }
   // GUARD: an attempt is in flight elsewhere, or the retry is not due: come back then
   if (d.locked_for !== null && d.locked_for > 0) {
-    await setVisibleIn(tx, job.msgId, d.locked_for + 1);
+    // look again soon: the attempt usually ends well before its lease does
+    await setVisibleIn(tx, job.msgId, Math.min(d.locked_for + 1, BUSY_RECHECK_SECONDS));
     return { outcome: "busy" };
   }
   if (d.due_in > 1) {
