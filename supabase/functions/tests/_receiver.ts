@@ -51,8 +51,10 @@ export function startReceiver(script: ReplyScript = () => ({})): Receiver {
       received.push(r);
       const reply = await script(r);
       if (reply.delayMs) await new Promise((res) => setTimeout(res, reply.delayMs));
-      return new Response(reply.body ?? '{"ok":true}', {
-        status: reply.status ?? 200,
+      const status = reply.status ?? 200;
+      const empty = [101, 204, 205, 304].includes(status);
+      return new Response(empty ? null : reply.body ?? '{"ok":true}', {
+        status,
         headers: { "content-type": "application/json", ...reply.headers },
       });
     },
