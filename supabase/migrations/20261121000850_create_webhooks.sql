@@ -225,7 +225,7 @@ stable
 security definer
 set search_path = ''
 as $$
-  select exists (
+  select webhooks_want.event_type is not null and exists (
     select 1 from public.webhooks w
     where w.tenant_id = webhooks_want.tenant_id and w.is_active
       and w.events && app.webhook_event_patterns(webhooks_want.event_type))
