@@ -15,20 +15,30 @@ type Row = Record<string, any>;
 
 const pool = new Db({ ...config, ORA_DB_POOL_SIZE: 2 }, "webhooks-test");
 
-/** A lead insert through the API, and the leads.INSERT event its trigger wrote. */
-async function leadEvent(t: TestTenant, lead: Record<string, unknown>): Promise<WebhookEvent> {
-  const created = await ok(t.key, "leads.create", lead);
-  const [e] = await db`select id, tenant_id, event_type, payload, created_at from public.event_log
-    where tenant_id = ${t.id} and event_type = 'leads.INSERT' and payload -> 'new' ->> 'id' = ${created.id}`;
-  return e as unknown as WebhookEvent;
+/**
+ * An event as the trigger-engine hands it to dispatchEvent. Built here rather than inserted into
+ * event_log: once the trigger-engine dispatches stored events itself, it cannot race these tests.
+ */
+function event(t: TestTenant, type: string, payload: unknown): WebhookEvent {
+  return {
+    id: crypto.randomUUID(),
+    tenant_id: t.id,
+    event_type: type,
+    payload,
+    created_at: new Date().toISOString(),
+  };
 }
 
-/** A system event (as the sessions engine emits them), read back from event_log. */
-async function emitEvent(t: TestTenant, type: string, payload: unknown): Promise<WebhookEvent> {
-  const [e] = await db`insert into public.event_log (tenant_id, event_type, event_source, payload)
-    values (${t.id}, ${type}, 'agent', ${db.json(payload as never)})
-    returning id, tenant_id, event_type, payload, created_at`;
-  return e as unknown as WebhookEvent;
+/** A leads.INSERT event shaped as the table trigger writes it. */
+function leadEvent(t: TestTenant, lead: Record<string, unknown>): WebhookEvent {
+  const row = { id: crypto.randomUUID(), tenant_id: t.id, status: "new", ...lead };
+  return event(t, "leads.INSERT", {
+    table: "leads",
+    operation: "INSERT",
+    old: null,
+    new: row,
+    timestamp: new Date().toISOString(),
+  });
 }
 
 async function deliveries(t: TestTenant, id: string): Promise<Row[]> {
@@ -150,13 +160,10 @@ test("events reach the subscriptions whose types and filters match, signed per S
       app.webhooks_want(${t.id}, 'tasks.completed') as tasks`;
     assertEquals([want.leads, want.tasks], [true, false]);
 
-    const event = await leadEvent(t, { name: "Ada", email: "ada@example.com", ai_score: 85 });
-    assertEquals(await dispatchEvent(pool, event), 2, "hot and all match; cold's filter does not");
-    assertEquals(await dispatchEvent(pool, event), 0, "a replayed event queues nothing new");
-    const done = await emitEvent(t, "session.completed", {
-      session_id: crypto.randomUUID(),
-      status: "success",
-    });
+    const lead = leadEvent(t, { name: "Ada", email: "ada@example.com", ai_score: 85 });
+    assertEquals(await dispatchEvent(pool, lead), 2, "hot and all match; cold's filter does not");
+    assertEquals(await dispatchEvent(pool, lead), 0, "a replayed event queues nothing new");
+    const done = event(t, "session.completed", { run_id: crypto.randomUUID(), summary: "done" });
     assertEquals(await dispatchEvent(pool, done), 1);
 
     await settled(t, hot.id);
@@ -167,7 +174,7 @@ test("events reach the subscriptions whose types and filters match, signed per S
       const [r] = rx.on(path);
       const body = new Webhook(w.secret).verify(r.body, r.headers) as Row;
       assertEquals(body.type, "leads.INSERT");
-      assertEquals(body.id, event.id);
+      assertEquals(body.id, lead.id);
       assertEquals(body.data.new.email, "ada@example.com");
       assertEquals(r.headers["content-type"], "application/json");
       const [d] = await deliveries(t, w.id);
@@ -176,7 +183,7 @@ test("events reach the subscriptions whose types and filters match, signed per S
         "delivered",
         1,
         200,
-        event.id,
+        lead.id,
       ]);
     }
     const [s] = rx.on("/sessions");
@@ -193,7 +200,7 @@ test("events reach the subscriptions whose types and filters match, signed per S
     assert(stats.last_success_at && stats.last_triggered_at);
 
     await ok(t.key, "webhooks.update", { id: all.id, is_active: false });
-    const next = await leadEvent(t, { name: "Bob", ai_score: 10 });
+    const next = leadEvent(t, { name: "Bob", ai_score: 10 });
     assertEquals(
       await dispatchEvent(pool, next),
       1,
@@ -212,7 +219,7 @@ test("during a rotation's overlap deliveries carry two signatures, either secret
     const rotated = await ok(t.key, "webhooks.rotate_secret", { id: w.id, overlap_seconds: 3600 });
     assert(rotated.secret !== w.secret);
     assert(Date.parse(rotated.previous_expires_at) > Date.now() + 3500_000);
-    assertEquals(await dispatchEvent(pool, await leadEvent(t, { name: "A" })), 1);
+    assertEquals(await dispatchEvent(pool, leadEvent(t, { name: "A" })), 1);
     await settled(t, w.id);
     const [r] = rx.received;
     assertEquals(r.headers["webhook-signature"].split(" ").length, 2);
@@ -221,7 +228,7 @@ test("during a rotation's overlap deliveries carry two signatures, either secret
 
     const again = await ok(t.key, "webhooks.rotate_secret", { id: w.id, overlap_seconds: 0 });
     assertEquals(again.previous_expires_at, null);
-    assertEquals(await dispatchEvent(pool, await leadEvent(t, { name: "B" })), 1);
+    assertEquals(await dispatchEvent(pool, leadEvent(t, { name: "B" })), 1);
     await settled(t, w.id, 2);
     const r2 = rx.received[1];
     assertEquals(r2.headers["webhook-signature"].split(" ").length, 1, "overlap 0: one signature");
@@ -244,7 +251,7 @@ test("a failing receiver is retried with backoff until it recovers; statistics f
   try {
     const t = await newTenant("wh-retry");
     const w = await hook(t, rx, { retry_schedule_seconds: [1, 1, 1] });
-    await dispatchEvent(pool, await leadEvent(t, { name: "A" }));
+    await dispatchEvent(pool, leadEvent(t, { name: "A" }));
     const [d] = await settled(t, w.id);
     assertEquals([d.status, d.attempts, d.max_attempts, d.last_status_code], [
       "delivered",
@@ -277,7 +284,7 @@ test("Retry-After from a 429 is honoured over a shorter schedule", async () => {
   try {
     const t = await newTenant("wh-ra");
     const w = await hook(t, rx, { retry_schedule_seconds: [1] });
-    await dispatchEvent(pool, await leadEvent(t, { name: "A" }));
+    await dispatchEvent(pool, leadEvent(t, { name: "A" }));
     const [d] = await settled(t, w.id);
     assertEquals([d.status, d.attempts], ["delivered", 2]);
     const gap = rx.received[1].at - rx.received[0].at;
@@ -295,7 +302,7 @@ test("410 Gone disables the webhook with the reason and stops retrying; 400 is f
     const t = await newTenant("wh-gone");
     const gone = await hook(t, rx, { url: `${rx.origin}/gone`, retry_schedule_seconds: [1, 1] });
     const bad = await hook(t, rx, { url: `${rx.origin}/bad`, retry_schedule_seconds: [1, 1] });
-    await dispatchEvent(pool, await leadEvent(t, { name: "A" }));
+    await dispatchEvent(pool, leadEvent(t, { name: "A" }));
     const [dg] = await settled(t, gone.id);
     const [db4] = await settled(t, bad.id);
     assertEquals([dg.status, dg.attempts, dg.last_status_code], ["failed", 1, 410]);
@@ -325,7 +332,7 @@ test("after the last attempt a delivery is dead, in the dead-letter queue, and c
   try {
     const t = await newTenant("wh-dead");
     const w = await hook(t, rx, { retry_schedule_seconds: [1] });
-    await dispatchEvent(pool, await leadEvent(t, { name: "A" }));
+    await dispatchEvent(pool, leadEvent(t, { name: "A" }));
     const [d] = await settled(t, w.id);
     assertEquals([d.status, d.attempts, d.last_status_code], ["dead", 2, 503]);
     assertMatch(d.last_error, /gave up after 2 attempts/);
@@ -353,7 +360,7 @@ test("an attempt that exceeds the webhook's timeout fails and is retried", async
   try {
     const t = await newTenant("wh-timeout");
     const w = await hook(t, rx, { timeout_ms: 1000, retry_schedule_seconds: [1] });
-    await dispatchEvent(pool, await leadEvent(t, { name: "A" }));
+    await dispatchEvent(pool, leadEvent(t, { name: "A" }));
     const [d] = await settled(t, w.id);
     assertEquals([d.status, d.attempts], ["delivered", 2]);
     const stats = await ok(t.key, "webhooks.get", { id: w.id });
@@ -368,7 +375,7 @@ test("a redelivered message never sends twice: not after delivery, not while an 
   try {
     const t = await newTenant("wh-dup");
     const w = await hook(t, rx);
-    await dispatchEvent(pool, await leadEvent(t, { name: "A" }));
+    await dispatchEvent(pool, leadEvent(t, { name: "A" }));
     const [pending] = await eventually(async () => {
       const ds = await deliveries(t, w.id);
       return ds.length && ds[0].attempts === 1 ? ds : null;
