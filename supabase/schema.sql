@@ -647,6 +647,53 @@ $$;
 
 COMMENT ON FUNCTION app.cleanup() IS 'Ops: deletes expired event_log rows, request logs past 30 days, rate counters past 2 days and app.invoke_requests rows no local relay claimed within an hour. Runs daily (pg_cron job ora-cleanup).';
 
+CREATE FUNCTION app.delivery_enqueue(tenant_id uuid, kind text, delivery_id uuid, priority integer DEFAULT 0) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_msg_id bigint;
+begin
+  if delivery_enqueue.kind not in ('notification', 'webhook') then
+    raise exception 'Invalid delivery kind %: use notification or webhook', delivery_enqueue.kind
+      using errcode = 'OR400', detail = 'delivery_kind_invalid';
+  end if;
+  select * into v_msg_id from pgmq.send('deliveries', jsonb_build_object(
+    'tenant_id', delivery_enqueue.tenant_id, 'kind', delivery_enqueue.kind,
+    'delivery_id', delivery_enqueue.delivery_id, 'priority', coalesce(delivery_enqueue.priority, 0)));
+  if coalesce((select (t.settings ->> 'wake_workers')::boolean from public.tenants t
+               where t.id = delivery_enqueue.tenant_id), true) then
+    perform app.queue_wake('deliveries', 'enqueue');
+  end if;
+  return v_msg_id;
+end;
+$$;
+
+COMMENT ON FUNCTION app.delivery_enqueue(tenant_id uuid, kind text, delivery_id uuid, priority integer) IS 'Queues one delivery (a notification_deliveries or webhook_deliveries row) on pgmq queue deliveries in the caller''s transaction and wakes the deliveries worker (coalesced; not when tenants.settings.wake_workers is false: app.tick drains it then).';
+
+CREATE FUNCTION app.delivery_schedule(schedule jsonb DEFAULT NULL::jsonb) RETURNS integer[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_schedule integer[];
+begin
+  -- ~30 s, 2 min, 10 min, 1 h, 3 h, 6 h, 12 h: eight attempts over about 22 hours
+  if delivery_schedule.schedule is null or jsonb_typeof(delivery_schedule.schedule) <> 'array'
+     or jsonb_array_length(delivery_schedule.schedule) not between 1 and 20
+     or exists (select 1 from jsonb_array_elements(delivery_schedule.schedule) e
+                where not case when jsonb_typeof(e) = 'number'
+                  then e::numeric = trunc(e::numeric) and e::numeric between 1 and 86400 else false end) then
+    return array[30, 120, 600, 3600, 10800, 21600, 43200];
+  end if;
+  select array_agg(e::integer order by o) into v_schedule
+  from jsonb_array_elements(delivery_schedule.schedule) with ordinality as x(e, o);
+  return v_schedule;
+end;
+$$;
+
+COMMENT ON FUNCTION app.delivery_schedule(schedule jsonb) IS 'The retry schedule of a delivery: schedule (a JSON array of 1 to 20 whole seconds, each 1 to 86400) when valid, else the default 30 s, 2 min, 10 min, 1 h, 3 h, 6 h, 12 h. A delivery makes 1 + cardinality(schedule) attempts.';
+
 CREATE FUNCTION app.director_review(stall_after interval DEFAULT '00:20:00'::interval) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -871,6 +918,120 @@ $$;
 
 COMMENT ON FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb) IS 'A metric aggregated (sum, avg, min, max, count, last) over [since, until) for a tenant, optionally only points whose dimensions contain the given ones.';
 
+CREATE FUNCTION app.notification_create(tenant_id uuid, n jsonb) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_type text := coalesce(notification_create.n ->> 'type', 'info');
+  v_channels text[];
+  v_unknown text[];
+  v_settings jsonb;
+  v_config jsonb := coalesce(notification_create.n -> 'delivery_config', '{}'::jsonb);
+  v_priority integer := coalesce((notification_create.n ->> 'priority')::integer, 0);
+  v_schedule integer[];
+  v_status jsonb := '{}'::jsonb;
+  v_channel text;
+  v_target jsonb;
+  v_id uuid;
+  v_delivery uuid;
+begin
+  -- GUARD: what the caller gave
+  if jsonb_typeof(notification_create.n) is distinct from 'object' then
+    raise exception 'Invalid notification: give a JSON object {type, title, message, …}'
+      using errcode = 'OR400', detail = 'notification_invalid';
+  end if;
+  if v_type not in ('info', 'success', 'warning', 'error', 'alert') then
+    raise exception 'Invalid notification type %: use info, success, warning, error or alert', v_type
+      using errcode = 'OR400', detail = 'notification_type_invalid';
+  end if;
+  if coalesce(btrim(notification_create.n ->> 'title'), '') = '' or coalesce(btrim(notification_create.n ->> 'message'), '') = '' then
+    raise exception 'Invalid notification: title and message are required'
+      using errcode = 'OR400', detail = 'notification_text_missing';
+  end if;
+  if jsonb_typeof(v_config) <> 'object' then
+    raise exception 'Invalid delivery_config: give an object keyed by channel, e.g. {"email": {"to": ["ops@example.com"]}}'
+      using errcode = 'OR400', detail = 'notification_delivery_config_invalid';
+  end if;
+  select t.settings -> 'notifications' into v_settings from public.tenants t where t.id = notification_create.tenant_id;
+  if not found then
+    raise exception 'No tenant %', notification_create.tenant_id using errcode = 'OR404', detail = 'tenant_not_found';
+  end if;
+
+  -- CHANNELS: the caller's, else the tenant's route for this severity, else the admin inbox
+  if jsonb_typeof(notification_create.n -> 'channels') = 'array' then
+    select coalesce(array_agg(c order by o), '{}') into v_channels from (
+      select c, min(o) as o from jsonb_array_elements_text(notification_create.n -> 'channels') with ordinality as x(c, o) group by c
+    ) d;
+  elsif coalesce(jsonb_typeof(notification_create.n -> 'channels'), 'null') <> 'null' then
+    raise exception 'Invalid channels: give an array such as ["admin", "email"]'
+      using errcode = 'OR400', detail = 'notification_channels_invalid';
+  else
+    select r.channels into v_channels from public.notification_routes r
+    where r.tenant_id = notification_create.tenant_id and r.severity = v_type;
+    v_channels := coalesce(v_channels, array['admin']);
+  end if;
+  v_unknown := array(select c from unnest(v_channels) c
+    where c not in ('admin', 'ora', 'email', 'webhook', 'slack', 'teams', 'sms'));
+  if cardinality(v_unknown) > 0 or cardinality(v_channels) = 0 then
+    raise exception 'Invalid channels %: use admin, ora, email, webhook, slack, teams or sms', coalesce(array_to_string(v_unknown, ', '), '[]')
+      using errcode = 'OR400', detail = 'notification_channels_invalid';
+  end if;
+
+  -- IN-APP channels are this row: delivered now; external ones start pending
+  foreach v_channel in array v_channels loop
+    v_status := v_status || jsonb_build_object(v_channel, case when v_channel in ('admin', 'ora')
+      then jsonb_build_object('status', 'delivered', 'at', now())
+      else jsonb_build_object('status', 'pending', 'attempts', 0) end);
+  end loop;
+
+  insert into public.notifications (tenant_id, type, title, message, data, source_type, source_id, channels,
+    delivery_config, delivery_status, priority, expires_at)
+  values (notification_create.tenant_id, v_type, notification_create.n ->> 'title', notification_create.n ->> 'message',
+    coalesce(notification_create.n -> 'data', '{}'::jsonb), notification_create.n ->> 'source_type',
+    (notification_create.n ->> 'source_id')::uuid, v_channels, v_config, v_status, v_priority,
+    (notification_create.n ->> 'expires_at')::timestamptz)
+  returning id into v_id;
+
+  -- EXTERNAL channels: one logged delivery each, queued in this transaction
+  v_schedule := app.delivery_schedule(v_settings -> 'retry_schedule_seconds');
+  foreach v_channel in array v_channels loop
+    continue when v_channel in ('admin', 'ora');
+    v_target := coalesce(v_config -> v_channel -> 'to', v_settings -> 'channels' -> v_channel -> 'to');
+    insert into public.notification_deliveries (tenant_id, notification_id, channel, target, retry_schedule_seconds)
+    values (notification_create.tenant_id, v_id, v_channel,
+      case jsonb_typeof(v_target)
+        when 'array' then (select string_agg(t, ', ') from jsonb_array_elements_text(v_target) t)
+        when 'string' then v_target #>> '{}'
+      end,
+      v_schedule)
+    returning id into v_delivery;
+    perform app.delivery_enqueue(notification_create.tenant_id, 'notification', v_delivery, v_priority);
+  end loop;
+  return v_id;
+end;
+$$;
+
+COMMENT ON FUNCTION app.notification_create(tenant_id uuid, n jsonb) IS 'Creates a notification from n = {type, title, message, data?, channels?, delivery_config?, priority?, source_type?, source_id?, expires_at?}. Without channels the tenant''s route for the severity decides (default: admin). Inserts it, one notification_deliveries row per external channel (email, webhook, slack, teams, sms), queues each on deliveries and wakes the worker, in the caller''s transaction. Returns its id.';
+
+CREATE FUNCTION app.notifications_cleanup() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_notifications bigint;
+  v_deliveries bigint;
+begin
+  delete from public.notifications n where n.expires_at < now();
+  get diagnostics v_notifications = row_count;
+  delete from public.notification_deliveries d where d.status <> 'pending' and d.updated_at < now() - interval '30 days';
+  get diagnostics v_deliveries = row_count;
+  return jsonb_build_object('notifications', v_notifications, 'notification_deliveries', v_deliveries);
+end;
+$$;
+
+COMMENT ON FUNCTION app.notifications_cleanup() IS 'Ops: deletes notifications past expires_at and finished notification deliveries older than 30 days. Daily (pg_cron job ora-notifications-cleanup).';
+
 CREATE FUNCTION app.queue_ack(queue_name text, msg_id bigint) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -975,6 +1136,42 @@ CREATE FUNCTION app.queue_candidates__automations(qty integer) RETURNS TABLE(msg
     $$;
 
 COMMENT ON FUNCTION app.queue_candidates__automations(qty integer) IS 'Internal: fair claim order for queue automations (made by app.queue_register; see app.queue_candidates).';
+
+CREATE FUNCTION app.queue_candidates__deliveries(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    begin
+      return query
+      with recursive tenants as (
+        (select q.message ->> 'tenant_id' as t from pgmq.q_deliveries q
+         where q.message ->> 'tenant_id' is not null order by 1 limit 1)
+        union all
+        select (select q.message ->> 'tenant_id' from pgmq.q_deliveries q
+                where q.message ->> 'tenant_id' > tenants.t order by 1 limit 1)
+        from tenants where tenants.t is not null
+      ),
+      heads as (
+        select h.msg_id, tn.t::uuid as tenant_id, h.rn
+        from tenants tn
+        cross join lateral (
+          select q.msg_id, row_number() over (
+            order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
+          from pgmq.q_deliveries q
+          where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+          order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
+          limit qty
+        ) h
+        where tn.t is not null
+      )
+      select heads.msg_id, heads.tenant_id from heads
+      left join app.queue_turns turn on turn.queue_name = 'deliveries' and turn.tenant_id = heads.tenant_id
+      order by heads.rn, turn.served_at nulls first, heads.msg_id
+      limit qty * 2;
+    end;
+    $$;
+
+COMMENT ON FUNCTION app.queue_candidates__deliveries(qty integer) IS 'Internal: fair claim order for queue deliveries (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__events(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -2996,13 +3193,15 @@ begin
     values (usage_record.tenant_id, 'budget.threshold_reached', 'system', jsonb_build_object(
       'threshold', v_threshold, 'spent_usd', v_status.spent_usd, 'budget_usd', v_status.budget_usd,
       'period', v_status.period, 'hard_limit', v_status.hard_limit));
-    insert into public.notifications (tenant_id, type, title, message, data, source_type, priority)
-    values (usage_record.tenant_id, case when v_threshold >= 100 then 'alert' else 'warning' end,
-      format('Budget %s%% reached', v_threshold),
-      format('Spend this month is %s USD of a %s USD budget%s.', round(v_status.spent_usd, 4), v_status.budget_usd,
+    -- routed like any notification: the tenant's route for warning / alert picks the channels
+    perform app.notification_create(usage_record.tenant_id, jsonb_build_object(
+      'type', case when v_threshold >= 100 then 'alert' else 'warning' end,
+      'title', format('Budget %s%% reached', v_threshold),
+      'message', format('Spend this month is %s USD of a %s USD budget%s.', round(v_status.spent_usd, 4), v_status.budget_usd,
         case when v_threshold >= 100 and v_status.hard_limit then '; new work is refused until next month or a higher budget' else '' end),
-      jsonb_build_object('threshold', v_threshold, 'spent_usd', v_status.spent_usd, 'budget_usd', v_status.budget_usd),
-      'system', case when v_threshold >= 100 then 10 else 5 end);
+      'data', jsonb_build_object('threshold', v_threshold, 'spent_usd', v_status.spent_usd, 'budget_usd', v_status.budget_usd),
+      'source_type', 'system',
+      'priority', case when v_threshold >= 100 then 10 else 5 end));
   end loop;
   return v_id;
 end;
@@ -3242,12 +3441,176 @@ $$;
 
 COMMENT ON FUNCTION app.waitpoints_on_run_finished(tenant_id uuid, run_id uuid) IS 'Internal: after a run finished, resolves the waitpoints of runs waiting for it (all of their runs, or any).';
 
+CREATE FUNCTION app.webhook_dispatch(tenant_id uuid, event jsonb, webhook_ids uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_row record;
+  v_count integer := 0;
+begin
+  if coalesce(webhook_dispatch.event ->> 'event_type', '') = '' then
+    raise exception 'Invalid event: give {id, event_type, payload, created_at}' using errcode = 'OR400', detail = 'webhook_event_invalid';
+  end if;
+  for v_row in
+    insert into public.webhook_deliveries as d (tenant_id, webhook_id, event_id, event_type, payload, retry_schedule_seconds, timeout_ms)
+    select w.tenant_id, w.id, (webhook_dispatch.event ->> 'id')::uuid, webhook_dispatch.event ->> 'event_type',
+      jsonb_build_object('id', webhook_dispatch.event -> 'id', 'type', webhook_dispatch.event ->> 'event_type',
+        'timestamp', coalesce(webhook_dispatch.event -> 'created_at', to_jsonb(now())),
+        'data', coalesce(webhook_dispatch.event -> 'payload', 'null'::jsonb)),
+      w.retry_schedule_seconds, w.timeout_ms
+    from public.webhooks w
+    where w.tenant_id = webhook_dispatch.tenant_id and w.id = any (webhook_dispatch.webhook_ids) and w.is_active
+    order by w.created_at
+    on conflict (webhook_id, event_id) do nothing
+    returning d.id, d.webhook_id
+  loop
+    update public.webhooks w set total_deliveries = w.total_deliveries + 1, last_triggered_at = now()
+    where w.id = v_row.webhook_id;
+    perform app.delivery_enqueue(webhook_dispatch.tenant_id, 'webhook', v_row.id, 0);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.webhook_dispatch(tenant_id uuid, event jsonb, webhook_ids uuid[]) IS 'Logs one webhook_deliveries row per active webhook in webhook_ids for event {id, event_type, payload, created_at} (body {id, type, timestamp, data}), queues each on deliveries and wakes the worker, in the caller''s transaction. Idempotent per (webhook, event id). Returns how many were queued. Matching (types, filters) is the caller''s: dispatchEvent in _shared/webhooks/dispatch.ts.';
+
+CREATE FUNCTION app.webhook_event_patterns(event_type text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select array[webhook_event_patterns.event_type, '*'] || coalesce(array(
+    select array_to_string(p[1:i], '.') || '.*'
+    from (select string_to_array(webhook_event_patterns.event_type, '.') as p) x,
+      generate_series(1, cardinality(x.p) - 1) i
+  ), '{}')
+$$;
+
+COMMENT ON FUNCTION app.webhook_event_patterns(event_type text) IS 'The events entries that subscribe to event_type: the name itself, * and every dotted prefix followed by .* (a.b.c → a.b.c, *, a.*, a.b.*).';
+
+CREATE FUNCTION app.webhook_secret_forget() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+begin
+  if old.vault_secret_id is not null then
+    execute format('delete from %I.secrets where id = $1', 'vault') using old.vault_secret_id;
+  end if;
+  return old;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.webhook_secret_forget() IS 'Internal: trigger on app.webhook_secrets deleting the Vault entry of a removed signing secret.';
+
+CREATE FUNCTION app.webhook_secret_rotate(tenant_id uuid, webhook_id uuid, overlap_seconds integer DEFAULT 0) RETURNS TABLE(secret text, previous_expires_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_secret text := 'whsec_' || encode(extensions.gen_random_bytes(32), 'base64');
+  v_vault_id uuid;
+  v_key text;
+begin
+  if webhook_secret_rotate.overlap_seconds is null or webhook_secret_rotate.overlap_seconds not between 0 and 604800 then
+    raise exception 'Invalid overlap_seconds %: use 0 to 604800 (7 days)', webhook_secret_rotate.overlap_seconds
+      using errcode = 'OR400', detail = 'webhook_overlap_invalid';
+  end if;
+  perform 1 from public.webhooks w
+  where w.id = webhook_secret_rotate.webhook_id and w.tenant_id = webhook_secret_rotate.tenant_id for update;
+  if not found then
+    raise exception 'No webhook with id %', webhook_secret_rotate.webhook_id using errcode = 'OR404', detail = 'webhook_not_found';
+  end if;
+
+  -- the previous-but-one goes; the current one becomes the previous one for the overlap
+  delete from app.webhook_secrets s
+  where s.webhook_id = webhook_secret_rotate.webhook_id and s.tenant_id = webhook_secret_rotate.tenant_id
+    and (s.expires_at is not null or webhook_secret_rotate.overlap_seconds = 0);
+  update app.webhook_secrets s set expires_at = now() + make_interval(secs => webhook_secret_rotate.overlap_seconds)
+  where s.webhook_id = webhook_secret_rotate.webhook_id and s.tenant_id = webhook_secret_rotate.tenant_id
+    and s.expires_at is null
+  returning s.expires_at into previous_expires_at;
+
+  if to_regclass('vault.secrets') is not null then
+    -- dynamic: vault exists only on Supabase (plpgsql_check checks constant SQL)
+    execute format('select %I.create_secret($1, $2)', 'vault') into v_vault_id
+      using v_secret, 'ora:webhook:' || webhook_secret_rotate.webhook_id || ':' || gen_random_uuid();
+    insert into app.webhook_secrets (tenant_id, webhook_id, vault_secret_id)
+    values (webhook_secret_rotate.tenant_id, webhook_secret_rotate.webhook_id, v_vault_id);
+  else
+    v_key := app.local_encryption_key();
+    if coalesce(v_key, '') = '' then
+      raise exception 'Server misconfigured: no Vault and no local encryption key (app.local_secret_key, made by scripts/bootstrap/00_supabase_compat.sql) to encrypt webhook secrets with'
+        using errcode = '55000';
+    end if;
+    insert into app.webhook_secrets (tenant_id, webhook_id, value_enc)
+    values (webhook_secret_rotate.tenant_id, webhook_secret_rotate.webhook_id, extensions.pgp_sym_encrypt(v_secret, v_key));
+  end if;
+  update public.webhooks w set secret_rotated_at = now() where w.id = webhook_secret_rotate.webhook_id;
+  secret := v_secret;
+  return next;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.webhook_secret_rotate(tenant_id uuid, webhook_id uuid, overlap_seconds integer) IS 'Generates a new signing secret (whsec_ + 32 random bytes in base64), stores it encrypted as the webhook''s current secret and returns it (the only time it is shown). The previous secret stays valid for overlap_seconds (0 to 7 days; 0 removes it at once), so deliveries carry both signatures meanwhile.';
+
+CREATE FUNCTION app.webhook_signing_secrets(tenant_id uuid, webhook_id uuid) RETURNS SETOF text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_row app.webhook_secrets%rowtype;
+  v_key text;
+begin
+  for v_row in
+    select * from app.webhook_secrets s
+    where s.tenant_id = webhook_signing_secrets.tenant_id and s.webhook_id = webhook_signing_secrets.webhook_id
+      and (s.expires_at is null or s.expires_at > now())
+    order by s.expires_at is not null, s.created_at desc
+  loop
+    if v_row.vault_secret_id is not null then
+      return query execute format('select decrypted_secret from %I.decrypted_secrets where id = $1', 'vault')
+        using v_row.vault_secret_id;
+    else
+      v_key := coalesce(v_key, app.local_encryption_key());
+      if coalesce(v_key, '') = '' then
+        raise exception 'Server misconfigured: webhook secrets are encrypted locally but there is no local encryption key (app.local_secret_key)'
+          using errcode = '55000';
+      end if;
+      return next extensions.pgp_sym_decrypt(v_row.value_enc, v_key);
+    end if;
+  end loop;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.webhook_signing_secrets(tenant_id uuid, webhook_id uuid) IS 'Workers only: the decrypted signing secrets of a webhook, current first, then the previous one while its rotation overlap lasts.';
+
+CREATE FUNCTION app.webhooks_cleanup() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_deliveries bigint;
+begin
+  delete from public.webhook_deliveries d where d.status <> 'pending' and d.updated_at < now() - interval '30 days';
+  get diagnostics v_deliveries = row_count;
+  return jsonb_build_object('webhook_deliveries', v_deliveries);
+end;
+$$;
+
+COMMENT ON FUNCTION app.webhooks_cleanup() IS 'Ops: deletes finished webhook deliveries older than 30 days. Daily (pg_cron job ora-webhooks-cleanup).';
+
 CREATE FUNCTION app.webhooks_want(tenant_id uuid, event_type text) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$ select false $$;
+    AS $$
+  select webhooks_want.event_type is not null and exists (
+    select 1 from public.webhooks w
+    where w.tenant_id = webhooks_want.tenant_id and w.is_active
+      and w.events && app.webhook_event_patterns(webhooks_want.event_type))
+$$;
 
-COMMENT ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) IS 'Whether an active webhook subscription of the tenant listens to event_type (none until webhook subscriptions exist).';
+COMMENT ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) IS 'Whether any active webhook of the tenant subscribes to event_type (exactly, by prefix.* or *), ignoring filters: the event pipeline calls it to skip events no one listens to. One index probe (webhooks_tenant_active_idx).';
 
 CREATE TABLE app.agent_templates (
     pack text NOT NULL,
@@ -3540,6 +3903,23 @@ ALTER TABLE ONLY app.tick_jobs FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE app.tick_jobs IS 'Periodic work app.tick runs on every pass, in run_order: each row names an app function taking no arguments (migrations register theirs with app.tick_register).';
 
 COMMENT ON COLUMN app.tick_jobs.last_result IS 'What the function returned on its latest pass, or {error} when it failed.';
+
+CREATE TABLE app.webhook_secrets (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    webhook_id uuid NOT NULL,
+    vault_secret_id uuid,
+    value_enc bytea,
+    expires_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_secrets_check CHECK (((vault_secret_id IS NULL) <> (value_enc IS NULL)))
+);
+
+ALTER TABLE ONLY app.webhook_secrets FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.webhook_secrets IS 'Standard Webhooks signing secrets (whsec_…): in Vault on Supabase (vault_secret_id), else encrypted with pgcrypto under the local stack''s key. One current secret (expires_at null) per webhook, and after a rotation the previous one until expires_at: deliveries meanwhile carry both signatures.';
+
+COMMENT ON COLUMN app.webhook_secrets.expires_at IS 'Null for the current secret; for the previous one, the end of the rotation overlap.';
 
 CREATE TABLE public.agent_personas (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -3993,6 +4373,64 @@ ALTER TABLE public.metrics ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     CACHE 1
 );
 
+CREATE TABLE public.notification_deliveries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    notification_id uuid NOT NULL,
+    channel text NOT NULL,
+    target text,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    retry_schedule_seconds integer[] NOT NULL,
+    max_attempts integer GENERATED ALWAYS AS ((1 + cardinality(retry_schedule_seconds))) STORED,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    locked_until timestamp with time zone,
+    sent_to text[] DEFAULT '{}'::text[] NOT NULL,
+    last_attempt_at timestamp with time zone,
+    last_status_code integer,
+    last_error text,
+    last_duration_ms integer,
+    delivered_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notification_deliveries_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT notification_deliveries_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'webhook'::text, 'slack'::text, 'teams'::text, 'sms'::text]))),
+    CONSTRAINT notification_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text, 'dead'::text])))
+);
+
+ALTER TABLE ONLY public.notification_deliveries FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.notification_deliveries IS 'Delivery log of notifications'' external channels: one row per notification × channel, written by app.notification_create and the deliveries worker only.';
+
+COMMENT ON COLUMN public.notification_deliveries.target IS 'Who it goes to, for the log: email addresses or phone numbers; null for webhook, slack and teams (their URLs are settings or secrets).';
+
+COMMENT ON COLUMN public.notification_deliveries.status IS 'pending (queued or waiting for a retry), delivered, failed (a final answer such as a 4xx, or a channel that is not configured; no retry) or dead (every attempt failed; the message went to deliveries_dlq).';
+
+COMMENT ON COLUMN public.notification_deliveries.retry_schedule_seconds IS 'Seconds to wait after failed attempt 1, 2, …; taken from settings.notifications.retry_schedule_seconds (or the default) when the notification was created. Jitter of ±20% is added, and a longer Retry-After is honoured.';
+
+COMMENT ON COLUMN public.notification_deliveries.locked_until IS 'While an attempt is in flight: until when it may take (its timeout plus a margin); a redelivered message waits for it instead of sending twice.';
+
+COMMENT ON COLUMN public.notification_deliveries.sent_to IS 'SMS: the numbers already sent to, so a retry sends only to the others.';
+
+COMMENT ON COLUMN public.notification_deliveries.last_duration_ms IS 'How long the latest attempt took, from the request to the end of the response.';
+
+CREATE TABLE public.notification_routes (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    severity text NOT NULL,
+    channels text[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notification_routes_channels_check CHECK ((((cardinality(channels) >= 1) AND (cardinality(channels) <= 7)) AND (channels <@ ARRAY['admin'::text, 'ora'::text, 'email'::text, 'webhook'::text, 'slack'::text, 'teams'::text, 'sms'::text]))),
+    CONSTRAINT notification_routes_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'success'::text, 'warning'::text, 'error'::text, 'alert'::text])))
+);
+
+ALTER TABLE ONLY public.notification_routes FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.notification_routes IS 'Per tenant, the channels a notification of each severity goes to when its creator names none. A severity without a route goes to admin only.';
+
+COMMENT ON COLUMN public.notification_routes.severity IS 'A notification type: info, success, warning, error or alert.';
+
 CREATE TABLE public.notifications (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     tenant_id uuid NOT NULL,
@@ -4012,12 +4450,27 @@ CREATE TABLE public.notifications (
     priority integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone,
+    CONSTRAINT notifications_channels_check CHECK ((((cardinality(channels) >= 1) AND (cardinality(channels) <= 7)) AND (channels <@ ARRAY['admin'::text, 'ora'::text, 'email'::text, 'webhook'::text, 'slack'::text, 'teams'::text, 'sms'::text]))),
+    CONSTRAINT notifications_message_check CHECK (((length(message) >= 1) AND (length(message) <= 10000))),
+    CONSTRAINT notifications_title_check CHECK (((length(title) >= 1) AND (length(title) <= 500))),
     CONSTRAINT notifications_type_check CHECK ((type = ANY (ARRAY['info'::text, 'success'::text, 'warning'::text, 'error'::text, 'alert'::text])))
 );
 
 ALTER TABLE ONLY public.notifications FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE public.notifications IS 'Notifications for people (admin inbox, ORA); channels and routes by severity are delivered by later workers.';
+COMMENT ON TABLE public.notifications IS 'Notifications for people. Channels admin and ora are this row (the in-app inboxes); email, webhook, slack, teams and sms are delivered by the deliveries worker and logged in notification_deliveries. Created with app.notification_create.';
+
+COMMENT ON COLUMN public.notifications.type IS 'Severity: info, success, warning, error or alert; notification_routes map it to channels.';
+
+COMMENT ON COLUMN public.notifications.source_type IS 'What raised it: system (budget alerts), automation, agent, api, …';
+
+COMMENT ON COLUMN public.notifications.channels IS 'Where it goes: admin and ora (in-app, delivered by this row), email, webhook, slack, teams, sms (one notification_deliveries row each).';
+
+COMMENT ON COLUMN public.notifications.delivery_config IS 'Per-notification overrides of the tenant''s channel settings: {"email": {"to": [...], "subject": "..."}, "sms": {"to": [...]}}. Endpoints and secrets are never overridden here (settings.notifications.channels, admins only).';
+
+COMMENT ON COLUMN public.notifications.delivery_status IS 'Per channel: {"status": pending | delivered | failed | dead, "at", "attempts", "error"?}; the in-app channels are delivered when the row is created.';
+
+COMMENT ON COLUMN public.notifications.priority IS 'Higher is more urgent; also the priority of its deliveries on the queue.';
 
 CREATE TABLE public.request_log (
     id bigint NOT NULL,
@@ -4274,6 +4727,112 @@ COMMENT ON TABLE public.usage_totals IS 'Running totals of usage_events per tena
 
 COMMENT ON COLUMN public.usage_totals.period IS 'First day of the UTC calendar month.';
 
+CREATE TABLE public.webhook_deliveries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    webhook_id uuid,
+    event_id uuid,
+    event_type text NOT NULL,
+    url text,
+    payload jsonb NOT NULL,
+    headers jsonb DEFAULT '{}'::jsonb NOT NULL,
+    secret_name text,
+    idempotency_key text,
+    is_test boolean DEFAULT false NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    retry_schedule_seconds integer[] NOT NULL,
+    max_attempts integer GENERATED ALWAYS AS ((1 + cardinality(retry_schedule_seconds))) STORED,
+    timeout_ms integer DEFAULT 10000 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    locked_until timestamp with time zone,
+    last_attempt_at timestamp with time zone,
+    last_status_code integer,
+    last_error text,
+    last_response text,
+    last_duration_ms integer,
+    delivered_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_deliveries_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT webhook_deliveries_check CHECK (((webhook_id IS NOT NULL) OR (url IS NOT NULL))),
+    CONSTRAINT webhook_deliveries_event_type_check CHECK (((length(event_type) >= 1) AND (length(event_type) <= 200))),
+    CONSTRAINT webhook_deliveries_idempotency_key_check CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 200))),
+    CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text, 'dead'::text]))),
+    CONSTRAINT webhook_deliveries_timeout_ms_check CHECK (((timeout_ms >= 1000) AND (timeout_ms <= 30000))),
+    CONSTRAINT webhook_deliveries_url_check CHECK (((url ~ '^https?://'::text) AND (length(url) <= 2000)))
+);
+
+ALTER TABLE ONLY public.webhook_deliveries FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.webhook_deliveries IS 'Delivery log of webhooks: one row per subscription × event (dispatchEvent), test (webhooks.test) or ad-hoc signed send (send_webhook: webhook_id null, url set). Its id is the Standard Webhooks webhook-id header, the same on every attempt, so receivers can drop duplicates. Written by the deliveries worker and app functions only.';
+
+COMMENT ON COLUMN public.webhook_deliveries.url IS 'Ad-hoc sends only; subscription deliveries go to the webhook''s current url.';
+
+COMMENT ON COLUMN public.webhook_deliveries.payload IS 'The JSON body: {id, type, timestamp, data} for events and tests (Standard Webhooks'' recommended shape), the caller''s payload for ad-hoc sends.';
+
+COMMENT ON COLUMN public.webhook_deliveries.secret_name IS 'Ad-hoc sends: the tenant secret (whsec_…, bound to the url''s origin) to sign with; null sends unsigned. Subscriptions sign with their own secrets.';
+
+COMMENT ON COLUMN public.webhook_deliveries.status IS 'pending (queued or waiting for a retry), delivered (2xx), failed (a final answer: 4xx other than 408 and 429, 410 which also disables the webhook, a refused URL; no retry) or dead (every attempt failed; the message went to deliveries_dlq).';
+
+COMMENT ON COLUMN public.webhook_deliveries.locked_until IS 'While an attempt is in flight: until when it may take (its timeout plus a margin); a redelivered message waits for it instead of sending twice.';
+
+COMMENT ON COLUMN public.webhook_deliveries.last_response IS 'The first 1000 characters of the latest response body.';
+
+CREATE TABLE public.webhooks (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    name text NOT NULL,
+    description text,
+    url text NOT NULL,
+    events text[] NOT NULL,
+    filter jsonb,
+    is_active boolean DEFAULT true NOT NULL,
+    disabled_reason text,
+    disabled_at timestamp with time zone,
+    retry_schedule_seconds integer[] DEFAULT '{30,120,600,3600,10800,21600,43200}'::integer[] NOT NULL,
+    timeout_ms integer DEFAULT 10000 NOT NULL,
+    total_deliveries integer DEFAULT 0 NOT NULL,
+    successful_deliveries integer DEFAULT 0 NOT NULL,
+    failed_deliveries integer DEFAULT 0 NOT NULL,
+    last_triggered_at timestamp with time zone,
+    last_success_at timestamp with time zone,
+    last_failure_at timestamp with time zone,
+    last_status_code integer,
+    last_error text,
+    secret_rotated_at timestamp with time zone,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_by text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhooks_description_check CHECK ((length(description) <= 2000)),
+    CONSTRAINT webhooks_events_check CHECK (((cardinality(events) >= 1) AND (cardinality(events) <= 100))),
+    CONSTRAINT webhooks_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT webhooks_retry_schedule_seconds_check CHECK ((((cardinality(retry_schedule_seconds) >= 1) AND (cardinality(retry_schedule_seconds) <= 20)) AND (1 <= ALL (retry_schedule_seconds)) AND (86400 >= ALL (retry_schedule_seconds)))),
+    CONSTRAINT webhooks_timeout_ms_check CHECK (((timeout_ms >= 1000) AND (timeout_ms <= 30000))),
+    CONSTRAINT webhooks_url_check CHECK (((url ~ '^https?://'::text) AND (length(url) <= 2000)))
+);
+
+ALTER TABLE ONLY public.webhooks FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.webhooks IS 'Webhook subscriptions: events of the listed types whose payload matches filter are POSTed to url, signed per Standard Webhooks. The signing secret lives encrypted in app.webhook_secrets and is returned only by webhooks.create and webhooks.rotate_secret.';
+
+COMMENT ON COLUMN public.webhooks.events IS 'Event types to deliver: exact names (leads.INSERT, session.completed), a prefix with .* (leads.*) or * for every event.';
+
+COMMENT ON COLUMN public.webhooks.filter IS 'Null (every event of those types) or conditions on the event payload: {field, operator, value}, {and: […]}, {or: […]}, {not: …}, or an array meaning all of them (supabase/functions/_shared/webhooks/filter.ts).';
+
+COMMENT ON COLUMN public.webhooks.is_active IS 'false: no new deliveries, and pending ones fail. Set false by a 410 Gone (disabled_reason says so) or by the tenant; webhooks.update {is_active: true} turns it back on.';
+
+COMMENT ON COLUMN public.webhooks.retry_schedule_seconds IS 'Seconds to wait after failed attempt 1, 2, …, copied to each delivery when it is created (±20% jitter; a longer Retry-After is honoured). Default about 22 hours over 8 attempts.';
+
+COMMENT ON COLUMN public.webhooks.timeout_ms IS 'Time allowed for one attempt (connection, request and response).';
+
+COMMENT ON COLUMN public.webhooks.total_deliveries IS 'Deliveries created (events matched and tests); successful_deliveries and failed_deliveries count those that ended delivered, and failed or dead.';
+
+COMMENT ON COLUMN public.webhooks.last_error IS 'Error of the latest failed attempt (retried or not).';
+
+COMMENT ON COLUMN public.webhooks.created_by IS 'key:<id>, user:<id> or service_role.';
+
 ALTER TABLE ONLY app.agent_templates
     ADD CONSTRAINT agent_templates_pkey PRIMARY KEY (pack, slug);
 
@@ -4327,6 +4886,9 @@ ALTER TABLE ONLY app.tenant_secrets
 
 ALTER TABLE ONLY app.tick_jobs
     ADD CONSTRAINT tick_jobs_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY app.webhook_secrets
+    ADD CONSTRAINT webhook_secrets_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.agent_personas
     ADD CONSTRAINT agent_personas_agent_id_version_key UNIQUE (agent_id, version);
@@ -4385,6 +4947,18 @@ ALTER TABLE ONLY public.leads
 ALTER TABLE ONLY public.metrics
     ADD CONSTRAINT metrics_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.notification_deliveries
+    ADD CONSTRAINT notification_deliveries_notification_id_channel_key UNIQUE (notification_id, channel);
+
+ALTER TABLE ONLY public.notification_deliveries
+    ADD CONSTRAINT notification_deliveries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.notification_routes
+    ADD CONSTRAINT notification_routes_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.notification_routes
+    ADD CONSTRAINT notification_routes_tenant_id_severity_key UNIQUE (tenant_id, severity);
+
 ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
 
@@ -4436,6 +5010,18 @@ ALTER TABLE ONLY public.usage_events
 ALTER TABLE ONLY public.usage_totals
     ADD CONSTRAINT usage_totals_pkey PRIMARY KEY (tenant_id, period);
 
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_tenant_id_idempotency_key_key UNIQUE (tenant_id, idempotency_key);
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_webhook_id_event_id_key UNIQUE (webhook_id, event_id);
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_pkey PRIMARY KEY (id);
+
 CREATE UNIQUE INDEX automation_windows_open_idx ON app.automation_windows USING btree (automation_id, window_key) WHERE (NOT closed);
 
 CREATE UNIQUE INDEX invoke_requests_once_per_transaction ON app.invoke_requests USING btree (txid, function_name, md5((body)::text));
@@ -4443,6 +5029,10 @@ CREATE UNIQUE INDEX invoke_requests_once_per_transaction ON app.invoke_requests 
 CREATE INDEX queue_deferrals_key_idx ON app.queue_deferrals USING btree (tenant_id, release_key);
 
 CREATE INDEX secret_access_log_tenant_idx ON app.secret_access_log USING btree (tenant_id, at DESC);
+
+CREATE UNIQUE INDEX webhook_secrets_current_idx ON app.webhook_secrets USING btree (webhook_id) WHERE (expires_at IS NULL);
+
+CREATE INDEX webhook_secrets_webhook_idx ON app.webhook_secrets USING btree (tenant_id, webhook_id);
 
 CREATE INDEX agent_personas_tenant_idx ON public.agent_personas USING btree (tenant_id, agent_id, version DESC);
 
@@ -4488,6 +5078,10 @@ CREATE INDEX leads_tenant_status_idx ON public.leads USING btree (tenant_id, sta
 
 CREATE INDEX metrics_tenant_name_time_idx ON public.metrics USING btree (tenant_id, name, recorded_at DESC);
 
+CREATE INDEX notification_deliveries_tenant_idx ON public.notification_deliveries USING btree (tenant_id, notification_id);
+
+CREATE INDEX notification_deliveries_tenant_status_idx ON public.notification_deliveries USING btree (tenant_id, status, created_at DESC);
+
 CREATE INDEX notifications_tenant_idx ON public.notifications USING btree (tenant_id, created_at DESC);
 
 CREATE INDEX notifications_unread_idx ON public.notifications USING btree (tenant_id, created_at) WHERE ((NOT read) AND (NOT dismissed));
@@ -4532,6 +5126,16 @@ CREATE INDEX usage_events_run_idx ON public.usage_events USING btree (tenant_id,
 
 CREATE INDEX usage_events_tenant_time_idx ON public.usage_events USING btree (tenant_id, created_at DESC);
 
+CREATE INDEX webhook_deliveries_tenant_idx ON public.webhook_deliveries USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX webhook_deliveries_webhook_idx ON public.webhook_deliveries USING btree (tenant_id, webhook_id, created_at DESC);
+
+CREATE INDEX webhooks_tenant_active_idx ON public.webhooks USING btree (tenant_id) INCLUDE (events) WHERE is_active;
+
+CREATE INDEX webhooks_tenant_created_idx ON public.webhooks USING btree (tenant_id, created_at DESC);
+
+CREATE TRIGGER webhook_secrets_forget AFTER DELETE ON app.webhook_secrets FOR EACH ROW EXECUTE FUNCTION app.webhook_secret_forget();
+
 CREATE TRIGGER agent_tasks_check_links AFTER INSERT OR UPDATE OF tenant_id, parent_task_id, blocked_by, session_id, related_post_id ON public.agent_tasks FOR EACH ROW EXECUTE FUNCTION app.task_links_check();
 
 CREATE TRIGGER agent_tasks_touch BEFORE UPDATE ON public.agent_tasks FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
@@ -4560,6 +5164,10 @@ CREATE TRIGGER leads_event AFTER INSERT OR DELETE OR UPDATE ON public.leads FOR 
 
 CREATE TRIGGER leads_touch BEFORE UPDATE ON public.leads FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER notification_deliveries_touch BEFORE UPDATE ON public.notification_deliveries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER notification_routes_touch BEFORE UPDATE ON public.notification_routes FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
 CREATE TRIGGER runs_automation_finished AFTER UPDATE OF status ON public.runs FOR EACH ROW WHEN (((new.kind = 'automation'::text) AND (new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])))) EXECUTE FUNCTION app.automation_on_run_finished();
 
 CREATE TRIGGER runs_task_status AFTER UPDATE OF status ON public.runs FOR EACH ROW WHEN (((new.kind = 'agent'::text) AND (new.status IS DISTINCT FROM old.status))) EXECUTE FUNCTION app.task_on_session_status();
@@ -4569,6 +5177,10 @@ CREATE TRIGGER runs_touch BEFORE UPDATE ON public.runs FOR EACH ROW EXECUTE FUNC
 CREATE TRIGGER task_dependencies_check AFTER INSERT ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION app.task_dependency_check();
 
 CREATE TRIGGER tenants_touch BEFORE UPDATE ON public.tenants FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER webhook_deliveries_touch BEFORE UPDATE ON public.webhook_deliveries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER webhooks_touch BEFORE UPDATE ON public.webhooks FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 ALTER TABLE ONLY app.automation_hook_ids
     ADD CONSTRAINT automation_hook_ids_automation_id_fkey FOREIGN KEY (automation_id) REFERENCES public.automations(id) ON DELETE CASCADE;
@@ -4584,6 +5196,12 @@ ALTER TABLE ONLY app.rate_counters
 
 ALTER TABLE ONLY app.tenant_secrets
     ADD CONSTRAINT tenant_secrets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.webhook_secrets
+    ADD CONSTRAINT webhook_secrets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.webhook_secrets
+    ADD CONSTRAINT webhook_secrets_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.agent_personas
     ADD CONSTRAINT agent_personas_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
@@ -4642,6 +5260,15 @@ ALTER TABLE ONLY public.leads
 ALTER TABLE ONLY public.metrics
     ADD CONSTRAINT metrics_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.notification_deliveries
+    ADD CONSTRAINT notification_deliveries_notification_id_fkey FOREIGN KEY (notification_id) REFERENCES public.notifications(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.notification_deliveries
+    ADD CONSTRAINT notification_deliveries_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.notification_routes
+    ADD CONSTRAINT notification_routes_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT notifications_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
@@ -4699,6 +5326,15 @@ ALTER TABLE ONLY public.usage_events
 ALTER TABLE ONLY public.usage_totals
     ADD CONSTRAINT usage_totals_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
 ALTER TABLE app.agent_templates ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.automation_hook_ids ENABLE ROW LEVEL SECURITY;
@@ -4734,6 +5370,8 @@ ALTER TABLE app.skill_templates ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.tenant_secrets ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.tick_jobs ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.webhook_secrets ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY "Agents are viewable within their tenant" ON public.agents FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
@@ -4785,6 +5423,16 @@ CREATE POLICY "Metrics are viewable within their tenant" ON public.metrics FOR S
 
 CREATE POLICY "Metrics can be recorded within their tenant" ON public.metrics FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
+CREATE POLICY "Notification deliveries are viewable within their tenant" ON public.notification_deliveries FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Notification routes are viewable within their tenant" ON public.notification_routes FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Notification routes can be changed within their tenant" ON public.notification_routes FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Notification routes can be created within their tenant" ON public.notification_routes FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Notification routes can be deleted within their tenant" ON public.notification_routes FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
 CREATE POLICY "Notifications are viewable within their tenant" ON public.notifications FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Notifications can be marked within their tenant" ON public.notifications FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
@@ -4829,6 +5477,16 @@ CREATE POLICY "Usage totals are viewable within their tenant" ON public.usage_to
 
 CREATE POLICY "Waitpoints are viewable within their tenant" ON public.run_waitpoints FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
+CREATE POLICY "Webhook deliveries are viewable within their tenant" ON public.webhook_deliveries FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Webhooks are viewable within their tenant" ON public.webhooks FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Webhooks can be changed within their tenant" ON public.webhooks FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Webhooks can be created within their tenant" ON public.webhooks FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Webhooks can be deleted within their tenant" ON public.webhooks FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
 ALTER TABLE public.agent_personas ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.agent_tasks ENABLE ROW LEVEL SECURITY;
@@ -4853,6 +5511,10 @@ ALTER TABLE public.leads ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.metrics ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE public.notification_deliveries ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.notification_routes ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.request_log ENABLE ROW LEVEL SECURITY;
@@ -4876,6 +5538,10 @@ ALTER TABLE public.tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.usage_events ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.usage_totals ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.webhooks ENABLE ROW LEVEL SECURITY;
 
 GRANT USAGE ON SCHEMA app TO authenticated;
 GRANT USAGE ON SCHEMA app TO service_role;
@@ -4949,6 +5615,12 @@ GRANT ALL ON FUNCTION app.budget_status(tenant_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION app.cleanup() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.cleanup() TO service_role;
 
+REVOKE ALL ON FUNCTION app.delivery_enqueue(tenant_id uuid, kind text, delivery_id uuid, priority integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.delivery_enqueue(tenant_id uuid, kind text, delivery_id uuid, priority integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.delivery_schedule(schedule jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.delivery_schedule(schedule jsonb) TO service_role;
+
 REVOKE ALL ON FUNCTION app.director_review(stall_after interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.director_review(stall_after interval) TO service_role;
 
@@ -4971,6 +5643,12 @@ GRANT ALL ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) TO
 REVOKE ALL ON FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb) TO service_role;
 
+REVOKE ALL ON FUNCTION app.notification_create(tenant_id uuid, n jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.notification_create(tenant_id uuid, n jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.notifications_cleanup() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.notifications_cleanup() TO service_role;
+
 REVOKE ALL ON FUNCTION app.queue_ack(queue_name text, msg_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.queue_ack(queue_name text, msg_id bigint) TO service_role;
 
@@ -4979,6 +5657,8 @@ REVOKE ALL ON FUNCTION app.queue_candidates(queue_name text, qty integer) FROM P
 REVOKE ALL ON FUNCTION app.queue_candidates__agent_jobs(qty integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.queue_candidates__automations(qty integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_candidates__deliveries(qty integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.queue_candidates__events(qty integer) FROM PUBLIC;
 
@@ -5172,6 +5852,23 @@ GRANT ALL ON FUNCTION app.waitpoints_on_event() TO service_role;
 
 REVOKE ALL ON FUNCTION app.waitpoints_on_run_finished(tenant_id uuid, run_id uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION app.webhook_dispatch(tenant_id uuid, event jsonb, webhook_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.webhook_dispatch(tenant_id uuid, event jsonb, webhook_ids uuid[]) TO service_role;
+
+REVOKE ALL ON FUNCTION app.webhook_event_patterns(event_type text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.webhook_event_patterns(event_type text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.webhook_secret_forget() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.webhook_secret_rotate(tenant_id uuid, webhook_id uuid, overlap_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.webhook_secret_rotate(tenant_id uuid, webhook_id uuid, overlap_seconds integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.webhook_signing_secrets(tenant_id uuid, webhook_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.webhook_signing_secrets(tenant_id uuid, webhook_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.webhooks_cleanup() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.webhooks_cleanup() TO service_role;
+
 REVOKE ALL ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) TO service_role;
 
@@ -5264,6 +5961,18 @@ GRANT ALL ON SEQUENCE public.metrics_id_seq TO anon;
 GRANT ALL ON SEQUENCE public.metrics_id_seq TO authenticated;
 GRANT ALL ON SEQUENCE public.metrics_id_seq TO service_role;
 
+GRANT ALL ON TABLE public.notification_deliveries TO service_role;
+GRANT SELECT ON TABLE public.notification_deliveries TO authenticated;
+
+GRANT ALL ON TABLE public.notification_routes TO service_role;
+GRANT SELECT,DELETE ON TABLE public.notification_routes TO authenticated;
+
+GRANT INSERT(tenant_id) ON TABLE public.notification_routes TO authenticated;
+
+GRANT INSERT(severity) ON TABLE public.notification_routes TO authenticated;
+
+GRANT INSERT(channels),UPDATE(channels) ON TABLE public.notification_routes TO authenticated;
+
 GRANT SELECT ON TABLE public.notifications TO authenticated;
 GRANT ALL ON TABLE public.notifications TO service_role;
 
@@ -5308,6 +6017,38 @@ GRANT ALL ON TABLE public.usage_events TO service_role;
 
 GRANT SELECT ON TABLE public.usage_totals TO authenticated;
 GRANT ALL ON TABLE public.usage_totals TO service_role;
+
+GRANT ALL ON TABLE public.webhook_deliveries TO service_role;
+GRANT SELECT ON TABLE public.webhook_deliveries TO authenticated;
+
+GRANT ALL ON TABLE public.webhooks TO service_role;
+GRANT SELECT,DELETE ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(tenant_id) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(name),UPDATE(name) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(description),UPDATE(description) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(url),UPDATE(url) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(events),UPDATE(events) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(filter),UPDATE(filter) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(is_active),UPDATE(is_active) ON TABLE public.webhooks TO authenticated;
+
+GRANT UPDATE(disabled_reason) ON TABLE public.webhooks TO authenticated;
+
+GRANT UPDATE(disabled_at) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(retry_schedule_seconds),UPDATE(retry_schedule_seconds) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(timeout_ms),UPDATE(timeout_ms) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(metadata),UPDATE(metadata) ON TABLE public.webhooks TO authenticated;
+
+GRANT INSERT(created_by) ON TABLE public.webhooks TO authenticated;
 
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO anon;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO authenticated;

@@ -151,13 +151,15 @@ begin
     values (usage_record.tenant_id, 'budget.threshold_reached', 'system', jsonb_build_object(
       'threshold', v_threshold, 'spent_usd', v_status.spent_usd, 'budget_usd', v_status.budget_usd,
       'period', v_status.period, 'hard_limit', v_status.hard_limit));
-    insert into public.notifications (tenant_id, type, title, message, data, source_type, priority)
-    values (usage_record.tenant_id, case when v_threshold >= 100 then 'alert' else 'warning' end,
-      format('Budget %s%% reached', v_threshold),
-      format('Spend this month is %s USD of a %s USD budget%s.', round(v_status.spent_usd, 4), v_status.budget_usd,
+    -- routed like any notification: the tenant's route for warning / alert picks the channels
+    perform app.notification_create(usage_record.tenant_id, jsonb_build_object(
+      'type', case when v_threshold >= 100 then 'alert' else 'warning' end,
+      'title', format('Budget %s%% reached', v_threshold),
+      'message', format('Spend this month is %s USD of a %s USD budget%s.', round(v_status.spent_usd, 4), v_status.budget_usd,
         case when v_threshold >= 100 and v_status.hard_limit then '; new work is refused until next month or a higher budget' else '' end),
-      jsonb_build_object('threshold', v_threshold, 'spent_usd', v_status.spent_usd, 'budget_usd', v_status.budget_usd),
-      'system', case when v_threshold >= 100 then 10 else 5 end);
+      'data', jsonb_build_object('threshold', v_threshold, 'spent_usd', v_status.spent_usd, 'budget_usd', v_status.budget_usd),
+      'source_type', 'system',
+      'priority', case when v_threshold >= 100 then 10 else 5 end));
   end loop;
   return v_id;
 end;

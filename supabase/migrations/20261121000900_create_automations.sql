@@ -593,18 +593,6 @@ as $$
 $$;
 comment on function app.automations_want(uuid, text) is 'Whether an active event automation of the tenant listens to event_type (or to *).';
 
-do $$
-begin
-  -- webhook subscriptions come with the notifications migration; until then nobody listens
-  if pg_catalog.to_regprocedure('app.webhooks_want(uuid, text)') is null then
-    execute $f$
-      create function app.webhooks_want(tenant_id uuid, event_type text)
-      returns boolean language sql stable security definer set search_path = '' as $b$ select false $b$
-    $f$;
-    execute $c$comment on function app.webhooks_want(uuid, text) is 'Whether an active webhook subscription of the tenant listens to event_type (none until webhook subscriptions exist).'$c$;
-  end if;
-end
-$$;
 
 -- Sends an event to the trigger-engine when an automation or a webhook subscription may want it,
 -- in the event's own transaction (and wakes the engine, coalesced).

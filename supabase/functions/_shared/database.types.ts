@@ -462,6 +462,37 @@ export type Database = {
         };
         Relationships: [];
       };
+      "webhook_secrets": {
+        Row: {
+          "created_at": string;
+          "expires_at": string | null;
+          "id": string;
+          "tenant_id": string;
+          "value_enc": string | null;
+          "vault_secret_id": string | null;
+          "webhook_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "tenant_id": string;
+          "value_enc"?: string | null;
+          "vault_secret_id"?: string | null;
+          "webhook_id": string;
+        };
+        Update: {
+          "created_at"?: string;
+          "expires_at"?: string | null;
+          "id"?: string;
+          "tenant_id"?: string;
+          "value_enc"?: string | null;
+          "vault_secret_id"?: string | null;
+          "webhook_id"?: string;
+        };
+        Relationships: [];
+      };
     };
     Views: {
       [_ in never]: never;
@@ -550,6 +581,11 @@ export type Database = {
         }[];
       };
       "cleanup": { Args: Record<PropertyKey, never>; Returns: Json };
+      "delivery_enqueue": {
+        Args: { "delivery_id": string; "kind": string; "priority"?: number; "tenant_id": string };
+        Returns: number;
+      };
+      "delivery_schedule": { Args: { "schedule"?: Json }; Returns: (number)[] };
       "director_review": { Args: { "stall_after"?: string }; Returns: number };
       "event_emit": {
         Args: { "event_type": string; "payload": Json; "source": string; "tenant_id": string };
@@ -577,6 +613,8 @@ export type Database = {
         };
         Returns: number;
       };
+      "notification_create": { Args: { "n": Json; "tenant_id": string }; Returns: string };
+      "notifications_cleanup": { Args: Record<PropertyKey, never>; Returns: Json };
       "queue_ack": { Args: { "msg_id": number; "queue_name": string }; Returns: boolean };
       "queue_candidates": {
         Args: { "qty": number; "queue_name": string };
@@ -593,6 +631,13 @@ export type Database = {
         }[];
       };
       "queue_candidates__automations": {
+        Args: { "qty": number };
+        Returns: {
+          "msg_id": number;
+          "tenant_id": string;
+        }[];
+      };
+      "queue_candidates__deliveries": {
         Args: { "qty": number };
         Returns: {
           "msg_id": number;
@@ -880,6 +925,23 @@ export type Database = {
         Args: { "run_id": string; "tenant_id": string };
         Returns: undefined;
       };
+      "webhook_dispatch": {
+        Args: { "event": Json; "tenant_id": string; "webhook_ids": (string)[] };
+        Returns: number;
+      };
+      "webhook_event_patterns": { Args: { "event_type": string }; Returns: (string)[] };
+      "webhook_secret_rotate": {
+        Args: { "overlap_seconds"?: number; "tenant_id": string; "webhook_id": string };
+        Returns: {
+          "previous_expires_at": string;
+          "secret": string;
+        }[];
+      };
+      "webhook_signing_secrets": {
+        Args: { "tenant_id": string; "webhook_id": string };
+        Returns: string[];
+      };
+      "webhooks_cleanup": { Args: Record<PropertyKey, never>; Returns: Json };
       "webhooks_want": { Args: { "event_type": string; "tenant_id": string }; Returns: boolean };
     };
     Enums: {
@@ -1740,6 +1802,124 @@ export type Database = {
           },
         ];
       };
+      "notification_deliveries": {
+        Row: {
+          "attempts": number;
+          "channel": string;
+          "created_at": string;
+          "delivered_at": string | null;
+          "id": string;
+          "last_attempt_at": string | null;
+          "last_duration_ms": number | null;
+          "last_error": string | null;
+          "last_status_code": number | null;
+          "locked_until": string | null;
+          "max_attempts": number | null;
+          "next_attempt_at": string;
+          "notification_id": string;
+          "retry_schedule_seconds": (number)[];
+          "sent_to": (string)[];
+          "status": string;
+          "target": string | null;
+          "tenant_id": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "attempts"?: number;
+          "channel": string;
+          "created_at"?: string;
+          "delivered_at"?: string | null;
+          "id"?: string;
+          "last_attempt_at"?: string | null;
+          "last_duration_ms"?: number | null;
+          "last_error"?: string | null;
+          "last_status_code"?: number | null;
+          "locked_until"?: string | null;
+          "max_attempts"?: never;
+          "next_attempt_at"?: string;
+          "notification_id": string;
+          "retry_schedule_seconds": (number)[];
+          "sent_to"?: (string)[];
+          "status"?: string;
+          "target"?: string | null;
+          "tenant_id": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "attempts"?: number;
+          "channel"?: string;
+          "created_at"?: string;
+          "delivered_at"?: string | null;
+          "id"?: string;
+          "last_attempt_at"?: string | null;
+          "last_duration_ms"?: number | null;
+          "last_error"?: string | null;
+          "last_status_code"?: number | null;
+          "locked_until"?: string | null;
+          "max_attempts"?: never;
+          "next_attempt_at"?: string;
+          "notification_id"?: string;
+          "retry_schedule_seconds"?: (number)[];
+          "sent_to"?: (string)[];
+          "status"?: string;
+          "target"?: string | null;
+          "tenant_id"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "notification_deliveries_notification_id_fkey";
+            columns: ["notification_id"];
+            isOneToOne: false;
+            referencedRelation: "notifications";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "notification_deliveries_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "notification_routes": {
+        Row: {
+          "channels": (string)[];
+          "created_at": string;
+          "id": string;
+          "severity": string;
+          "tenant_id": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "channels": (string)[];
+          "created_at"?: string;
+          "id"?: string;
+          "severity": string;
+          "tenant_id": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "channels"?: (string)[];
+          "created_at"?: string;
+          "id"?: string;
+          "severity"?: string;
+          "tenant_id"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "notification_routes_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "notifications": {
         Row: {
           "channels": (string)[];
@@ -2510,6 +2690,202 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "usage_totals_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "webhook_deliveries": {
+        Row: {
+          "attempts": number;
+          "created_at": string;
+          "delivered_at": string | null;
+          "event_id": string | null;
+          "event_type": string;
+          "headers": NonNullable<Json>;
+          "id": string;
+          "idempotency_key": string | null;
+          "is_test": boolean;
+          "last_attempt_at": string | null;
+          "last_duration_ms": number | null;
+          "last_error": string | null;
+          "last_response": string | null;
+          "last_status_code": number | null;
+          "locked_until": string | null;
+          "max_attempts": number | null;
+          "next_attempt_at": string;
+          "payload": NonNullable<Json>;
+          "retry_schedule_seconds": (number)[];
+          "secret_name": string | null;
+          "status": string;
+          "tenant_id": string;
+          "timeout_ms": number;
+          "updated_at": string;
+          "url": string | null;
+          "webhook_id": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "attempts"?: number;
+          "created_at"?: string;
+          "delivered_at"?: string | null;
+          "event_id"?: string | null;
+          "event_type": string;
+          "headers"?: NonNullable<Json>;
+          "id"?: string;
+          "idempotency_key"?: string | null;
+          "is_test"?: boolean;
+          "last_attempt_at"?: string | null;
+          "last_duration_ms"?: number | null;
+          "last_error"?: string | null;
+          "last_response"?: string | null;
+          "last_status_code"?: number | null;
+          "locked_until"?: string | null;
+          "max_attempts"?: never;
+          "next_attempt_at"?: string;
+          "payload": NonNullable<Json>;
+          "retry_schedule_seconds": (number)[];
+          "secret_name"?: string | null;
+          "status"?: string;
+          "tenant_id": string;
+          "timeout_ms"?: number;
+          "updated_at"?: string;
+          "url"?: string | null;
+          "webhook_id"?: string | null;
+        };
+        Update: {
+          "attempts"?: number;
+          "created_at"?: string;
+          "delivered_at"?: string | null;
+          "event_id"?: string | null;
+          "event_type"?: string;
+          "headers"?: NonNullable<Json>;
+          "id"?: string;
+          "idempotency_key"?: string | null;
+          "is_test"?: boolean;
+          "last_attempt_at"?: string | null;
+          "last_duration_ms"?: number | null;
+          "last_error"?: string | null;
+          "last_response"?: string | null;
+          "last_status_code"?: number | null;
+          "locked_until"?: string | null;
+          "max_attempts"?: never;
+          "next_attempt_at"?: string;
+          "payload"?: NonNullable<Json>;
+          "retry_schedule_seconds"?: (number)[];
+          "secret_name"?: string | null;
+          "status"?: string;
+          "tenant_id"?: string;
+          "timeout_ms"?: number;
+          "updated_at"?: string;
+          "url"?: string | null;
+          "webhook_id"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "webhook_deliveries_webhook_id_fkey";
+            columns: ["webhook_id"];
+            isOneToOne: false;
+            referencedRelation: "webhooks";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "webhooks": {
+        Row: {
+          "created_at": string;
+          "created_by": string | null;
+          "description": string | null;
+          "disabled_at": string | null;
+          "disabled_reason": string | null;
+          "events": (string)[];
+          "failed_deliveries": number;
+          "filter": Json | null;
+          "id": string;
+          "is_active": boolean;
+          "last_error": string | null;
+          "last_failure_at": string | null;
+          "last_status_code": number | null;
+          "last_success_at": string | null;
+          "last_triggered_at": string | null;
+          "metadata": NonNullable<Json>;
+          "name": string;
+          "retry_schedule_seconds": (number)[];
+          "secret_rotated_at": string | null;
+          "successful_deliveries": number;
+          "tenant_id": string;
+          "timeout_ms": number;
+          "total_deliveries": number;
+          "updated_at": string;
+          "url": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "description"?: string | null;
+          "disabled_at"?: string | null;
+          "disabled_reason"?: string | null;
+          "events": (string)[];
+          "failed_deliveries"?: number;
+          "filter"?: Json | null;
+          "id"?: string;
+          "is_active"?: boolean;
+          "last_error"?: string | null;
+          "last_failure_at"?: string | null;
+          "last_status_code"?: number | null;
+          "last_success_at"?: string | null;
+          "last_triggered_at"?: string | null;
+          "metadata"?: NonNullable<Json>;
+          "name": string;
+          "retry_schedule_seconds"?: (number)[];
+          "secret_rotated_at"?: string | null;
+          "successful_deliveries"?: number;
+          "tenant_id": string;
+          "timeout_ms"?: number;
+          "total_deliveries"?: number;
+          "updated_at"?: string;
+          "url": string;
+        };
+        Update: {
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "description"?: string | null;
+          "disabled_at"?: string | null;
+          "disabled_reason"?: string | null;
+          "events"?: (string)[];
+          "failed_deliveries"?: number;
+          "filter"?: Json | null;
+          "id"?: string;
+          "is_active"?: boolean;
+          "last_error"?: string | null;
+          "last_failure_at"?: string | null;
+          "last_status_code"?: number | null;
+          "last_success_at"?: string | null;
+          "last_triggered_at"?: string | null;
+          "metadata"?: NonNullable<Json>;
+          "name"?: string;
+          "retry_schedule_seconds"?: (number)[];
+          "secret_rotated_at"?: string | null;
+          "successful_deliveries"?: number;
+          "tenant_id"?: string;
+          "timeout_ms"?: number;
+          "total_deliveries"?: number;
+          "updated_at"?: string;
+          "url"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "webhooks_tenant_id_fkey";
             columns: ["tenant_id"];
             isOneToOne: false;
             referencedRelation: "tenants";

@@ -9,6 +9,7 @@ import type { Classifiable, Classified } from "../queue/classify.ts";
 import { createOutboundFetch, parseAllowList } from "../platform/outbound.ts";
 import { log } from "../platform/log.ts";
 import type { Json, RunContext } from "../runs/engine.ts";
+import { sendWebhook } from "../webhooks/dispatch.ts";
 import type { AutomationInput } from "./engine.ts";
 import { type Action, missingScopes } from "./schema.ts";
 
@@ -31,6 +32,8 @@ export interface NotificationSpec {
   channels?: string[];
   data?: unknown;
   priority?: number;
+  /** Per-notification recipients and subject (email.to, email.subject, sms.to); never endpoints. */
+  delivery_config?: Record<string, unknown>;
 }
 
 /** An action failed in a way the error strategy decides about. */
@@ -404,14 +407,46 @@ async function callApi(
 }
 
 /** Actions delivered by other parts of Ora (notifications, webhooks, memory). */
-function integration(_l: LeafContext, act: Leaf, _key: string): Promise<Json> {
-  if (act.type === "store_memory") {
-    throw new ActionError(
-      "MEMORY_UNAVAILABLE",
-      "store_memory: memory is not available in this deployment yet",
-    );
+async function integration(l: LeafContext, act: Leaf, key: string): Promise<Json> {
+  const { ctx } = l;
+  switch (act.type) {
+    case "send_webhook": {
+      const r = await sendWebhook(ctx.db, ctx.tenantId, {
+        url: String(l.render(act.config.url)),
+        payload: l.render(act.config.payload ?? {}),
+        secret_name: act.config.secret_name,
+        headers: l.render(act.config.headers),
+        idempotency_key: `${ctx.runId}:${key}`,
+        event_type: `automation.${l.automation.slug}`,
+        retry_schedule_seconds: act.config.retry_schedule_seconds,
+      });
+      return { delivery_id: r.delivery_id };
+    }
+    case "email":
+      return await sendNotification(ctx, l.automation, {
+        title: l.render(act.config.subject),
+        message: l.render(act.config.body),
+        type: "info",
+        channels: ["email"],
+        delivery_config: {
+          email: { to: [String(l.render(act.config.to))], subject: l.render(act.config.subject) },
+        },
+      });
+    case "slack":
+      return await sendNotification(ctx, l.automation, {
+        title: `Automation ${l.automation.name}`,
+        message: l.render(act.config.text),
+        type: "info",
+        channels: ["slack"],
+      });
+    case "store_memory":
+      throw new ActionError(
+        "MEMORY_UNAVAILABLE",
+        "store_memory: memory is not available in this deployment yet",
+      );
+    default:
+      throw new ActionError("NOT_AVAILABLE", `${act.type} is not available`);
   }
-  throw new ActionError("NOT_AVAILABLE", `${act.type} is not available yet`);
 }
 
 /** Creates a notification (routed to its channels by app.notification_create). */

@@ -227,8 +227,14 @@ const LeafAction = z.discriminatedUnion("type", [
     config: z.object({
       url: z.string().min(1).max(2000),
       payload: Template.optional(),
-      secret_name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).optional(),
+      secret_name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).optional().describe(
+        "Tenant secret with a whsec_ key, bound to the URL's origin: the delivery is signed",
+      ),
       headers: z.record(z.string(), z.string()).optional(),
+      retry_schedule_seconds: z.array(z.number().int().min(1).max(86_400)).min(1).max(20)
+        .optional().describe(
+          "Seconds before each retry (default: the webhook schedule, about 22 h)",
+        ),
     }).strict(),
   }).strict(),
   z.object({
@@ -321,8 +327,9 @@ const LeafAction = z.discriminatedUnion("type", [
     type: z.literal("slack"),
     ...actionBase,
     config: z.object({
-      text: z.string().min(1).max(40_000),
-      channel: z.string().max(200).optional(),
+      text: z.string().min(1).max(40_000).describe(
+        "Sent through the tenant's Slack channel (settings.notifications)",
+      ),
     }).strict(),
   }).strict(),
 ]);

@@ -40,6 +40,7 @@ const MEMBER_SCOPES: Record<string, string[]> = {
     "agents:*",
     "sessions:*",
     "automations:*",
+    "notifications:*",
     "metrics:*",
     "runs:read",
     "keys:read",

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { insertKey } from "../keys/keys.ts";
 import { TenantLlmSettings } from "../llm/resolve.ts";
+import { NotificationSettings } from "../notifications/channels.ts";
 import { elevated, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
 
@@ -23,6 +24,9 @@ export const TenantSettings = z.object({
     .describe("Consecutive failures that open a dependency's circuit breaker (default 5)"),
   breaker_cooldown_seconds: z.number().int().min(1).max(3600).optional()
     .describe("How long an open breaker waits before letting a probe through (default 30)"),
+  notifications: NotificationSettings.optional().describe(
+    "Notification channel endpoints (email, sms, slack, teams, webhook) and the secrets they use, retry schedule, timeout",
+  ),
 }).strict();
 export type TenantSettings = z.infer<typeof TenantSettings>;
 

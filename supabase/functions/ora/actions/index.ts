@@ -6,12 +6,14 @@ import { budgetActions } from "./budgets.ts";
 import { healthActions } from "./health.ts";
 import { keyActions } from "./keys.ts";
 import { leadActions } from "./leads.ts";
+import { notificationActions } from "./notifications.ts";
 import { postActions } from "./posts.ts";
 import { runActions } from "./runs.ts";
 import { secretActions } from "./secrets.ts";
 import { settingsActions } from "./settings.ts";
 import { taskActions } from "./tasks.ts";
 import { tenantActions } from "./tenants.ts";
+import { webhookActions } from "./webhooks.ts";
 
 export const actions = registry(
   healthActions,
@@ -26,4 +28,6 @@ export const actions = registry(
   settingsActions,
   runActions,
   automationActions,
+  notificationActions,
+  webhookActions,
 );
