@@ -1,16 +1,19 @@
 /** Every action the ora function serves, by name. */
 import { registry } from "../../_shared/platform/actions.ts";
 import { agentActions } from "./agents.ts";
+import { approvalActions } from "./approvals.ts";
 import { budgetActions } from "./budgets.ts";
 import { healthActions } from "./health.ts";
 import { keyActions } from "./keys.ts";
 import { leadActions } from "./leads.ts";
+import { policyActions } from "./policies.ts";
 import { postActions } from "./posts.ts";
 import { runActions } from "./runs.ts";
 import { secretActions } from "./secrets.ts";
 import { settingsActions } from "./settings.ts";
 import { taskActions } from "./tasks.ts";
 import { tenantActions } from "./tenants.ts";
+import { toolActions } from "./tools.ts";
 
 export const actions = registry(
   healthActions,
@@ -24,4 +27,7 @@ export const actions = registry(
   secretActions,
   settingsActions,
   runActions,
+  toolActions,
+  approvalActions,
+  policyActions,
 );
