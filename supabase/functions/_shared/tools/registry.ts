@@ -41,7 +41,7 @@ const BY_LLM_NAME = new Map([...TOOLS.keys()].map((n) => [llmName(n), n]));
 
 /** The registry name behind a function name an LLM called (or the name itself when unknown). */
 export function toolName(fn: string): string {
-  return BY_LLM_NAME.get(fn) ?? (TOOLS.has(fn) ? fn : fn);
+  return BY_LLM_NAME.get(fn) ?? fn;
 }
 
 /** Whether an allowlist (agents.allowed_tools) allows `tool`: exact names or `<integration>.*`. */
