@@ -123,10 +123,27 @@ async function effectIn(tx: Tx, run: (tx: Tx) => Promise<Effect>): Promise<Outco
     await tx.unsafe("release savepoint tool_effect");
     return succeeded(e);
   } catch (err) {
-    if (!(err instanceof ToolCallError)) throw err;
+    const refusal = err instanceof ToolCallError ? err : domainRefusal(err);
+    if (!refusal) throw err;
     await tx.unsafe("rollback to savepoint tool_effect");
-    return failed(err);
+    return failed(refusal);
   }
+}
+
+/** SQLSTATEs the domain code raises when a call asks for something it may not have (a limit, a
+ * missing row, a constraint): the tool's answer, not a fault to retry. */
+const REFUSING_SQLSTATES = new Set(["23505", "23514", "23503", "23502", "22P02", "22001", "22003"]);
+
+function domainRefusal(err: unknown): ToolCallError | null {
+  const pg = err as { code?: string; message?: string; detail?: string };
+  if (!pg?.code) return null;
+  if (/^OR4\d\d$/.test(pg.code)) {
+    return new ToolCallError(pg.detail ?? pg.code, pg.message ?? pg.code);
+  }
+  if (REFUSING_SQLSTATES.has(pg.code)) {
+    return new ToolCallError(`DB_${pg.code}`, `Refused by the database: ${pg.message ?? pg.code}`);
+  }
+  return null;
 }
 
 function runEffect(spec: CallSpec, tx: Tx, now: Date): Promise<Effect> {
