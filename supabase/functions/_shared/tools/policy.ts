@@ -124,26 +124,32 @@ export function riskOf(input: Pick<PolicyInput, "tool" | "args" | "asset">): Dec
   };
 }
 
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+function clockFormat(timezone: string): Intl.DateTimeFormat {
+  let f = clocks.get(timezone);
+  if (!f) {
+    const options: Intl.DateTimeFormatOptions = {
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    };
+    try {
+      f = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: timezone });
+    } catch {
+      // an unknown zone (settings are validated; a stale one) reads as UTC
+      f = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
+    }
+    if (clocks.size > 500) clocks.clear();
+    clocks.set(timezone, f);
+  }
+  return f;
+}
+
 /** Local weekday (1 = Monday) and minutes since midnight of `now` in `timezone`. */
 export function localClock(now: Date, timezone: string): { day: number; minutes: number } {
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat("en-GB", {
-      timeZone: timezone,
-      weekday: "short",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    }).formatToParts(now);
-  } catch {
-    parts = new Intl.DateTimeFormat("en-GB", {
-      timeZone: "UTC",
-      weekday: "short",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    }).formatToParts(now);
-  }
+  const parts = clockFormat(timezone).formatToParts(now);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
   const day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(get("weekday")) + 1;
   return { day, minutes: Number(get("hour")) * 60 + Number(get("minute")) };
