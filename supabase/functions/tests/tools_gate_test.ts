@@ -196,6 +196,17 @@ test("enablement, contracts and refusals: disabled, unknown, invalid, not the ag
   await ok(t.key, "tools.configure", { name: "scada.get_tag", enabled: true });
   assertEquals((await execute(t.key, READ)).status, "executed");
 
+  // a key that may call tools but not write leads cannot write leads through a tool either
+  const toolsOnly = await ok(t.key, "keys.create", { name: "tools only", scopes: ["tools:*"] });
+  const reach = await call(toolsOnly.key, "tools.execute", {
+    tool: "leads.create",
+    mode: "autonomous",
+    arguments: { name: "Sneaky" },
+  });
+  assertEquals(reach.status, 403);
+  assertMatch(reach.body.error!.message, /Missing scope leads:write for tool leads.create/);
+  assertEquals((await execute(toolsOnly.key, READ)).status, "executed");
+
   const unknown = await call(t.key, "tools.execute", { tool: "shell.exec", arguments: {} });
   assertEquals(unknown.status, 404);
   const bad = await execute(t.key, {

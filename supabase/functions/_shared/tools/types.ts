@@ -66,6 +66,10 @@ export interface ToolDef<S extends z.ZodType = z.ZodType> {
   /** cmms, scada, historian, erp, notify, hse, compliance (served by the tenant's integration
    * row: sandbox or http), or site (Ora's own tables, always the site adapter). */
   integration: string;
+  /** For site tools: the scope an API caller of tools.execute needs besides tools:write (the
+   * agents' allowlists play that part in sessions), so a tools key cannot reach around the
+   * resource's own scope. */
+  scope?: { resource: string; access: "read" | "write" };
   /** The asset a call acts on (for criticality), read from its arguments. */
   asset?: (args: z.infer<S>) => string | undefined;
   /** The money amount a call commits (for max_amount), read from its arguments. */

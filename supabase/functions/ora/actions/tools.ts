@@ -5,6 +5,7 @@ import {
   type AfterContext,
   tenantAction,
 } from "../../_shared/platform/actions.ts";
+import { hasScope } from "../../_shared/platform/auth.ts";
 import { ApiError } from "../../_shared/platform/http.ts";
 import {
   AuditFilter,
@@ -57,9 +58,17 @@ export const toolActions = {
     params: ExecuteTool,
     returns:
       "{tool, status, result?, error?, approval?: {id, expires_at, args_hash, approver_roles}, tool_call_id?, decision, before?, after?}",
-    handler: (_ctx: ActionContext, d: z.infer<typeof ExecuteTool>) => {
-      if (!TOOLS.has(d.tool)) {
+    handler: ({ principal }: ActionContext, d: z.infer<typeof ExecuteTool>) => {
+      const t = TOOLS.get(d.tool);
+      if (!t) {
         throw new ApiError("NOT_FOUND", `No tool named ${d.tool}: tools.list shows them all`);
+      }
+      // a site tool acts on a resource: the caller needs that resource's scope as well
+      if (t.scope && !hasScope(principal.scopes, t.scope.resource, t.scope.access)) {
+        throw new ApiError(
+          "FORBIDDEN",
+          `Missing scope ${t.scope.resource}:${t.scope.access} for tool ${t.name}`,
+        );
       }
       return Promise.resolve(null);
     },

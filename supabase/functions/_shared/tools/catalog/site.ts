@@ -34,6 +34,7 @@ const read: ToolDef[] = [
   }),
   defineTool({
     name: "leads_search",
+    scope: { resource: "leads", access: "read" },
     description:
       "Search this tenant's leads by status, minimum AI score or text (name, email, company).",
     params: z.object({
@@ -55,6 +56,7 @@ const read: ToolDef[] = [
   }),
   defineTool({
     name: "posts_search",
+    scope: { resource: "posts", access: "read" },
     description: "Search this tenant's blog posts by status or text (title, excerpt).",
     params: z.object({
       status: z.enum(POST_STATUSES).optional(),
@@ -76,6 +78,7 @@ const read: ToolDef[] = [
 const write: ToolDef[] = [
   defineTool({
     name: "leads.create",
+    scope: { resource: "leads", access: "write" },
     description: "Create a lead (name, email, company, source, status, score, notes).",
     params: LeadFields,
     access: "write",
@@ -88,6 +91,7 @@ const write: ToolDef[] = [
   }),
   defineTool({
     name: "leads.update",
+    scope: { resource: "leads", access: "write" },
     description: "Change fields of a lead (status, score, notes, …) by id.",
     params: LeadFields.partial().extend({ id: z.uuid() }).strict().refine(
       (d) => Object.keys(d).length > 1,
@@ -112,6 +116,7 @@ const write: ToolDef[] = [
   }),
   defineTool({
     name: "posts.create",
+    scope: { resource: "posts", access: "write" },
     description: "Draft a blog post (or schedule it); publishing stays with people.",
     params: PostFields.extend({
       status: z.enum(["draft", "scheduled"]).default("draft"),
@@ -126,6 +131,7 @@ const write: ToolDef[] = [
   }),
   defineTool({
     name: "tasks.create",
+    scope: { resource: "tasks", access: "write" },
     description:
       "Create a task (optionally for an agent, depending on other tasks); it runs when its dependencies succeed.",
     params: CreateTask.omit({ source: true }),
@@ -139,6 +145,7 @@ const write: ToolDef[] = [
   }),
   defineTool({
     name: "notifications.create",
+    scope: { resource: "notifications", access: "write" },
     description: "Post a notification to the tenant's inbox (admin, ORA).",
     params: z.object({
       type: z.enum(["info", "success", "warning", "error", "alert"]).default("info"),
@@ -167,6 +174,7 @@ const write: ToolDef[] = [
   }),
   defineTool({
     name: "spawn_agents",
+    scope: { resource: "sessions", access: "write" },
     description:
       "Delegate to specialist agents: start 1–10 child sessions (agent slug and task each). With wait (default) their results come back as this tool's result.",
     params: z.object({
