@@ -101,8 +101,8 @@ export async function sessionToolCall(
   const requestKey = `run:${ctx.runId}:${key}`;
 
   // GATE (reads execute inline, inside this step)
-  const g = await ctx.step<GateResult>(`gate:${key}`, () =>
-    gate(deps, {
+  const g = await ctx.step<GateResult & { at?: string }>(`gate:${key}`, async () => ({
+    ...await gate(deps, {
       tenantId: ctx.tenantId,
       tool,
       args,
@@ -112,7 +112,9 @@ export async function sessionToolCall(
       runId: ctx.runId,
       stepKey: `gate:${key}`,
       agent: s.agent,
-    }), {
+    }),
+    at: new Date().toISOString(),
+  }), {
     kind: "tool",
     input: { tool, arguments: call.function.arguments },
     meta: (r) =>
@@ -122,6 +124,8 @@ export async function sessionToolCall(
   });
 
   let toolCallId: string | undefined;
+  // when the call was queued (a recorded time): the wait below looks back that far for its event
+  let queuedAt = g.at;
   if (g.outcome === "approval") {
     // PARK until a person decides (or the approval expires)
     const w = await ctx.waitForApproval(`approval:${key}`, g.approval!.id);
@@ -136,8 +140,8 @@ export async function sessionToolCall(
         note: "A person did not approve this call. Adapt your plan; do not repeat the same call.",
       });
     }
-    const sub = await ctx.step(`submit:${key}`, () =>
-      submitApproved(deps, {
+    const sub = await ctx.step(`submit:${key}`, async () => ({
+      ...await submitApproved(deps, {
         tenantId: ctx.tenantId,
         approvalId: g.approval!.id,
         tool,
@@ -148,7 +152,9 @@ export async function sessionToolCall(
         stepKey: `gate:${key}`,
         agent: s.agent.slug,
         requester: g.requester,
-      }), { kind: "tool" });
+      }),
+      at: new Date().toISOString(),
+    }), { kind: "tool" });
     if (!sub.ok) {
       return toolContent(tool, {
         status: "refused",
@@ -156,6 +162,7 @@ export async function sessionToolCall(
       });
     }
     toolCallId = sub.tool_call_id;
+    queuedAt = sub.at;
   } else if (g.outcome === "execute") {
     toolCallId = g.tool_call_id;
   } else {
@@ -163,10 +170,13 @@ export async function sessionToolCall(
   }
 
   // PARK until the tool-executor has run it
+  // an executor faster than this park is not missed: look back to when the call was queued
+  // (plus a minute for clocks), not over every event of the day
   await ctx.waitForEvent(`done:${key}`, {
     event: "tool_call.finished",
     filter: { tool_call_id: toolCallId },
-    lookbackMs: 86_400_000,
+    lookbackMs: Math.max(0, Date.now() - Date.parse(queuedAt ?? new Date(0).toISOString())) +
+      60_000,
     timeoutMs: CALL_WAIT_MS,
   });
   const r = await ctx.step<CallRow | null>(`result:${key}`, async () => {
