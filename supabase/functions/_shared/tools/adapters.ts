@@ -169,31 +169,44 @@ function runEffect(spec: CallSpec, tx: Tx, now: Date): Promise<Effect> {
   });
 }
 
+/** How the executor records a call around its adapter. */
+export interface CallRecorder {
+  /** Locks the call in the effect's transaction; false when it finished meanwhile (a duplicate
+   * delivery overtook this one): the effect is then skipped. */
+  lock(tx: Tx): Promise<boolean>;
+  /** Records the outcome (and acknowledges the message) in `tx`. */
+  commit(tx: Tx, outcome: Outcome): Promise<void>;
+  /** Acknowledges without recording (the call was finished by someone else). */
+  skip(tx: Tx): Promise<void>;
+}
+
 /**
- * Runs a call and records its outcome with `commit(tx, outcome)`: for the site and sandbox
- * adapters in one transaction with the effect (exactly once); for http after the request.
- * Throws IntegrationBusyError when the integration cannot take the call now (defer), and
- * retryable ToolCallErrors when its endpoint keeps failing (retry).
+ * Runs a call and records its outcome: for the site and sandbox adapters in one transaction with
+ * the effect, after locking the call (exactly once); for http after the request. Returns null
+ * when the call turned out to be finished already. Throws IntegrationBusyError when the
+ * integration cannot take the call now (defer), and retryable ToolCallErrors when its endpoint
+ * keeps failing (retry).
  */
 export async function runCall(
   deps: AdapterDeps,
   spec: CallSpec,
-  commit: (tx: Tx, outcome: Outcome) => Promise<void>,
-): Promise<Outcome> {
+  rec: CallRecorder,
+): Promise<Outcome | null> {
   const now = new Date();
+  const inTx = async (tx: Tx, asService: (fn: () => Promise<unknown>) => Promise<unknown>) => {
+    if (!(await asService(() => rec.lock(tx)))) {
+      await asService(() => rec.skip(tx));
+      return null;
+    }
+    const out = await effectIn(tx, (t) => runEffect(spec, t, now));
+    await asService(() => rec.commit(tx, out));
+    return out;
+  };
   if (spec.adapter === "site") {
-    return await deps.db.tenant(siteClaims(spec), async (tx) => {
-      const out = await effectIn(tx, (t) => runEffect(spec, t, now));
-      await elevated(tx, () => commit(tx, out));
-      return out;
-    });
+    return await deps.db.tenant(siteClaims(spec), (tx) => inTx(tx, (fn) => elevated(tx, fn)));
   }
   if (spec.adapter === "sandbox") {
-    return await deps.db.service(async (tx) => {
-      const out = await effectIn(tx, (t) => runEffect(spec, t, now));
-      await commit(tx, out);
-      return out;
-    });
+    return await deps.db.service((tx) => inTx(tx, (fn) => fn()));
   }
   let out: Outcome;
   try {
@@ -202,7 +215,7 @@ export async function runCall(
     if (e instanceof ToolCallError && !e.retryable) out = failed(e, readsOf(e));
     else throw e;
   }
-  await deps.db.service((tx) => commit(tx, out));
+  await deps.db.service((tx) => rec.commit(tx, out));
   return out;
 }
 

@@ -95,7 +95,7 @@ export function toolCallsWorker(config: Config): WorkerSpec<PlainJob<{ tool_call
         ? await db.s<{ user_id: string | null; api_key_id: string | null }[]>`
           select user_id, api_key_id from public.runs where id = ${call.run_id}::uuid`
         : [];
-      const out: Outcome = await runCall({ db, config, signal: ctx.signal }, {
+      const out: Outcome | null = await runCall({ db, config, signal: ctx.signal }, {
         tenantId: call.tenant_id,
         tool,
         args: parsed.data as Record<string, unknown>,
@@ -109,10 +109,19 @@ export function toolCallsWorker(config: Config): WorkerSpec<PlainJob<{ tool_call
         },
         integration: st.integration ?? null,
         adapter: call.adapter,
-      }, async (tx, outcome) => {
-        await finish(tx, call.tenant_id, call.id, outcome as unknown as Record<string, unknown>);
-        await job.ackIn(tx);
+      }, {
+        lock: async (tx) => {
+          const [row] = await tx<{ status: string }[]>`
+            select status from public.tool_calls where id = ${call.id} for update`;
+          return row?.status === "running";
+        },
+        commit: async (tx, outcome) => {
+          await finish(tx, call.tenant_id, call.id, outcome as unknown as Record<string, unknown>);
+          await job.ackIn(tx);
+        },
+        skip: (tx) => job.ackIn(tx),
       });
+      if (!out) return "already";
       return out.status === "succeeded" ? "completed" : "failed";
     },
     { retryBaseMs: config.ORA_RETRY_BASE_MS, maxAttempts: 5 },
