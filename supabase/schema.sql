@@ -163,12 +163,327 @@ CREATE FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_wp public.run_waitpoints%rowtype;
+  v_row public.approvals%rowtype;
 begin
-  perform 1 from public.run_waitpoints w where w.id = approval_check_waitpoint.waitpoint_id;
+  select * into v_wp from public.run_waitpoints w where w.id = approval_check_waitpoint.waitpoint_id;
+  if v_wp.id is null or v_wp.kind <> 'approval' or v_wp.status <> 'pending' then
+    return;
+  end if;
+  select * into v_row from public.approvals a
+  where a.id = v_wp.approval_id and a.tenant_id = v_wp.tenant_id
+  for update;
+  if v_row.id is null then
+    raise exception 'No approval % in this tenant to wait for', v_wp.approval_id using errcode = 'OR404', detail = 'approval_not_found';
+  end if;
+  if v_row.status = 'pending' and v_row.expires_at <= now() then
+    perform app.approval_expire(v_row);
+    return;
+  end if;
+  if v_row.status <> 'pending' then
+    perform app.waitpoint_resolve(v_wp.id, 'resolved', app.approval_result(v_row));
+  end if;
 end;
 $$;
 
-COMMENT ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) IS 'Internal: resolves an approval waitpoint at once when its approval was already decided (replaced by the approvals migration).';
+COMMENT ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) IS 'Internal: resolves an approval waitpoint at once when its approval was already decided or has expired (called by app.run_park; locks the approval so a concurrent decision is never missed).';
+
+CREATE TABLE public.approvals (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    request_key text NOT NULL,
+    run_id uuid,
+    step_key text,
+    tool text NOT NULL,
+    arguments jsonb NOT NULL,
+    args_hash text NOT NULL,
+    mode text NOT NULL,
+    agent text,
+    risk_score integer DEFAULT 0 NOT NULL,
+    risk_class text NOT NULL,
+    decision jsonb DEFAULT '{}'::jsonb NOT NULL,
+    requested_by text,
+    requested_by_user_id uuid,
+    requested_by_key_id uuid,
+    approver_roles text[] DEFAULT ARRAY['owner'::text, 'admin'::text] NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    decided_by text,
+    decided_by_user_id uuid,
+    decided_by_key_id uuid,
+    decided_at timestamp with time zone,
+    reason text,
+    tool_call_id uuid,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT approvals_approver_roles_check CHECK (((approver_roles <@ ARRAY['owner'::text, 'admin'::text, 'member'::text]) AND (cardinality(approver_roles) > 0))),
+    CONSTRAINT approvals_args_hash_check CHECK ((args_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT approvals_check CHECK (((status = 'pending'::text) OR (decided_at IS NOT NULL))),
+    CONSTRAINT approvals_mode_check CHECK ((mode = ANY (ARRAY['assist'::text, 'copilot'::text, 'autonomous'::text]))),
+    CONSTRAINT approvals_reason_check CHECK ((length(reason) <= 2000)),
+    CONSTRAINT approvals_request_key_check CHECK (((length(request_key) >= 1) AND (length(request_key) <= 300))),
+    CONSTRAINT approvals_risk_score_check CHECK (((risk_score >= 0) AND (risk_score <= 100))),
+    CONSTRAINT approvals_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text, 'expired'::text])))
+);
+
+ALTER TABLE ONLY public.approvals FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.approvals IS 'The approval queue: tool calls waiting for a person''s decision (approvals.list|get|approve|reject). Each binds to its exact arguments (args_hash), expires at expires_at, is decided once, and can be used for one call.';
+
+COMMENT ON COLUMN public.approvals.request_key IS 'Idempotency of the request: run:<run id>:<step> for a session''s call (a replayed gate step finds its approval), api:<key> for tools.execute.';
+
+COMMENT ON COLUMN public.approvals.run_id IS 'The session (run) parked on this approval; null for calls made through tools.execute.';
+
+COMMENT ON COLUMN public.approvals.arguments IS 'The exact arguments the approver sees and approves.';
+
+COMMENT ON COLUMN public.approvals.args_hash IS 'app.tool_args_hash(arguments): a call with other arguments cannot use this approval.';
+
+COMMENT ON COLUMN public.approvals.mode IS 'The gate mode that asked: copilot (every write) or autonomous (no policy clearly allowed it).';
+
+COMMENT ON COLUMN public.approvals.risk_score IS '0-100 from the tool''s risk class, the asset''s criticality and the amount (docs/tools.md#risk).';
+
+COMMENT ON COLUMN public.approvals.decision IS 'Why the gate asked: {action, risk, reasons[], policy}.';
+
+COMMENT ON COLUMN public.approvals.requested_by IS 'key:<id>, user:<id> or service_role: the starter of the session (or the caller of tools.execute). They can never decide it.';
+
+COMMENT ON COLUMN public.approvals.approver_roles IS 'Member roles that may decide it (from the policy, settings.approvals.roles, or owner and admin). Approver keys (scope approvals:write) count as admin.';
+
+COMMENT ON COLUMN public.approvals.status IS 'pending → approved | rejected (by a person) | expired (expires_at passed; the session resumes as rejected).';
+
+COMMENT ON COLUMN public.approvals.decided_by IS 'user:<id> or key:<id> of the approver.';
+
+COMMENT ON COLUMN public.approvals.reason IS 'The approver''s reason; a rejection''s reason is what the model reads.';
+
+COMMENT ON COLUMN public.approvals.tool_call_id IS 'The call that used this approval (an approval is used once).';
+
+CREATE FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text DEFAULT NULL::text) RETURNS public.approvals
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_row public.approvals%rowtype;
+  v_role text;
+  v_key public.api_keys%rowtype;
+  v_by text;
+begin
+  if approval_decide.decision not in ('approved', 'rejected') then
+    raise exception 'Invalid decision %: approved or rejected', coalesce(approval_decide.decision, 'NULL')
+      using errcode = 'OR400', detail = 'invalid_decision';
+  end if;
+  v_row := app.approval_lock(approval_decide.tenant_id, approval_decide.approval_id);
+  if v_row.id is null then
+    raise exception 'No approval % in this tenant', approval_decide.approval_id using errcode = 'OR404', detail = 'approval_not_found';
+  end if;
+
+  -- WHO: a member with one of the approval's roles, or an approver key; never the requester
+  if decider ->> 'kind' = 'user' then
+    select m.role into v_role from public.tenant_members m
+    where m.tenant_id = v_row.tenant_id and m.user_id = (decider ->> 'user_id')::uuid;
+    if v_role is null then
+      raise exception 'Only members of this tenant decide its approvals' using errcode = 'OR403', detail = 'not_a_member';
+    end if;
+    if (decider ->> 'user_id')::uuid = v_row.requested_by_user_id then
+      raise exception 'You requested this call (your session asked for it): another approver must decide it'
+        using errcode = 'OR403', detail = 'self_approval';
+    end if;
+    if not v_role = any(v_row.approver_roles) then
+      raise exception 'Your role % cannot decide this approval: it needs %', v_role, array_to_string(v_row.approver_roles, ' or ')
+        using errcode = 'OR403', detail = 'insufficient_role';
+    end if;
+    v_by := 'user:' || (decider ->> 'user_id');
+  elsif decider ->> 'kind' = 'api_key' then
+    select * into v_key from public.api_keys k
+    where k.id = (decider ->> 'key_id')::uuid and k.tenant_id = v_row.tenant_id and k.is_active and k.revoked_at is null
+      and (k.expires_at is null or k.expires_at > now());
+    if v_key.id is null or not v_key.scopes && array['*', 'approvals:*', 'approvals:write'] or v_key.agent_id is not null then
+      raise exception 'This key cannot decide approvals: it needs scope approvals:write and must not be an agent''s key'
+        using errcode = 'OR403', detail = 'not_an_approver';
+    end if;
+    if v_key.id = v_row.requested_by_key_id then
+      raise exception 'This key requested the call (its session asked for it): another approver must decide it'
+        using errcode = 'OR403', detail = 'self_approval';
+    end if;
+    if not 'admin' = any(v_row.approver_roles) then
+      raise exception 'An approver key acts as admin; this approval needs %', array_to_string(v_row.approver_roles, ' or ')
+        using errcode = 'OR403', detail = 'insufficient_role';
+    end if;
+    v_by := 'key:' || v_key.id;
+  else
+    raise exception 'Approvals are decided by a member of the tenant or an approver key' using errcode = 'OR403', detail = 'not_an_approver';
+  end if;
+
+  -- ONCE: a decided or expired approval stays as it is
+  if v_row.status = 'pending' and v_row.expires_at <= now() then
+    perform app.approval_expire(v_row);
+    select * into v_row from public.approvals a where a.id = v_row.id;
+  end if;
+  if v_row.status = 'expired' then
+    raise exception 'Approval % expired at %: the call was not run', v_row.id, v_row.expires_at
+      using errcode = 'OR409', detail = 'approval_expired';
+  end if;
+  if v_row.status <> 'pending' then
+    raise exception 'Approval % was already %', v_row.id, v_row.status using errcode = 'OR409', detail = 'approval_already_decided';
+  end if;
+  if approval_decide.expected_hash is not null and approval_decide.expected_hash <> v_row.args_hash then
+    raise exception 'The arguments of approval % are not the ones you saw (args_hash differs): read it again before deciding', v_row.id
+      using errcode = 'OR409', detail = 'arguments_changed';
+  end if;
+  if approval_decide.decision = 'rejected' and coalesce(trim(approval_decide.reason), '') = '' then
+    raise exception 'A rejection needs a reason: the agent reads it to adapt' using errcode = 'OR400', detail = 'reason_required';
+  end if;
+
+  update public.approvals a
+  set status = approval_decide.decision, decided_at = now(), decided_by = v_by,
+    decided_by_user_id = case when decider ->> 'kind' = 'user' then (decider ->> 'user_id')::uuid end,
+    decided_by_key_id = v_key.id, reason = nullif(trim(approval_decide.reason), '')
+  where a.id = v_row.id
+  returning * into v_row;
+  perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', v_row.status, 'tool', v_row.tool,
+    'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
+    'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
+    'decision', jsonb_build_object('decision', v_row.status, 'reason', v_row.reason),
+    'requested_by', v_row.requested_by, 'actor', v_by));
+  perform app.event_emit(v_row.tenant_id, 'approval.decided', 'api', jsonb_build_object(
+    'approval_id', v_row.id, 'tool', v_row.tool, 'decision', v_row.status, 'reason', v_row.reason,
+    'decided_by', v_by, 'run_id', v_row.run_id, 'agent', v_row.agent));
+  perform app.approval_resolve_waits(v_row);
+  return v_row;
+end;
+$$;
+
+COMMENT ON FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text) IS 'Decides a pending approval once (approved | rejected with a reason) for decider {kind: user|api_key, user_id|key_id}: a member whose role is in approver_roles, or an approver key (counts as admin); never the requester. Audit, event approval.decided, and the parked run resumes. Reasons: approval_not_found, not_a_member, not_an_approver, self_approval, insufficient_role, approval_expired, approval_already_decided, arguments_changed, reason_required.';
+
+CREATE FUNCTION app.approval_expire(approval public.approvals) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_row public.approvals%rowtype;
+begin
+  update public.approvals a
+  set status = 'expired', decided_at = now(), decided_by = 'tick',
+    reason = 'The approval expired at ' || to_char(a.expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+      || ' without a decision'
+  where a.id = approval_expire.approval.id and a.status = 'pending'
+  returning * into v_row;
+  if v_row.id is null then
+    return;
+  end if;
+  perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', 'expired', 'tool', v_row.tool,
+    'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
+    'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
+    'decision', jsonb_build_object('decision', 'expired', 'reason', v_row.reason),
+    'requested_by', v_row.requested_by, 'actor', 'tick'));
+  perform app.event_emit(v_row.tenant_id, 'approval.expired', 'system', jsonb_build_object(
+    'approval_id', v_row.id, 'tool', v_row.tool, 'run_id', v_row.run_id, 'agent', v_row.agent,
+    'expires_at', v_row.expires_at));
+  perform app.approval_resolve_waits(v_row);
+end;
+$$;
+
+COMMENT ON FUNCTION app.approval_expire(approval public.approvals) IS 'Internal: expires a pending approval (audit expired, event approval.expired) and resumes the runs parked on it as rejected.';
+
+CREATE FUNCTION app.approval_lock(tenant_id uuid, approval_id uuid) RETURNS public.approvals
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run uuid;
+  v_row public.approvals%rowtype;
+begin
+  select a.run_id into v_run from public.approvals a
+  where a.id = approval_lock.approval_id and a.tenant_id = approval_lock.tenant_id;
+  if v_run is not null then
+    perform 1 from public.runs r where r.id = v_run for update;
+  end if;
+  select * into v_row from public.approvals a
+  where a.id = approval_lock.approval_id and a.tenant_id = approval_lock.tenant_id
+  for update;
+  return v_row;
+end;
+$$;
+
+COMMENT ON FUNCTION app.approval_lock(tenant_id uuid, approval_id uuid) IS 'Internal: locks the run parked on an approval, then the approval (the order app.run_park takes them in), and returns the approval (null when not in this tenant).';
+
+CREATE FUNCTION app.approval_resolve_waits(approval public.approvals) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_wp uuid;
+  v_count integer := 0;
+begin
+  for v_wp in
+    select w.id from public.run_waitpoints w
+    where w.approval_id = approval_resolve_waits.approval.id and w.tenant_id = approval_resolve_waits.approval.tenant_id
+      and w.status = 'pending' and w.kind = 'approval'
+  loop
+    if app.waitpoint_resolve(v_wp, 'resolved', app.approval_result(approval_resolve_waits.approval)) then
+      v_count := v_count + 1;
+    end if;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.approval_resolve_waits(approval public.approvals) IS 'Internal: resumes the runs parked on a decided or expired approval, with app.approval_result as the wait''s result.';
+
+CREATE FUNCTION app.approval_result(approval public.approvals) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object('approval_id', approval_result.approval.id, 'decision', approval_result.approval.status,
+    'reason', approval_result.approval.reason, 'decided_by', approval_result.approval.decided_by,
+    'decided_at', approval_result.approval.decided_at, 'args_hash', approval_result.approval.args_hash)
+$$;
+
+COMMENT ON FUNCTION app.approval_result(approval public.approvals) IS 'Internal: {approval_id, decision, reason, decided_by, decided_at, args_hash}: what a run parked on an approval resumes with.';
+
+CREATE FUNCTION app.approvals_expire_due() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_due record;
+  v_row public.approvals%rowtype;
+  v_count integer := 0;
+begin
+  for v_due in
+    select a.id, a.tenant_id from public.approvals a
+    where a.status = 'pending' and a.expires_at <= now()
+    order by a.expires_at limit 500
+  loop
+    v_row := app.approval_lock(v_due.tenant_id, v_due.id);
+    continue when v_row.status is distinct from 'pending' or v_row.expires_at > now();
+    perform app.approval_expire(v_row);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.approvals_expire_due() IS 'Tick job: expires pending approvals past expires_at (audit, approval.expired) and resumes their sessions as rejected.';
+
+CREATE FUNCTION app.approvers_available(tenant_id uuid, requested_by_user_id uuid, requested_by_key_id uuid) RETURNS text[]
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select coalesce(array_agg(distinct r), '{}') from (
+    select m.role as r from public.tenant_members m
+    where m.tenant_id = approvers_available.tenant_id
+      and m.user_id is distinct from approvers_available.requested_by_user_id
+    union all
+    select 'admin' from public.api_keys k
+    where k.tenant_id = approvers_available.tenant_id and k.is_active and k.revoked_at is null
+      and (k.expires_at is null or k.expires_at > now()) and k.agent_id is null
+      and k.id is distinct from approvers_available.requested_by_key_id
+      and k.scopes && array['*', 'approvals:*', 'approvals:write']
+  ) x
+$$;
+
+COMMENT ON FUNCTION app.approvers_available(tenant_id uuid, requested_by_user_id uuid, requested_by_key_id uuid) IS 'Roles that could decide an approval for this requester: member roles of other members, and admin for each active approver key (scope *, approvals:* or approvals:write, not an agent''s key) other than the requesting key.';
 
 CREATE FUNCTION app.automation_fire(tenant_id uuid, automation_id uuid, trigger jsonb, opts jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -569,10 +884,13 @@ begin
   end if;
   select b.state into v_was from public.circuit_breakers b
   where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key for update;
-  insert into public.circuit_breakers as b (tenant_id, key, fail_count, last_error, failure_threshold, cooldown_seconds)
-  values (breaker_record.tenant_id, breaker_record.key, 1, left(error, 2000),
-    coalesce((select (t.settings ->> 'breaker_failure_threshold')::integer from public.tenants t where t.id = breaker_record.tenant_id), 5),
-    coalesce((select (t.settings ->> 'breaker_cooldown_seconds')::integer from public.tenants t where t.id = breaker_record.tenant_id), 30))
+  -- a new breaker's first failure opens it when the threshold is 1
+  insert into public.circuit_breakers as b (tenant_id, key, fail_count, last_error, failure_threshold, cooldown_seconds, state)
+  select breaker_record.tenant_id, breaker_record.key, 1, left(error, 2000), s.threshold, s.cooldown,
+    case when s.threshold <= 1 then 'open' else 'closed' end
+  from (select
+    coalesce((select (t.settings ->> 'breaker_failure_threshold')::integer from public.tenants t where t.id = breaker_record.tenant_id), 5) as threshold,
+    coalesce((select (t.settings ->> 'breaker_cooldown_seconds')::integer from public.tenants t where t.id = breaker_record.tenant_id), 30) as cooldown) s
   on conflict on constraint circuit_breakers_tenant_id_key_key do update
   set fail_count = b.fail_count + 1, last_error = left(excluded.last_error, 2000), updated_at = now(),
     state = case when b.state = 'half_open' or b.fail_count + 1 >= b.failure_threshold then 'open' else b.state end
@@ -580,7 +898,9 @@ begin
   if v_state = 'open' and v_was is distinct from 'open' then
     update public.circuit_breakers b
     set opened_at = now(), opened_count = b.opened_count + 1, probe_until = null,
-      open_until = now() + make_interval(secs => coalesce(least(greatest(breaker_record.retry_after_seconds, 1), 3600), b.cooldown_seconds))
+      -- (greatest() ignores nulls: without a Retry-After the cooldown applies, not 1 second)
+      open_until = now() + make_interval(secs => case when breaker_record.retry_after_seconds is null then b.cooldown_seconds
+        else least(greatest(breaker_record.retry_after_seconds, 1), 3600) end)
     where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key;
   end if;
   return v_state;
@@ -836,6 +1156,92 @@ end;
 $_$;
 
 COMMENT ON FUNCTION app.function_invoke(function_name text, body jsonb) IS 'Wakes Edge Function function_name (^[a-z][a-z0-9_-]{0,62}$) with a POST of body. Hosted: net.http_post to <Vault project_url>/functions/v1/<name> with the Vault service_role_key as Bearer token. Locally (no pg_net): writes the request to app.invoke_requests and pg_notify(''ora_invoke'', <row id>); the local function server claims the row and makes the call, so a notification nobody wrote through this function is ignored. Identical wake-ups (same function and body) in one transaction share one row and one notification, so a burst coalesces into one call.';
+
+CREATE FUNCTION app.integration_acquire(tenant_id uuid, integration text, holder text, lease_seconds integer DEFAULT 60) RETURNS TABLE(ok boolean, retry_in_ms integer, reason text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_cfg public.tool_integrations%rowtype;
+  v_minute timestamptz := date_trunc('minute', clock_timestamp());
+  v_hits integer;
+  v_leases integer;
+  v_next timestamptz;
+begin
+  select * into v_cfg from public.tool_integrations i
+  where i.tenant_id = integration_acquire.tenant_id and i.key = integration_acquire.integration;
+  if v_cfg.rate_limit_per_minute is null and v_cfg.max_concurrency is null then
+    return query select true, 0, null::text;
+    return;
+  end if;
+  -- one counter per tenant and integration at a time: the count and the take are atomic
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.integration:' || integration_acquire.tenant_id::text
+    || ':' || integration_acquire.integration));
+  delete from app.integration_leases l
+  where l.tenant_id = integration_acquire.tenant_id and l.integration = integration_acquire.integration
+    and (l.expires_at < clock_timestamp() or l.holder = integration_acquire.holder);
+  if v_cfg.max_concurrency is not null then
+    select count(*), min(l.expires_at) into v_leases, v_next from app.integration_leases l
+    where l.tenant_id = integration_acquire.tenant_id and l.integration = integration_acquire.integration;
+    if v_leases >= v_cfg.max_concurrency then
+      return query select false, greatest(100, least(5000, (1000 * extract(epoch from v_next - clock_timestamp()))::integer)),
+        'concurrency'::text;
+      return;
+    end if;
+  end if;
+  if v_cfg.rate_limit_per_minute is not null then
+    select w.hits into v_hits from app.integration_windows w
+    where w.tenant_id = integration_acquire.tenant_id and w.integration = integration_acquire.integration
+      and w.window_start = v_minute;
+    if coalesce(v_hits, 0) >= v_cfg.rate_limit_per_minute then
+      return query select false, greatest(100, (1000 * extract(epoch from v_minute + interval '1 minute' - clock_timestamp()))::integer),
+        'rate_limit'::text;
+      return;
+    end if;
+    insert into app.integration_windows as w (tenant_id, integration, window_start, hits)
+    values (integration_acquire.tenant_id, integration_acquire.integration, v_minute, 1)
+    on conflict on constraint integration_windows_pkey do update set hits = w.hits + 1;
+  end if;
+  insert into app.integration_leases (tenant_id, integration, holder, expires_at)
+  values (integration_acquire.tenant_id, integration_acquire.integration, integration_acquire.holder,
+    clock_timestamp() + make_interval(secs => greatest(integration_acquire.lease_seconds, 1)));
+  return query select true, 0, null::text;
+end;
+$$;
+
+COMMENT ON FUNCTION app.integration_acquire(tenant_id uuid, integration text, holder text, lease_seconds integer) IS 'Workers: takes a slot for one call to an integration within its rate_limit_per_minute and max_concurrency (tool_integrations; none = always ok). Not ok: retry_in_ms and reason rate_limit or concurrency; the caller defers with release key integration:<key>.';
+
+CREATE FUNCTION app.integration_limits_cleanup() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer;
+begin
+  delete from app.integration_windows w where w.window_start < now() - interval '1 hour';
+  get diagnostics v_count = row_count;
+  delete from app.integration_leases l where l.expires_at < now() - interval '1 minute';
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.integration_limits_cleanup() IS 'Tick job: drops per-minute integration counters older than an hour and leases that expired.';
+
+CREATE FUNCTION app.integration_release(tenant_id uuid, integration text, holder text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from app.integration_leases l
+  where l.tenant_id = integration_release.tenant_id and l.integration = integration_release.integration
+    and l.holder = integration_release.holder;
+  if found then
+    perform app.queue_release(integration_release.tenant_id, 'integration:' || integration_release.integration);
+  end if;
+end;
+$$;
+
+COMMENT ON FUNCTION app.integration_release(tenant_id uuid, integration text, holder text) IS 'Workers: ends a call''s lease on an integration and releases the work deferred on integration:<key>.';
 
 CREATE FUNCTION app.local_encryption_key() RETURNS text
     LANGUAGE plpgsql STABLE
@@ -1208,6 +1614,42 @@ CREATE FUNCTION app.queue_candidates__events(qty integer) RETURNS TABLE(msg_id b
     $$;
 
 COMMENT ON FUNCTION app.queue_candidates__events(qty integer) IS 'Internal: fair claim order for queue events (made by app.queue_register; see app.queue_candidates).';
+
+CREATE FUNCTION app.queue_candidates__tool_calls(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    begin
+      return query
+      with recursive tenants as (
+        (select q.message ->> 'tenant_id' as t from pgmq.q_tool_calls q
+         where q.message ->> 'tenant_id' is not null order by 1 limit 1)
+        union all
+        select (select q.message ->> 'tenant_id' from pgmq.q_tool_calls q
+                where q.message ->> 'tenant_id' > tenants.t order by 1 limit 1)
+        from tenants where tenants.t is not null
+      ),
+      heads as (
+        select h.msg_id, tn.t::uuid as tenant_id, h.rn
+        from tenants tn
+        cross join lateral (
+          select q.msg_id, row_number() over (
+            order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
+          from pgmq.q_tool_calls q
+          where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+          order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
+          limit qty
+        ) h
+        where tn.t is not null
+      )
+      select heads.msg_id, heads.tenant_id from heads
+      left join app.queue_turns turn on turn.queue_name = 'tool_calls' and turn.tenant_id = heads.tenant_id
+      order by heads.rn, turn.served_at nulls first, heads.msg_id
+      limit qty * 2;
+    end;
+    $$;
+
+COMMENT ON FUNCTION app.queue_candidates__tool_calls(qty integer) IS 'Internal: fair claim order for queue tool_calls (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer DEFAULT 5) RETURNS SETOF pgmq.message_record
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2695,6 +3137,10 @@ declare
   v_session public.runs%rowtype;
   v_count integer := 0;
 begin
+  -- One advance per tenant at a time, and its reads start after the previous one committed: two
+  -- dependencies finishing at the same moment (or a dependent created while its dependency
+  -- finishes) would otherwise each see the other unfinished, and the dependent would never run.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.task_advance:' || task_advance.tenant_id::text));
   for v_task in
     select * from public.agent_tasks t
     where t.tenant_id = task_advance.tenant_id and t.status = 'pending' and t.assigned_agent is not null
@@ -3131,6 +3577,445 @@ CREATE FUNCTION app.tick_register(name text, function_name text, run_order integ
 $$;
 
 COMMENT ON FUNCTION app.tick_register(name text, function_name text, run_order integer) IS 'Migrations: registers an app function (no arguments) that app.tick runs on every pass, in run_order.';
+
+CREATE FUNCTION app.tool_args_hash(arguments jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select encode(extensions.digest(convert_to(coalesce(tool_args_hash.arguments, '{}'::jsonb)::text, 'UTF8'), 'sha256'), 'hex')
+$$;
+
+COMMENT ON FUNCTION app.tool_args_hash(arguments jsonb) IS 'SHA-256 (hex) of a tool call''s arguments as canonical jsonb text (keys ordered, whitespace normalised): an approval binds to this, so an approved call whose arguments changed is refused.';
+
+CREATE FUNCTION app.tool_audit_immutable() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = old.tenant_id) then
+    return old;
+  end if;
+  raise exception 'tool_audit is append-only: its rows are never changed or deleted' using errcode = 'OR409', detail = 'audit_append_only';
+end;
+$$;
+
+COMMENT ON FUNCTION app.tool_audit_immutable() IS 'Trigger: keeps tool_audit append-only (no update; delete only as its tenant is deleted).';
+
+CREATE FUNCTION app.tool_audit_write(tenant_id uuid, entry jsonb) RETURNS uuid
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into public.tool_audit (tenant_id, event, tool, mode, run_id, step_key, agent, tool_call_id, approval_id,
+    arguments, args_hash, result, before, after, decision, error, requested_by, actor)
+  values (tool_audit_write.tenant_id, entry ->> 'event', entry ->> 'tool', entry ->> 'mode',
+    (entry ->> 'run_id')::uuid, entry ->> 'step_key', entry ->> 'agent', (entry ->> 'tool_call_id')::uuid,
+    (entry ->> 'approval_id')::uuid, entry -> 'arguments',
+    coalesce(entry ->> 'args_hash', case when entry ? 'arguments' then app.tool_args_hash(entry -> 'arguments') end),
+    entry -> 'result', entry -> 'before', entry -> 'after', entry -> 'decision', entry -> 'error',
+    entry ->> 'requested_by', entry ->> 'actor')
+  returning id
+$$;
+
+COMMENT ON FUNCTION app.tool_audit_write(tenant_id uuid, entry jsonb) IS 'Internal: appends a tool_audit row {event, tool, mode, run_id, step_key, agent, tool_call_id, approval_id, arguments, result, before, after, decision, error, requested_by, actor}.';
+
+CREATE TABLE public.tool_calls (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    idempotency_key text NOT NULL,
+    run_id uuid,
+    step_key text,
+    tool text NOT NULL,
+    access text NOT NULL,
+    integration text NOT NULL,
+    adapter text NOT NULL,
+    arguments jsonb NOT NULL,
+    args_hash text NOT NULL,
+    approval_id uuid,
+    mode text,
+    agent text,
+    requested_by text,
+    status text DEFAULT 'queued'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    deadline_at timestamp with time zone NOT NULL,
+    result jsonb,
+    before jsonb,
+    after jsonb,
+    error jsonb,
+    msg_id bigint,
+    started_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tool_calls_access_check CHECK ((access = ANY (ARRAY['read'::text, 'write'::text]))),
+    CONSTRAINT tool_calls_adapter_check CHECK ((adapter = ANY (ARRAY['sandbox'::text, 'http'::text, 'site'::text]))),
+    CONSTRAINT tool_calls_idempotency_key_check CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 300))),
+    CONSTRAINT tool_calls_mode_check CHECK ((mode = ANY (ARRAY['assist'::text, 'copilot'::text, 'autonomous'::text]))),
+    CONSTRAINT tool_calls_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text])))
+);
+
+ALTER TABLE ONLY public.tool_calls FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tool_calls IS 'The tool-executor''s work: calls the gate allowed or a person approved, run through their adapter once. queued → running → succeeded | failed.';
+
+COMMENT ON COLUMN public.tool_calls.idempotency_key IS 'Unique per tenant: run:<run id>:<step> for a session''s call, api:<key> for tools.execute. Submitting the same key again returns the same call; the executor checks the call''s status before its adapter runs, so a redelivered message never executes it twice.';
+
+COMMENT ON COLUMN public.tool_calls.integration IS 'The integration the tool belongs to (cmms, scada, …, site).';
+
+COMMENT ON COLUMN public.tool_calls.adapter IS 'What ran it: sandbox, http (tool_integrations) or site (Ora''s own tables through the same code the ora actions use).';
+
+COMMENT ON COLUMN public.tool_calls.approval_id IS 'The approval this call used (null when a policy allowed it).';
+
+COMMENT ON COLUMN public.tool_calls.attempts IS 'Executions started. A call found running by a redelivery (its worker died mid-call) runs again only where that cannot repeat an effect: transactional adapters, or http endpoints that honour Idempotency-Key.';
+
+COMMENT ON COLUMN public.tool_calls.deadline_at IS 'After this it is not started any more (failed TIMED_OUT); the session waiting for it resumes either way.';
+
+COMMENT ON COLUMN public.tool_calls.before IS 'State before the write, where the adapter can read it.';
+
+COMMENT ON COLUMN public.tool_calls.after IS 'State after the write.';
+
+COMMENT ON COLUMN public.tool_calls.error IS '{code, message} of a failed call.';
+
+CREATE FUNCTION app.tool_call_create(tenant_id uuid, spec jsonb) RETURNS public.tool_calls
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_call public.tool_calls%rowtype;
+  v_msg bigint;
+begin
+  insert into public.tool_calls (tenant_id, idempotency_key, run_id, step_key, tool, access, integration, adapter,
+    arguments, args_hash, approval_id, mode, agent, requested_by, deadline_at)
+  values (tool_call_create.tenant_id, spec ->> 'idempotency_key', (spec ->> 'run_id')::uuid, spec ->> 'step_key',
+    spec ->> 'tool', coalesce(spec ->> 'access', 'write'), spec ->> 'integration',
+    coalesce(spec ->> 'adapter', case when spec ->> 'integration' = 'site' then 'site' end,
+      (select i.adapter from public.tool_integrations i
+       where i.tenant_id = tool_call_create.tenant_id and i.key = spec ->> 'integration'), 'sandbox'),
+    coalesce(spec -> 'arguments', '{}'::jsonb), app.tool_args_hash(spec -> 'arguments'), (spec ->> 'approval_id')::uuid,
+    spec ->> 'mode', spec ->> 'agent', spec ->> 'requested_by',
+    clock_timestamp() + make_interval(secs => coalesce((spec ->> 'deadline_seconds')::integer, 900)))
+  on conflict on constraint tool_calls_tenant_id_idempotency_key_key do nothing
+  returning * into v_call;
+  if v_call.id is null then
+    select * into v_call from public.tool_calls c
+    where c.tenant_id = tool_call_create.tenant_id and c.idempotency_key = spec ->> 'idempotency_key';
+    return v_call;
+  end if;
+  select * into v_msg from pgmq.send('tool_calls', jsonb_build_object('tool_call_id', v_call.id,
+    'tenant_id', v_call.tenant_id, 'priority', coalesce((spec ->> 'priority')::integer, 0)));
+  update public.tool_calls c set msg_id = v_msg where c.id = v_call.id returning * into v_call;
+  if coalesce((select (t.settings ->> 'wake_workers')::boolean from public.tenants t where t.id = tool_call_create.tenant_id), true) then
+    perform app.queue_wake('tool_calls', 'enqueue');
+  end if;
+  return v_call;
+end;
+$$;
+
+COMMENT ON FUNCTION app.tool_call_create(tenant_id uuid, spec jsonb) IS 'Internal: inserts a tool call (or returns the one with the same idempotency key) and queues it on tool_calls, waking the tool-executor.';
+
+CREATE FUNCTION app.tool_call_finish(tenant_id uuid, tool_call_id uuid, outcome jsonb) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_call public.tool_calls%rowtype;
+  v_read jsonb;
+  v_base jsonb;
+begin
+  if outcome ->> 'status' not in ('succeeded', 'failed') then
+    raise exception 'A finished call is succeeded or failed' using errcode = 'OR400', detail = 'invalid_outcome';
+  end if;
+  update public.tool_calls c
+  set status = outcome ->> 'status', result = outcome -> 'result', error = outcome -> 'error',
+    before = outcome -> 'before', after = outcome -> 'after', completed_at = now()
+  where c.id = tool_call_finish.tool_call_id and c.tenant_id = tool_call_finish.tenant_id
+    and c.status in ('queued', 'running')
+  returning * into v_call;
+  if v_call.id is null then
+    return false;
+  end if;
+  v_base := jsonb_build_object('tool', v_call.tool, 'mode', v_call.mode, 'run_id', v_call.run_id,
+    'step_key', v_call.step_key, 'agent', v_call.agent, 'tool_call_id', v_call.id, 'approval_id', v_call.approval_id,
+    'arguments', v_call.arguments, 'args_hash', v_call.args_hash, 'requested_by', v_call.requested_by,
+    'actor', coalesce(outcome ->> 'actor', 'tool-executor'));
+  for v_read in select * from jsonb_array_elements(coalesce(outcome -> 'credential_reads', '[]'::jsonb)) loop
+    perform app.tool_audit_write(v_call.tenant_id, v_base || jsonb_build_object('event', 'credential_read', 'result', v_read));
+  end loop;
+  perform app.tool_audit_write(v_call.tenant_id, v_base || jsonb_build_object(
+    'event', case when v_call.status = 'succeeded' then 'executed' else 'failed' end,
+    'result', v_call.result, 'before', v_call.before, 'after', v_call.after, 'error', v_call.error));
+  perform app.event_emit(v_call.tenant_id, 'tool_call.finished', 'system', jsonb_build_object(
+    'tool_call_id', v_call.id, 'tool', v_call.tool, 'status', v_call.status, 'run_id', v_call.run_id,
+    'approval_id', v_call.approval_id, 'error', v_call.error -> 'code'));
+  return true;
+end;
+$$;
+
+COMMENT ON FUNCTION app.tool_call_finish(tenant_id uuid, tool_call_id uuid, outcome jsonb) IS 'Workers: records a call''s outcome once {status: succeeded|failed, result, error, before, after, credential_reads}: audit executed or failed (and credential_read rows), event tool_call.finished (the calling session resumes on it). False when it had already finished.';
+
+CREATE FUNCTION app.tool_call_requeue(tenant_id uuid, tool_call_id uuid, error jsonb) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update public.tool_calls c set status = 'queued', error = tool_call_requeue.error
+  where c.id = tool_call_requeue.tool_call_id and c.tenant_id = tool_call_requeue.tenant_id and c.status = 'running';
+  return found;
+end;
+$$;
+
+COMMENT ON FUNCTION app.tool_call_requeue(tenant_id uuid, tool_call_id uuid, error jsonb) IS 'Workers: returns a running call to queued (with the error of the attempt) when its job will be retried or deferred.';
+
+CREATE FUNCTION app.tool_call_start(tenant_id uuid, tool_call_id uuid, msg_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_call public.tool_calls%rowtype;
+  v_integration jsonb;
+begin
+  select * into v_call from public.tool_calls c
+  where c.id = tool_call_start.tool_call_id and c.tenant_id = tool_call_start.tenant_id
+  for update;
+  if v_call.id is null then
+    return jsonb_build_object('state', 'missing');
+  end if;
+  if v_call.status in ('succeeded', 'failed') then
+    return jsonb_build_object('state', 'done', 'status', v_call.status);
+  end if;
+  if v_call.deadline_at <= clock_timestamp() then
+    perform app.tool_call_finish(v_call.tenant_id, v_call.id, jsonb_build_object('status', 'failed',
+      'error', jsonb_build_object('code', 'TIMED_OUT', 'message', 'The call was not started before its deadline')));
+    return jsonb_build_object('state', 'expired');
+  end if;
+  select to_jsonb(i) - 'tenant_id' into v_integration from public.tool_integrations i
+  where i.tenant_id = v_call.tenant_id and i.key = v_call.integration;
+  -- GUARD: a call some worker already started and never finished
+  if v_call.status = 'running' and v_call.adapter = 'http' and v_call.access = 'write'
+      and not coalesce((v_integration ->> 'idempotent_retries')::boolean, false) then
+    perform app.tool_call_finish(v_call.tenant_id, v_call.id, jsonb_build_object('status', 'failed',
+      'error', jsonb_build_object('code', 'OUTCOME_UNKNOWN', 'message',
+        'The worker stopped during the request and the endpoint does not honour Idempotency-Key: the call may or may not have happened, so it is not sent again')));
+    return jsonb_build_object('state', 'unknown');
+  end if;
+  update public.tool_calls c
+  set status = 'running', attempts = c.attempts + 1, started_at = coalesce(c.started_at, now()),
+    msg_id = tool_call_start.msg_id
+  where c.id = v_call.id
+  returning * into v_call;
+  return jsonb_build_object('state', 'run', 'call', to_jsonb(v_call), 'integration', v_integration);
+end;
+$$;
+
+COMMENT ON FUNCTION app.tool_call_start(tenant_id uuid, tool_call_id uuid, msg_id bigint) IS 'Workers: checks and starts a queued call before its adapter runs (the idempotency check): run, done (already finished), expired (past deadline: failed TIMED_OUT), unknown (an http write cut mid-request on an endpoint without idempotent retries: failed OUTCOME_UNKNOWN), missing.';
+
+CREATE FUNCTION app.tool_call_submit(tenant_id uuid, spec jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_row public.approvals%rowtype;
+  v_call public.tool_calls%rowtype;
+  v_hash text := app.tool_args_hash(spec -> 'arguments');
+  v_reason text;
+  v_message text;
+begin
+  select * into v_row from public.approvals a
+  where a.id = (spec ->> 'approval_id')::uuid and a.tenant_id = tool_call_submit.tenant_id
+  for update;
+  -- a repeated submit of the same call (a replayed step) gets the call it made
+  if v_row.tool_call_id is not null then
+    select * into v_call from public.tool_calls c where c.id = v_row.tool_call_id;
+    if v_call.idempotency_key = spec ->> 'idempotency_key' then
+      return jsonb_build_object('ok', true, 'tool_call_id', v_call.id, 'status', v_call.status);
+    end if;
+  end if;
+  v_reason := case
+    when v_row.id is null then 'approval_not_found'
+    when v_row.status = 'pending' and v_row.expires_at <= now() then 'approval_expired'
+    when v_row.status = 'expired' then 'approval_expired'
+    when v_row.status = 'pending' then 'approval_pending'
+    when v_row.status = 'rejected' then 'approval_rejected'
+    when v_row.tool_call_id is not null then 'approval_used'
+    when v_row.tool <> spec ->> 'tool' then 'tool_changed'
+    when v_row.args_hash <> v_hash then 'arguments_changed'
+  end;
+  if v_reason is not null then
+    v_message := case v_reason
+      when 'approval_not_found' then 'No such approval in this tenant'
+      when 'approval_expired' then 'The approval expired before the call was made'
+      when 'approval_pending' then 'The approval has not been decided yet'
+      when 'approval_rejected' then 'The approval was rejected: ' || coalesce(v_row.reason, 'no reason given')
+      when 'approval_used' then 'The approval was already used by another call: an approval allows one call'
+      when 'tool_changed' then 'The approval is for ' || v_row.tool || ', not ' || (spec ->> 'tool')
+      else 'The arguments differ from the ones that were approved: ask for a new approval' end;
+    perform app.tool_audit_write(tool_call_submit.tenant_id, jsonb_build_object('event', 'refused',
+      'tool', spec ->> 'tool', 'mode', spec ->> 'mode', 'run_id', spec ->> 'run_id', 'step_key', spec ->> 'step_key',
+      'agent', spec ->> 'agent', 'approval_id', v_row.id, 'arguments', coalesce(spec -> 'arguments', '{}'::jsonb),
+      'error', jsonb_build_object('code', v_reason, 'message', v_message),
+      'requested_by', spec ->> 'requested_by', 'actor', coalesce(spec ->> 'actor', 'gate')));
+    return jsonb_build_object('ok', false, 'reason', v_reason, 'message', v_message, 'approval_id', v_row.id);
+  end if;
+
+  v_call := app.tool_call_create(tool_call_submit.tenant_id, spec || jsonb_build_object('approval_id', v_row.id,
+    'mode', coalesce(spec ->> 'mode', v_row.mode), 'agent', coalesce(spec ->> 'agent', v_row.agent),
+    'requested_by', coalesce(spec ->> 'requested_by', v_row.requested_by)));
+  if v_call.approval_id is distinct from v_row.id then
+    -- the idempotency key belongs to another call: refuse rather than reuse it
+    perform app.tool_audit_write(tool_call_submit.tenant_id, jsonb_build_object('event', 'refused',
+      'tool', spec ->> 'tool', 'approval_id', v_row.id, 'arguments', spec -> 'arguments',
+      'error', jsonb_build_object('code', 'idempotency_key_in_use', 'message', 'The idempotency key belongs to another call'),
+      'requested_by', spec ->> 'requested_by', 'actor', coalesce(spec ->> 'actor', 'gate')));
+    return jsonb_build_object('ok', false, 'reason', 'idempotency_key_in_use',
+      'message', 'The idempotency key belongs to another call');
+  end if;
+  update public.approvals a set tool_call_id = v_call.id, used_at = now() where a.id = v_row.id;
+  perform app.tool_audit_write(tool_call_submit.tenant_id, jsonb_build_object('event', 'queued',
+    'tool', v_call.tool, 'mode', v_call.mode, 'run_id', v_call.run_id, 'step_key', v_call.step_key, 'agent', v_call.agent,
+    'approval_id', v_row.id, 'tool_call_id', v_call.id, 'arguments', v_call.arguments, 'args_hash', v_call.args_hash,
+    'requested_by', v_call.requested_by, 'actor', coalesce(spec ->> 'actor', 'gate')));
+  return jsonb_build_object('ok', true, 'tool_call_id', v_call.id, 'status', v_call.status);
+end;
+$$;
+
+COMMENT ON FUNCTION app.tool_call_submit(tenant_id uuid, spec jsonb) IS 'Workers and tools.execute: queues a call allowed by an approval after checking the binding — this tenant''s approval, approved, not expired, not used by another call, same tool, same arguments hash. Refusals are audited and returned {ok: false, reason: approval_not_found | approval_expired | approval_pending | approval_rejected | approval_used | tool_changed | arguments_changed, message}.';
+
+CREATE FUNCTION app.tool_calls_sweep() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_call record;
+  v_count integer := 0;
+begin
+  for v_call in
+    select c.id, c.tenant_id from public.tool_calls c
+    where c.status in ('queued', 'running') and c.deadline_at < now() - interval '1 minute'
+    order by c.deadline_at limit 500
+  loop
+    if app.tool_call_finish(v_call.tenant_id, v_call.id, jsonb_build_object('status', 'failed', 'actor', 'tick',
+        'error', jsonb_build_object('code', 'TIMED_OUT', 'message', 'The call did not finish before its deadline'))) then
+      v_count := v_count + 1;
+    end if;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.tool_calls_sweep() IS 'Tick job: fails calls still queued or running a minute past their deadline (TIMED_OUT), so the sessions waiting on them resume.';
+
+CREATE FUNCTION app.tool_gate_context(tenant_id uuid, tool text, integration text, run_id uuid, requester jsonb, asset_id text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run public.runs%rowtype;
+  v_settings jsonb;
+  v_by text := requester ->> 'requested_by';
+  v_user uuid := (requester ->> 'user_id')::uuid;
+  v_key uuid := (requester ->> 'key_id')::uuid;
+  v_agent text := requester ->> 'agent';
+begin
+  if tool_gate_context.run_id is not null then
+    select * into v_run from public.runs r where r.id = tool_gate_context.run_id and r.tenant_id = tool_gate_context.tenant_id;
+    if v_run.id is null then
+      raise exception 'No run % in this tenant', tool_gate_context.run_id using errcode = 'OR404', detail = 'run_not_found';
+    end if;
+    v_by := coalesce(v_run.created_by, 'run:' || v_run.id);
+    v_user := v_run.user_id;
+    v_key := v_run.api_key_id;
+    v_agent := v_run.subject;
+  end if;
+  select t.settings into v_settings from public.tenants t where t.id = tool_gate_context.tenant_id;
+  return jsonb_build_object(
+    'enabled', coalesce((select s.enabled from public.tool_settings s
+      where s.tenant_id = tool_gate_context.tenant_id and s.tool = tool_gate_context.tool), true),
+    'integration', (select to_jsonb(i) - 'tenant_id' from public.tool_integrations i
+      where i.tenant_id = tool_gate_context.tenant_id and i.key = tool_gate_context.integration),
+    'policies', coalesce((select jsonb_agg(to_jsonb(p) - 'tenant_id' order by p.priority desc, p.name)
+      from public.tool_policies p
+      where p.tenant_id = tool_gate_context.tenant_id and p.enabled
+        and (p.tool = '*' or p.tool = tool_gate_context.tool
+          or (right(p.tool, 2) = '.*' and split_part(tool_gate_context.tool, '.', 1) = left(p.tool, -2)))
+        and (p.agent is null or p.agent = v_agent)), '[]'::jsonb),
+    'asset', (select jsonb_build_object('asset_id', a.asset_id, 'name', a.name, 'criticality', a.criticality)
+      from public.tool_assets a where a.tenant_id = tool_gate_context.tenant_id and a.asset_id = tool_gate_context.asset_id),
+    'timezone', coalesce(v_settings ->> 'timezone', 'UTC'),
+    'approvals', coalesce(v_settings -> 'approvals', '{}'::jsonb),
+    'requester', jsonb_build_object('requested_by', v_by, 'user_id', v_user, 'key_id', v_key, 'agent', v_agent),
+    'approvers', to_jsonb(app.approvers_available(tool_gate_context.tenant_id, v_user, v_key)));
+end;
+$$;
+
+COMMENT ON FUNCTION app.tool_gate_context(tenant_id uuid, tool text, integration text, run_id uuid, requester jsonb, asset_id text) IS 'Workers and tools.execute: the gate''s inputs for one call in one round trip: enabled, integration row, applicable policies (tool pattern and agent match), asset criticality, settings.timezone, settings.approvals, the requester (from the run: its starter and agent) and the approver roles available to it.';
+
+CREATE FUNCTION app.tool_gate_record(tenant_id uuid, rec jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_outcome text := rec ->> 'outcome';
+  v_base jsonb;
+  v_approval public.approvals%rowtype;
+  v_call public.tool_calls%rowtype;
+  v_read jsonb;
+begin
+  v_base := jsonb_build_object('tool', rec ->> 'tool', 'mode', rec ->> 'mode', 'run_id', rec ->> 'run_id',
+    'step_key', rec ->> 'step_key', 'agent', rec ->> 'agent', 'arguments', coalesce(rec -> 'arguments', '{}'::jsonb),
+    'decision', rec -> 'decision', 'requested_by', rec ->> 'requested_by', 'actor', 'gate');
+  for v_read in select * from jsonb_array_elements(coalesce(rec -> 'credential_reads', '[]'::jsonb)) loop
+    perform app.tool_audit_write(tool_gate_record.tenant_id, v_base || jsonb_build_object('event', 'credential_read',
+      'result', v_read, 'decision', null));
+  end loop;
+  case v_outcome
+  when 'suggested', 'refused', 'executed', 'failed' then
+    perform app.tool_audit_write(tool_gate_record.tenant_id, v_base || jsonb_build_object('event', v_outcome,
+      'result', rec -> 'result', 'error', rec -> 'error'));
+    return jsonb_build_object('outcome', v_outcome);
+  when 'approval' then
+    insert into public.approvals (tenant_id, request_key, run_id, step_key, tool, arguments, args_hash, mode, agent,
+      risk_score, risk_class, decision, requested_by, requested_by_user_id, requested_by_key_id, approver_roles, expires_at)
+    values (tool_gate_record.tenant_id, rec ->> 'request_key', (rec ->> 'run_id')::uuid, rec ->> 'step_key',
+      rec ->> 'tool', coalesce(rec -> 'arguments', '{}'::jsonb), app.tool_args_hash(rec -> 'arguments'), rec ->> 'mode',
+      rec ->> 'agent', coalesce((rec #>> '{approval,risk_score}')::integer, 0),
+      coalesce(rec #>> '{approval,risk_class}', 'medium'), coalesce(rec -> 'decision', '{}'::jsonb),
+      rec ->> 'requested_by', (rec ->> 'requested_by_user_id')::uuid, (rec ->> 'requested_by_key_id')::uuid,
+      coalesce((select array_agg(r) from jsonb_array_elements_text(rec #> '{approval,approver_roles}') r), array['owner', 'admin']),
+      now() + make_interval(secs => coalesce((rec #>> '{approval,ttl_seconds}')::integer, 3600)))
+    on conflict on constraint approvals_tenant_id_request_key_key do nothing
+    returning * into v_approval;
+    if v_approval.id is null then
+      select * into v_approval from public.approvals a
+      where a.tenant_id = tool_gate_record.tenant_id and a.request_key = rec ->> 'request_key';
+    else
+      perform app.tool_audit_write(tool_gate_record.tenant_id, v_base || jsonb_build_object('event', 'requested',
+        'approval_id', v_approval.id));
+      perform app.event_emit(tool_gate_record.tenant_id, 'approval.requested', 'agent', jsonb_build_object(
+        'approval_id', v_approval.id, 'tool', v_approval.tool, 'run_id', v_approval.run_id, 'agent', v_approval.agent,
+        'risk_score', v_approval.risk_score, 'risk_class', v_approval.risk_class,
+        'approver_roles', to_jsonb(v_approval.approver_roles), 'expires_at', v_approval.expires_at,
+        'reasons', v_approval.decision -> 'reasons'));
+    end if;
+    return jsonb_build_object('outcome', 'approval', 'approval_id', v_approval.id, 'status', v_approval.status,
+      'expires_at', v_approval.expires_at, 'args_hash', v_approval.args_hash);
+  when 'execute' then
+    select * into v_call from public.tool_calls c
+    where c.tenant_id = tool_gate_record.tenant_id and c.idempotency_key = rec ->> 'request_key';
+    if v_call.id is null then
+      v_call := app.tool_call_create(tool_gate_record.tenant_id, (rec -> 'call') || jsonb_build_object(
+        'idempotency_key', rec ->> 'request_key', 'run_id', rec ->> 'run_id', 'step_key', rec ->> 'step_key',
+        'tool', rec ->> 'tool', 'arguments', coalesce(rec -> 'arguments', '{}'::jsonb), 'mode', rec ->> 'mode',
+        'agent', rec ->> 'agent', 'requested_by', rec ->> 'requested_by'));
+      perform app.tool_audit_write(tool_gate_record.tenant_id, v_base || jsonb_build_object('event', 'allowed',
+        'tool_call_id', v_call.id));
+    end if;
+    return jsonb_build_object('outcome', 'execute', 'tool_call_id', v_call.id, 'status', v_call.status);
+  else
+    raise exception 'Unknown gate outcome %', coalesce(v_outcome, 'NULL') using errcode = 'OR400', detail = 'invalid_outcome';
+  end case;
+end;
+$$;
+
+COMMENT ON FUNCTION app.tool_gate_record(tenant_id uuid, rec jsonb) IS 'Workers and tools.execute: records the gate''s outcome for one call in one transaction — suggested, refused, executed or failed (inline reads): an audit row; approval: an approval (idempotent per request_key) with audit requested and event approval.requested; execute: a tool call queued for the tool-executor with audit allowed. Credential reads are audited too.';
 
 CREATE FUNCTION app.touch_updated_at() RETURNS trigger
     LANGUAGE plpgsql
@@ -3668,6 +4553,28 @@ CREATE TABLE app.automation_windows (
 ALTER TABLE ONLY app.automation_windows FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.automation_windows IS 'Internal: the debounce or batch window of an event automation run (one open window per automation and key): the run waits until fire_at; later events extend (debounce) or join (batch) it; a full batch is closed at once and the next event opens a new window.';
+
+CREATE TABLE app.integration_leases (
+    tenant_id uuid NOT NULL,
+    integration text NOT NULL,
+    holder text NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+
+ALTER TABLE ONLY app.integration_leases FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.integration_leases IS 'Calls in flight per tenant and integration (one lease per call, released when it ends or expiring with its timeout if the worker died).';
+
+CREATE TABLE app.integration_windows (
+    tenant_id uuid NOT NULL,
+    integration text NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    hits integer DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY app.integration_windows FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.integration_windows IS 'Calls per tenant, integration and calendar minute (app.integration_acquire); rows past an hour are dropped by the tick.';
 
 CREATE TABLE app.invoke_requests (
     id bigint NOT NULL,
@@ -4685,6 +5592,222 @@ COMMENT ON COLUMN public.tenants.settings IS 'Settings the tenant''s admins chan
 
 COMMENT ON COLUMN public.tenants.limits IS 'Plan limits set by the operator (service role: tenants.update), never by the tenant: max_spawn_depth, max_children_per_session, max_concurrent_sessions, … Missing keys take the defaults of app.tenant_limit.';
 
+CREATE TABLE public.tool_assets (
+    tenant_id uuid NOT NULL,
+    asset_id text NOT NULL,
+    name text,
+    criticality text NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tool_assets_asset_id_check CHECK (((length(asset_id) >= 1) AND (length(asset_id) <= 200))),
+    CONSTRAINT tool_assets_criticality_check CHECK ((criticality = ANY (ARRAY['A'::text, 'B'::text, 'C'::text])))
+);
+
+ALTER TABLE ONLY public.tool_assets FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tool_assets IS 'Asset criticality for the policy engine (assets.upsert): A = critical (safety or production stops), B = important, C = minor. A call on an asset with no row has unknown criticality, which no criticality condition allows.';
+
+COMMENT ON COLUMN public.tool_assets.asset_id IS 'The identifier tools take as their asset argument (e.g. P-101).';
+
+CREATE TABLE public.tool_audit (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    seq bigint NOT NULL,
+    tenant_id uuid NOT NULL,
+    event text NOT NULL,
+    tool text NOT NULL,
+    mode text,
+    run_id uuid,
+    step_key text,
+    agent text,
+    tool_call_id uuid,
+    approval_id uuid,
+    arguments jsonb,
+    args_hash text,
+    result jsonb,
+    before jsonb,
+    after jsonb,
+    decision jsonb,
+    error jsonb,
+    requested_by text,
+    actor text,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT tool_audit_event_check CHECK ((event = ANY (ARRAY['suggested'::text, 'refused'::text, 'requested'::text, 'approved'::text, 'rejected'::text, 'expired'::text, 'allowed'::text, 'queued'::text, 'executed'::text, 'failed'::text, 'credential_read'::text]))),
+    CONSTRAINT tool_audit_mode_check CHECK ((mode = ANY (ARRAY['assist'::text, 'copilot'::text, 'autonomous'::text])))
+);
+
+ALTER TABLE ONLY public.tool_audit FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tool_audit IS 'Every tool call''s trail, append-only (004 §3.4): suggested (assist), refused (gate or binding), requested / approved / rejected / expired (approvals), allowed (a policy let it run), queued (submitted to the executor), executed / failed (with result and before/after), credential_read (which secret was decrypted for which origin; never its value).';
+
+COMMENT ON COLUMN public.tool_audit.seq IS 'Insertion order (stable where created_at ties).';
+
+COMMENT ON COLUMN public.tool_audit.event IS 'What happened; a call''s rows in seq order tell its story (e.g. requested → approved → queued → executed).';
+
+COMMENT ON COLUMN public.tool_audit.run_id IS 'The session (run) whose agent called the tool; null for calls made through tools.execute.';
+
+COMMENT ON COLUMN public.tool_audit.step_key IS 'The run step of the call (gate:<turn>:<call id>).';
+
+COMMENT ON COLUMN public.tool_audit.agent IS 'Slug of the agent that called it.';
+
+COMMENT ON COLUMN public.tool_audit.before IS 'State before a write, where the adapter can read it (e.g. the old setpoint or status).';
+
+COMMENT ON COLUMN public.tool_audit.after IS 'State after a write.';
+
+COMMENT ON COLUMN public.tool_audit.decision IS 'The gate''s decision: {action, risk: {score, class}, reasons[], policy}; or the approver''s {decision, reason}.';
+
+COMMENT ON COLUMN public.tool_audit.requested_by IS 'Who the call is on behalf of: key:<id>, user:<id> (the session''s starter) or service_role.';
+
+COMMENT ON COLUMN public.tool_audit.actor IS 'Who did this event: gate, user:<id> / key:<id> (an approver), tool-executor, tick.';
+
+ALTER TABLE public.tool_audit ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.tool_audit_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE public.tool_integrations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    key text NOT NULL,
+    adapter text DEFAULT 'sandbox'::text NOT NULL,
+    base_url text,
+    credential_secret text,
+    auth_header text DEFAULT 'authorization'::text NOT NULL,
+    auth_scheme text DEFAULT 'Bearer'::text,
+    timeout_ms integer DEFAULT 10000 NOT NULL,
+    max_retries integer DEFAULT 2 NOT NULL,
+    rate_limit_per_minute integer,
+    max_concurrency integer,
+    idempotent_retries boolean DEFAULT true NOT NULL,
+    routes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    created_by text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tool_integrations_adapter_check CHECK ((adapter = ANY (ARRAY['sandbox'::text, 'http'::text]))),
+    CONSTRAINT tool_integrations_auth_header_check CHECK ((auth_header ~ '^[a-z][a-z0-9-]{0,62}$'::text)),
+    CONSTRAINT tool_integrations_auth_scheme_check CHECK ((auth_scheme ~ '^[A-Za-z][A-Za-z0-9_-]{0,30}$'::text)),
+    CONSTRAINT tool_integrations_base_url_check CHECK (((base_url ~ '^https?://[^?#@\s]+$'::text) AND (length(base_url) <= 2000))),
+    CONSTRAINT tool_integrations_check CHECK (((adapter <> 'http'::text) OR (base_url IS NOT NULL))),
+    CONSTRAINT tool_integrations_credential_secret_check CHECK ((credential_secret ~ '^[a-z][a-z0-9_]{0,62}$'::text)),
+    CONSTRAINT tool_integrations_key_check CHECK ((key ~ '^[a-z][a-z0-9_]{0,62}$'::text)),
+    CONSTRAINT tool_integrations_max_concurrency_check CHECK (((max_concurrency >= 1) AND (max_concurrency <= 1000))),
+    CONSTRAINT tool_integrations_max_retries_check CHECK (((max_retries >= 0) AND (max_retries <= 5))),
+    CONSTRAINT tool_integrations_rate_limit_per_minute_check CHECK (((rate_limit_per_minute >= 1) AND (rate_limit_per_minute <= 100000))),
+    CONSTRAINT tool_integrations_routes_check CHECK ((jsonb_typeof(routes) = 'object'::text)),
+    CONSTRAINT tool_integrations_timeout_ms_check CHECK (((timeout_ms >= 100) AND (timeout_ms <= 120000)))
+);
+
+ALTER TABLE ONLY public.tool_integrations FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tool_integrations IS 'How a tenant reaches each integration its tools name (cmms, scada, historian, erp, notify, hse, compliance, or its own): the sandbox adapter (seeded, plausible data; the default when there is no row) or the generic HTTP adapter (base URL, a credential bound to that origin, timeouts, retries, a circuit breaker, a rate limit and a concurrency cap). Swapping the sandbox for a real system is this row, not code.';
+
+COMMENT ON COLUMN public.tool_integrations.key IS 'The integration key tools declare (cmms.create_work_order → cmms).';
+
+COMMENT ON COLUMN public.tool_integrations.adapter IS 'sandbox (records calls, returns seeded data; no plant needed) or http (calls base_url through the outbound client). The site''s own tools (leads, posts, tasks, notifications, spawn_agents) always use the built-in site adapter.';
+
+COMMENT ON COLUMN public.tool_integrations.base_url IS 'http: the endpoint calls go to (POST <base_url>/<tool> with {arguments}, unless routes says otherwise). Private addresses need the operator''s ORA_OUTBOUND_ALLOW.';
+
+COMMENT ON COLUMN public.tool_integrations.credential_secret IS 'http: name of the tenant secret (secrets.set) sent as <auth_header>: <auth_scheme> <value>. The secret must be bound to base_url''s origin; app.secret_get refuses it for any other and logs every read.';
+
+COMMENT ON COLUMN public.tool_integrations.auth_scheme IS 'Prefix of the credential header value (Bearer, Token, …); null sends the secret as it is.';
+
+COMMENT ON COLUMN public.tool_integrations.max_retries IS 'http: retries of one call on 429, 502, 503, 504 and connection errors (backoff, Retry-After honoured), with the same Idempotency-Key.';
+
+COMMENT ON COLUMN public.tool_integrations.rate_limit_per_minute IS 'Calls per calendar minute across every worker (app.integration_acquire); null = no limit. Work over the limit is deferred, not failed.';
+
+COMMENT ON COLUMN public.tool_integrations.max_concurrency IS 'Calls in flight at once for this tenant and integration (leases in app.integration_leases); null = no cap.';
+
+COMMENT ON COLUMN public.tool_integrations.idempotent_retries IS 'http: the endpoint honours Idempotency-Key, so a call whose worker died mid-request may be sent again with the same key. false: such a call fails as OUTCOME_UNKNOWN instead (never sent twice).';
+
+COMMENT ON COLUMN public.tool_integrations.routes IS 'http: per-tool overrides {"<tool>": {"method": "GET", "path": "/work_orders/{work_order_id}"}}; {arg} placeholders are filled URL-encoded, GET sends the remaining arguments as the query string.';
+
+CREATE TABLE public.tool_policies (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    name text NOT NULL,
+    description text,
+    tool text NOT NULL,
+    agent text,
+    effect text NOT NULL,
+    conditions jsonb DEFAULT '{}'::jsonb NOT NULL,
+    approver_roles text[],
+    approval_ttl_seconds integer,
+    priority integer DEFAULT 0 NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    created_by text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tool_policies_agent_check CHECK ((agent ~ '^[a-z][a-z0-9_]{0,62}$'::text)),
+    CONSTRAINT tool_policies_approval_ttl_seconds_check CHECK (((approval_ttl_seconds >= 60) AND (approval_ttl_seconds <= 604800))),
+    CONSTRAINT tool_policies_approver_roles_check CHECK (((approver_roles <@ ARRAY['owner'::text, 'admin'::text, 'member'::text]) AND (cardinality(approver_roles) > 0))),
+    CONSTRAINT tool_policies_conditions_check CHECK ((jsonb_typeof(conditions) = 'object'::text)),
+    CONSTRAINT tool_policies_effect_check CHECK ((effect = ANY (ARRAY['allow'::text, 'require_approval'::text, 'deny'::text]))),
+    CONSTRAINT tool_policies_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT tool_policies_priority_check CHECK (((priority >= '-1000'::integer) AND (priority <= 1000))),
+    CONSTRAINT tool_policies_tool_check CHECK ((tool ~ '^(\*|[a-z][a-z0-9_]*(\.(\*|[a-z][a-z0-9_]*))?)$'::text))
+);
+
+ALTER TABLE ONLY public.tool_policies FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tool_policies IS 'Rules of the gate (policies.*, admins). A policy applies to a call when its tool pattern and agent match and every condition holds. deny applies in every mode; in autonomous mode a write runs when an allow policy applies and no deny or require_approval one does; anything not clearly allowed waits for approval.';
+
+COMMENT ON COLUMN public.tool_policies.tool IS 'A tool name (scada.set_setpoint), every tool of an integration (scada.*), or * for all.';
+
+COMMENT ON COLUMN public.tool_policies.agent IS 'Only calls from sessions of this agent (slug); null = any caller.';
+
+COMMENT ON COLUMN public.tool_policies.effect IS 'allow (the call runs without approval, autonomous mode), require_approval (it waits for a person), deny (refused in every mode).';
+
+COMMENT ON COLUMN public.tool_policies.conditions IS '{max_risk: 0-100, arg_ranges: {"<arg path>": {min, max}}, arg_allowlists: {"<arg path>": [values]}, time_window: {days: [1-7, Monday = 1], start: "HH:MM", end: "HH:MM"} in the tenant''s time zone (settings.timezone), max_asset_criticality: A|B|C, max_amount: number}. All must hold; a value the call lacks fails its condition.';
+
+COMMENT ON COLUMN public.tool_policies.approver_roles IS 'Member roles that may decide approvals this policy asks for (default: the tenant''s settings.approvals.roles, else owner and admin).';
+
+COMMENT ON COLUMN public.tool_policies.approval_ttl_seconds IS 'How long approvals this policy asks for stay open (default: settings.approvals.ttl_seconds, else 3600).';
+
+COMMENT ON COLUMN public.tool_policies.priority IS 'Higher first when several policies of the same effect apply (the reasons list the first).';
+
+CREATE TABLE public.tool_sandbox_records (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    integration text NOT NULL,
+    kind text NOT NULL,
+    ref text NOT NULL,
+    data jsonb NOT NULL,
+    tool_call_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tool_sandbox_records_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,62}$'::text)),
+    CONSTRAINT tool_sandbox_records_ref_check CHECK (((length(ref) >= 1) AND (length(ref) <= 200)))
+);
+
+ALTER TABLE ONLY public.tool_sandbox_records FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tool_sandbox_records IS 'State the sandbox adapter keeps per tenant (work orders, setpoints, acknowledged alarms, reservations, requisitions, incidents, inspections, messages), so a demo''s writes are read back by its reads. Written in the transaction that records the call (exactly once).';
+
+COMMENT ON COLUMN public.tool_sandbox_records.kind IS 'work_order, setpoint, alarm_ack, reservation, requisition, incident, inspection, message.';
+
+COMMENT ON COLUMN public.tool_sandbox_records.ref IS 'The record''s identifier in its kind (WO-…, a tag, an alarm id, …).';
+
+CREATE TABLE public.tool_settings (
+    tenant_id uuid NOT NULL,
+    tool text NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    updated_by text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tool_settings_tool_check CHECK ((tool ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$'::text))
+);
+
+ALTER TABLE ONLY public.tool_settings FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.tool_settings IS 'Per-tenant switches for registry tools (tools.configure). A tool without a row is enabled; a disabled tool is offered to no agent and refused by the gate.';
+
+COMMENT ON COLUMN public.tool_settings.tool IS 'Registry tool name, e.g. scada.set_setpoint (the list is tools.list).';
+
+COMMENT ON COLUMN public.tool_settings.updated_by IS 'key:<id> or user:<id> that last changed it.';
+
 CREATE TABLE public.usage_events (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     tenant_id uuid NOT NULL,
@@ -4845,6 +5968,12 @@ ALTER TABLE ONLY app.automation_hooks
 ALTER TABLE ONLY app.automation_windows
     ADD CONSTRAINT automation_windows_pkey PRIMARY KEY (run_id);
 
+ALTER TABLE ONLY app.integration_leases
+    ADD CONSTRAINT integration_leases_pkey PRIMARY KEY (tenant_id, integration, holder);
+
+ALTER TABLE ONLY app.integration_windows
+    ADD CONSTRAINT integration_windows_pkey PRIMARY KEY (tenant_id, integration, window_start);
+
 ALTER TABLE ONLY app.invoke_requests
     ADD CONSTRAINT invoke_requests_pkey PRIMARY KEY (id);
 
@@ -4913,6 +6042,12 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.approvals
+    ADD CONSTRAINT approvals_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.approvals
+    ADD CONSTRAINT approvals_tenant_id_request_key_key UNIQUE (tenant_id, request_key);
 
 ALTER TABLE ONLY public.automations
     ADD CONSTRAINT automations_pkey PRIMARY KEY (id);
@@ -5004,6 +6139,39 @@ ALTER TABLE ONLY public.tenants
 ALTER TABLE ONLY public.tenants
     ADD CONSTRAINT tenants_slug_key UNIQUE (slug);
 
+ALTER TABLE ONLY public.tool_assets
+    ADD CONSTRAINT tool_assets_pkey PRIMARY KEY (tenant_id, asset_id);
+
+ALTER TABLE ONLY public.tool_audit
+    ADD CONSTRAINT tool_audit_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.tool_calls
+    ADD CONSTRAINT tool_calls_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.tool_calls
+    ADD CONSTRAINT tool_calls_tenant_id_idempotency_key_key UNIQUE (tenant_id, idempotency_key);
+
+ALTER TABLE ONLY public.tool_integrations
+    ADD CONSTRAINT tool_integrations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.tool_integrations
+    ADD CONSTRAINT tool_integrations_tenant_id_key_key UNIQUE (tenant_id, key);
+
+ALTER TABLE ONLY public.tool_policies
+    ADD CONSTRAINT tool_policies_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.tool_policies
+    ADD CONSTRAINT tool_policies_tenant_id_name_key UNIQUE (tenant_id, name);
+
+ALTER TABLE ONLY public.tool_sandbox_records
+    ADD CONSTRAINT tool_sandbox_records_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.tool_sandbox_records
+    ADD CONSTRAINT tool_sandbox_records_tenant_id_kind_ref_key UNIQUE (tenant_id, kind, ref);
+
+ALTER TABLE ONLY public.tool_settings
+    ADD CONSTRAINT tool_settings_pkey PRIMARY KEY (tenant_id, tool);
+
 ALTER TABLE ONLY public.usage_events
     ADD CONSTRAINT usage_events_pkey PRIMARY KEY (id);
 
@@ -5047,6 +6215,12 @@ CREATE INDEX agent_tasks_tenant_status_idx ON public.agent_tasks USING btree (te
 CREATE INDEX agents_tenant_idx ON public.agents USING btree (tenant_id, slug);
 
 CREATE INDEX api_keys_tenant_idx ON public.api_keys USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX approvals_pending_expiry_idx ON public.approvals USING btree (expires_at) WHERE (status = 'pending'::text);
+
+CREATE INDEX approvals_tenant_run_idx ON public.approvals USING btree (tenant_id, run_id) WHERE (run_id IS NOT NULL);
+
+CREATE INDEX approvals_tenant_status_idx ON public.approvals USING btree (tenant_id, status, created_at DESC);
 
 CREATE INDEX automations_due_idx ON public.automations USING btree (next_run_at) WHERE ((status = 'active'::text) AND (trigger_type = 'schedule'::text));
 
@@ -5122,6 +6296,26 @@ CREATE INDEX task_dependencies_tenant_idx ON public.task_dependencies USING btre
 
 CREATE INDEX tenant_members_user_idx ON public.tenant_members USING btree (user_id);
 
+CREATE INDEX tool_audit_tenant_approval_idx ON public.tool_audit USING btree (tenant_id, approval_id) WHERE (approval_id IS NOT NULL);
+
+CREATE INDEX tool_audit_tenant_call_idx ON public.tool_audit USING btree (tenant_id, tool_call_id) WHERE (tool_call_id IS NOT NULL);
+
+CREATE INDEX tool_audit_tenant_created_idx ON public.tool_audit USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX tool_audit_tenant_run_idx ON public.tool_audit USING btree (tenant_id, run_id, seq) WHERE (run_id IS NOT NULL);
+
+CREATE INDEX tool_calls_open_deadline_idx ON public.tool_calls USING btree (deadline_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
+
+CREATE INDEX tool_calls_tenant_created_idx ON public.tool_calls USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX tool_calls_tenant_run_idx ON public.tool_calls USING btree (tenant_id, run_id) WHERE (run_id IS NOT NULL);
+
+CREATE INDEX tool_integrations_tenant_idx ON public.tool_integrations USING btree (tenant_id, key);
+
+CREATE INDEX tool_policies_tenant_idx ON public.tool_policies USING btree (tenant_id, tool) WHERE enabled;
+
+CREATE INDEX tool_sandbox_records_tenant_idx ON public.tool_sandbox_records USING btree (tenant_id, kind, created_at DESC);
+
 CREATE INDEX usage_events_run_idx ON public.usage_events USING btree (tenant_id, run_id);
 
 CREATE INDEX usage_events_tenant_time_idx ON public.usage_events USING btree (tenant_id, created_at DESC);
@@ -5147,6 +6341,8 @@ CREATE TRIGGER agents_persona_version BEFORE INSERT OR UPDATE OF persona ON publ
 CREATE TRIGGER agents_touch BEFORE UPDATE ON public.agents FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER api_keys_touch BEFORE UPDATE ON public.api_keys FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER approvals_touch BEFORE UPDATE ON public.approvals FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER automations_schedule_request AFTER INSERT OR UPDATE OF next_run_at, status, trigger_config ON public.automations FOR EACH ROW EXECUTE FUNCTION app.automations_schedule_request();
 
@@ -5178,6 +6374,20 @@ CREATE TRIGGER task_dependencies_check AFTER INSERT ON public.task_dependencies 
 
 CREATE TRIGGER tenants_touch BEFORE UPDATE ON public.tenants FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER tool_assets_touch BEFORE UPDATE ON public.tool_assets FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER tool_audit_append_only BEFORE DELETE OR UPDATE ON public.tool_audit FOR EACH ROW EXECUTE FUNCTION app.tool_audit_immutable();
+
+CREATE TRIGGER tool_calls_touch BEFORE UPDATE ON public.tool_calls FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER tool_integrations_touch BEFORE UPDATE ON public.tool_integrations FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER tool_policies_touch BEFORE UPDATE ON public.tool_policies FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER tool_sandbox_records_touch BEFORE UPDATE ON public.tool_sandbox_records FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER tool_settings_touch BEFORE UPDATE ON public.tool_settings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
 CREATE TRIGGER webhook_deliveries_touch BEFORE UPDATE ON public.webhook_deliveries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER webhooks_touch BEFORE UPDATE ON public.webhooks FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
@@ -5190,6 +6400,12 @@ ALTER TABLE ONLY app.automation_hooks
 
 ALTER TABLE ONLY app.automation_windows
     ADD CONSTRAINT automation_windows_automation_id_fkey FOREIGN KEY (automation_id) REFERENCES public.automations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.integration_leases
+    ADD CONSTRAINT integration_leases_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.integration_windows
+    ADD CONSTRAINT integration_windows_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.rate_counters
     ADD CONSTRAINT rate_counters_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES public.api_keys(id) ON DELETE CASCADE;
@@ -5235,6 +6451,12 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.approvals
+    ADD CONSTRAINT approvals_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.approvals
+    ADD CONSTRAINT approvals_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.automations
     ADD CONSTRAINT automations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
@@ -5320,6 +6542,33 @@ ALTER TABLE ONLY public.tenant_members
 ALTER TABLE ONLY public.tenant_members
     ADD CONSTRAINT tenant_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.tool_assets
+    ADD CONSTRAINT tool_assets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tool_audit
+    ADD CONSTRAINT tool_audit_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tool_calls
+    ADD CONSTRAINT tool_calls_approval_id_fkey FOREIGN KEY (approval_id) REFERENCES public.approvals(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.tool_calls
+    ADD CONSTRAINT tool_calls_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.tool_calls
+    ADD CONSTRAINT tool_calls_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tool_integrations
+    ADD CONSTRAINT tool_integrations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tool_policies
+    ADD CONSTRAINT tool_policies_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tool_sandbox_records
+    ADD CONSTRAINT tool_sandbox_records_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tool_settings
+    ADD CONSTRAINT tool_settings_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.usage_events
     ADD CONSTRAINT usage_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
@@ -5342,6 +6591,10 @@ ALTER TABLE app.automation_hook_ids ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.automation_hooks ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.automation_windows ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.integration_leases ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.integration_windows ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.invoke_requests ENABLE ROW LEVEL SECURITY;
 
@@ -5380,6 +6633,16 @@ CREATE POLICY "Agents can be created within their tenant" ON public.agents FOR I
 CREATE POLICY "Agents can be deleted within their tenant" ON public.agents FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Agents can be updated within their tenant" ON public.agents FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Approvals are viewable within their tenant" ON public.approvals FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Assets are viewable within their tenant" ON public.tool_assets FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Assets can be created within their tenant" ON public.tool_assets FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Assets can be deleted within their tenant" ON public.tool_assets FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Assets can be updated within their tenant" ON public.tool_assets FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Automations are viewable within their tenant" ON public.automations FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
@@ -5453,6 +6716,8 @@ CREATE POLICY "Run steps are viewable within their tenant" ON public.run_steps F
 
 CREATE POLICY "Runs are viewable within their tenant" ON public.runs FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
+CREATE POLICY "Sandbox records are viewable within their tenant" ON public.tool_sandbox_records FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
 CREATE POLICY "Skills are viewable within their tenant" ON public.skills FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Skills can be created within their tenant" ON public.skills FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
@@ -5470,6 +6735,34 @@ CREATE POLICY "Tasks can be created within their tenant" ON public.agent_tasks F
 CREATE POLICY "Tasks can be updated within their tenant" ON public.agent_tasks FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Tenants are viewable by their own members and keys" ON public.tenants FOR SELECT TO authenticated USING ((id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool audit is viewable within its tenant" ON public.tool_audit FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool calls are viewable within their tenant" ON public.tool_calls FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool integrations are viewable within their tenant" ON public.tool_integrations FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool integrations can be created within their tenant" ON public.tool_integrations FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool integrations can be deleted within their tenant" ON public.tool_integrations FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool integrations can be updated within their tenant" ON public.tool_integrations FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool policies are viewable within their tenant" ON public.tool_policies FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool policies can be created within their tenant" ON public.tool_policies FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool policies can be deleted within their tenant" ON public.tool_policies FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool policies can be updated within their tenant" ON public.tool_policies FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool settings are viewable within their tenant" ON public.tool_settings FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool settings can be created within their tenant" ON public.tool_settings FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool settings can be deleted within their tenant" ON public.tool_settings FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Tool settings can be updated within their tenant" ON public.tool_settings FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Usage is viewable within its tenant" ON public.usage_events FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
@@ -5494,6 +6787,8 @@ ALTER TABLE public.agent_tasks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.agents ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.approvals ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.automations ENABLE ROW LEVEL SECURITY;
 
@@ -5535,6 +6830,20 @@ ALTER TABLE public.tenant_members ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.tenants ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE public.tool_assets ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tool_audit ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tool_calls ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tool_integrations ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tool_policies ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tool_sandbox_records ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tool_settings ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE public.usage_events ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.usage_totals ENABLE ROW LEVEL SECURITY;
@@ -5569,6 +6878,26 @@ REVOKE ALL ON FUNCTION app.api_key_usage_record(uses jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.api_key_usage_record(uses jsonb) TO service_role;
 
 REVOKE ALL ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) FROM PUBLIC;
+
+GRANT SELECT ON TABLE public.approvals TO authenticated;
+GRANT ALL ON TABLE public.approvals TO service_role;
+
+REVOKE ALL ON FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.approval_expire(approval public.approvals) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.approval_lock(tenant_id uuid, approval_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.approval_resolve_waits(approval public.approvals) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.approval_result(approval public.approvals) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.approvals_expire_due() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.approvals_expire_due() TO service_role;
+
+REVOKE ALL ON FUNCTION app.approvers_available(tenant_id uuid, requested_by_user_id uuid, requested_by_key_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.approvers_available(tenant_id uuid, requested_by_user_id uuid, requested_by_key_id uuid) TO service_role;
 
 REVOKE ALL ON FUNCTION app.automation_fire(tenant_id uuid, automation_id uuid, trigger jsonb, opts jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.automation_fire(tenant_id uuid, automation_id uuid, trigger jsonb, opts jsonb) TO service_role;
@@ -5633,6 +6962,15 @@ GRANT ALL ON FUNCTION app.events_route() TO service_role;
 REVOKE ALL ON FUNCTION app.function_invoke(function_name text, body jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.function_invoke(function_name text, body jsonb) TO service_role;
 
+REVOKE ALL ON FUNCTION app.integration_acquire(tenant_id uuid, integration text, holder text, lease_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.integration_acquire(tenant_id uuid, integration text, holder text, lease_seconds integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.integration_limits_cleanup() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.integration_limits_cleanup() TO service_role;
+
+REVOKE ALL ON FUNCTION app.integration_release(tenant_id uuid, integration text, holder text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.integration_release(tenant_id uuid, integration text, holder text) TO service_role;
+
 REVOKE ALL ON FUNCTION app.local_encryption_key() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.lock_down() FROM PUBLIC;
@@ -5661,6 +6999,8 @@ REVOKE ALL ON FUNCTION app.queue_candidates__automations(qty integer) FROM PUBLI
 REVOKE ALL ON FUNCTION app.queue_candidates__deliveries(qty integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.queue_candidates__events(qty integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_candidates__tool_calls(qty integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.queue_claim(queue_name text, vt integer, qty integer, max_attempts integer) TO service_role;
@@ -5824,6 +7164,40 @@ GRANT ALL ON PROCEDURE app.tick_loop(IN seconds integer, IN interval_ms integer)
 
 REVOKE ALL ON FUNCTION app.tick_register(name text, function_name text, run_order integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.tick_register(name text, function_name text, run_order integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_args_hash(arguments jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tool_args_hash(arguments jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_audit_immutable() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tool_audit_immutable() TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_audit_write(tenant_id uuid, entry jsonb) FROM PUBLIC;
+
+GRANT SELECT ON TABLE public.tool_calls TO authenticated;
+GRANT ALL ON TABLE public.tool_calls TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_call_create(tenant_id uuid, spec jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.tool_call_finish(tenant_id uuid, tool_call_id uuid, outcome jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tool_call_finish(tenant_id uuid, tool_call_id uuid, outcome jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_call_requeue(tenant_id uuid, tool_call_id uuid, error jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tool_call_requeue(tenant_id uuid, tool_call_id uuid, error jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_call_start(tenant_id uuid, tool_call_id uuid, msg_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tool_call_start(tenant_id uuid, tool_call_id uuid, msg_id bigint) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_call_submit(tenant_id uuid, spec jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tool_call_submit(tenant_id uuid, spec jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_calls_sweep() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tool_calls_sweep() TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_gate_context(tenant_id uuid, tool text, integration text, run_id uuid, requester jsonb, asset_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tool_gate_context(tenant_id uuid, tool text, integration text, run_id uuid, requester jsonb, asset_id text) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tool_gate_record(tenant_id uuid, rec jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.tool_gate_record(tenant_id uuid, rec jsonb) TO service_role;
 
 REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.touch_updated_at() TO service_role;
@@ -6011,6 +7385,28 @@ GRANT ALL ON TABLE public.tenant_members TO service_role;
 
 GRANT SELECT ON TABLE public.tenants TO authenticated;
 GRANT ALL ON TABLE public.tenants TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.tool_assets TO authenticated;
+GRANT ALL ON TABLE public.tool_assets TO service_role;
+
+GRANT SELECT ON TABLE public.tool_audit TO authenticated;
+GRANT ALL ON TABLE public.tool_audit TO service_role;
+
+GRANT ALL ON SEQUENCE public.tool_audit_seq_seq TO anon;
+GRANT ALL ON SEQUENCE public.tool_audit_seq_seq TO authenticated;
+GRANT ALL ON SEQUENCE public.tool_audit_seq_seq TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.tool_integrations TO authenticated;
+GRANT ALL ON TABLE public.tool_integrations TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.tool_policies TO authenticated;
+GRANT ALL ON TABLE public.tool_policies TO service_role;
+
+GRANT SELECT ON TABLE public.tool_sandbox_records TO authenticated;
+GRANT ALL ON TABLE public.tool_sandbox_records TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.tool_settings TO authenticated;
+GRANT ALL ON TABLE public.tool_settings TO service_role;
 
 GRANT SELECT ON TABLE public.usage_events TO authenticated;
 GRANT ALL ON TABLE public.usage_events TO service_role;

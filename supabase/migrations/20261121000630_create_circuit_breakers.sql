@@ -93,10 +93,13 @@ begin
   end if;
   select b.state into v_was from public.circuit_breakers b
   where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key for update;
-  insert into public.circuit_breakers as b (tenant_id, key, fail_count, last_error, failure_threshold, cooldown_seconds)
-  values (breaker_record.tenant_id, breaker_record.key, 1, left(error, 2000),
-    coalesce((select (t.settings ->> 'breaker_failure_threshold')::integer from public.tenants t where t.id = breaker_record.tenant_id), 5),
-    coalesce((select (t.settings ->> 'breaker_cooldown_seconds')::integer from public.tenants t where t.id = breaker_record.tenant_id), 30))
+  -- a new breaker's first failure opens it when the threshold is 1
+  insert into public.circuit_breakers as b (tenant_id, key, fail_count, last_error, failure_threshold, cooldown_seconds, state)
+  select breaker_record.tenant_id, breaker_record.key, 1, left(error, 2000), s.threshold, s.cooldown,
+    case when s.threshold <= 1 then 'open' else 'closed' end
+  from (select
+    coalesce((select (t.settings ->> 'breaker_failure_threshold')::integer from public.tenants t where t.id = breaker_record.tenant_id), 5) as threshold,
+    coalesce((select (t.settings ->> 'breaker_cooldown_seconds')::integer from public.tenants t where t.id = breaker_record.tenant_id), 30) as cooldown) s
   on conflict on constraint circuit_breakers_tenant_id_key_key do update
   set fail_count = b.fail_count + 1, last_error = left(excluded.last_error, 2000), updated_at = now(),
     state = case when b.state = 'half_open' or b.fail_count + 1 >= b.failure_threshold then 'open' else b.state end
@@ -104,7 +107,9 @@ begin
   if v_state = 'open' and v_was is distinct from 'open' then
     update public.circuit_breakers b
     set opened_at = now(), opened_count = b.opened_count + 1, probe_until = null,
-      open_until = now() + make_interval(secs => coalesce(least(greatest(breaker_record.retry_after_seconds, 1), 3600), b.cooldown_seconds))
+      -- (greatest() ignores nulls: without a Retry-After the cooldown applies, not 1 second)
+      open_until = now() + make_interval(secs => case when breaker_record.retry_after_seconds is null then b.cooldown_seconds
+        else least(greatest(breaker_record.retry_after_seconds, 1), 3600) end)
     where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key;
   end if;
   return v_state;

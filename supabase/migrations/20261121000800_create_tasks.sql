@@ -159,6 +159,10 @@ declare
   v_session public.runs%rowtype;
   v_count integer := 0;
 begin
+  -- One advance per tenant at a time, and its reads start after the previous one committed: two
+  -- dependencies finishing at the same moment (or a dependent created while its dependency
+  -- finishes) would otherwise each see the other unfinished, and the dependent would never run.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.task_advance:' || task_advance.tenant_id::text));
   for v_task in
     select * from public.agent_tasks t
     where t.tenant_id = task_advance.tenant_id and t.status = 'pending' and t.assigned_agent is not null

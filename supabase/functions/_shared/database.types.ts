@@ -121,6 +121,50 @@ export type Database = {
         };
         Relationships: [];
       };
+      "integration_leases": {
+        Row: {
+          "expires_at": string;
+          "holder": string;
+          "integration": string;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "expires_at": string;
+          "holder": string;
+          "integration": string;
+          "tenant_id": string;
+        };
+        Update: {
+          "expires_at"?: string;
+          "holder"?: string;
+          "integration"?: string;
+          "tenant_id"?: string;
+        };
+        Relationships: [];
+      };
+      "integration_windows": {
+        Row: {
+          "hits": number;
+          "integration": string;
+          "tenant_id": string;
+          "window_start": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "hits"?: number;
+          "integration": string;
+          "tenant_id": string;
+          "window_start": string;
+        };
+        Update: {
+          "hits"?: number;
+          "integration"?: string;
+          "tenant_id"?: string;
+          "window_start"?: string;
+        };
+        Relationships: [];
+      };
       "invoke_requests": {
         Row: {
           "body": NonNullable<Json>;
@@ -520,6 +564,69 @@ export type Database = {
       };
       "api_key_usage_record": { Args: { "uses": Json }; Returns: undefined };
       "approval_check_waitpoint": { Args: { "waitpoint_id": string }; Returns: undefined };
+      "approval_decide": {
+        Args: {
+          "approval_id": string;
+          "decider": Json;
+          "decision": string;
+          "expected_hash"?: string;
+          "reason": string;
+          "tenant_id": string;
+        };
+        Returns: Database["public"]["Tables"]["approvals"]["Row"];
+        SetofOptions: {
+          from: "*";
+          to: "approvals";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "approval_expire": {
+        Args: {
+          "approval": Omit<
+            Database["public"]["Tables"]["approvals"]["Row"],
+            Database["public"]["Tables"]["approvals"]["ComputedFields"]
+          >;
+        };
+        Returns: undefined;
+      };
+      "approval_lock": {
+        Args: { "approval_id": string; "tenant_id": string };
+        Returns: Database["public"]["Tables"]["approvals"]["Row"];
+        SetofOptions: {
+          from: "*";
+          to: "approvals";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "approval_resolve_waits": {
+        Args: {
+          "approval": Omit<
+            Database["public"]["Tables"]["approvals"]["Row"],
+            Database["public"]["Tables"]["approvals"]["ComputedFields"]
+          >;
+        };
+        Returns: number;
+      };
+      "approval_result": {
+        Args: {
+          "approval": Omit<
+            Database["public"]["Tables"]["approvals"]["Row"],
+            Database["public"]["Tables"]["approvals"]["ComputedFields"]
+          >;
+        };
+        Returns: Json;
+      };
+      "approvals_expire_due": { Args: Record<PropertyKey, never>; Returns: number };
+      "approvers_available": {
+        Args: {
+          "requested_by_key_id": string;
+          "requested_by_user_id": string;
+          "tenant_id": string;
+        };
+        Returns: (string)[];
+      };
       "automation_fire": {
         Args: { "automation_id": string; "opts"?: Json; "tenant_id": string; "trigger": Json };
         Returns: Json;
@@ -592,6 +699,24 @@ export type Database = {
         Returns: undefined;
       };
       "function_invoke": { Args: { "body"?: Json; "function_name": string }; Returns: undefined };
+      "integration_acquire": {
+        Args: {
+          "holder": string;
+          "integration": string;
+          "lease_seconds"?: number;
+          "tenant_id": string;
+        };
+        Returns: {
+          "ok": boolean;
+          "reason": string;
+          "retry_in_ms": number;
+        }[];
+      };
+      "integration_limits_cleanup": { Args: Record<PropertyKey, never>; Returns: number };
+      "integration_release": {
+        Args: { "holder": string; "integration": string; "tenant_id": string };
+        Returns: undefined;
+      };
       "local_encryption_key": { Args: Record<PropertyKey, never>; Returns: string };
       "lock_down": { Args: Record<PropertyKey, never>; Returns: undefined };
       "member_resolve": {
@@ -645,6 +770,13 @@ export type Database = {
         }[];
       };
       "queue_candidates__events": {
+        Args: { "qty": number };
+        Returns: {
+          "msg_id": number;
+          "tenant_id": string;
+        }[];
+      };
+      "queue_candidates__tool_calls": {
         Args: { "qty": number };
         Returns: {
           "msg_id": number;
@@ -898,6 +1030,44 @@ export type Database = {
         Args: { "function_name": string; "name": string; "run_order"?: number };
         Returns: undefined;
       };
+      "tool_args_hash": { Args: { "arguments": Json }; Returns: string };
+      "tool_audit_write": { Args: { "entry": Json; "tenant_id": string }; Returns: string };
+      "tool_call_create": {
+        Args: { "spec": Json; "tenant_id": string };
+        Returns: Database["public"]["Tables"]["tool_calls"]["Row"];
+        SetofOptions: {
+          from: "*";
+          to: "tool_calls";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      "tool_call_finish": {
+        Args: { "outcome": Json; "tenant_id": string; "tool_call_id": string };
+        Returns: boolean;
+      };
+      "tool_call_requeue": {
+        Args: { "error": Json; "tenant_id": string; "tool_call_id": string };
+        Returns: boolean;
+      };
+      "tool_call_start": {
+        Args: { "msg_id": number; "tenant_id": string; "tool_call_id": string };
+        Returns: Json;
+      };
+      "tool_call_submit": { Args: { "spec": Json; "tenant_id": string }; Returns: Json };
+      "tool_calls_sweep": { Args: Record<PropertyKey, never>; Returns: number };
+      "tool_gate_context": {
+        Args: {
+          "asset_id": string;
+          "integration": string;
+          "requester": Json;
+          "run_id": string;
+          "tenant_id": string;
+          "tool": string;
+        };
+        Returns: Json;
+      };
+      "tool_gate_record": { Args: { "rec": Json; "tenant_id": string }; Returns: Json };
       "usage_record": { Args: { "tenant_id": string; "usage": Json }; Returns: string };
       "waitpoint_resolve": {
         Args: { "result": Json; "status": string; "waitpoint_id": string };
@@ -1318,6 +1488,129 @@ export type Database = {
           },
           {
             foreignKeyName: "api_keys_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "approvals": {
+        Row: {
+          "agent": string | null;
+          "approver_roles": (string)[];
+          "args_hash": string;
+          "arguments": NonNullable<Json>;
+          "created_at": string;
+          "decided_at": string | null;
+          "decided_by": string | null;
+          "decided_by_key_id": string | null;
+          "decided_by_user_id": string | null;
+          "decision": NonNullable<Json>;
+          "expires_at": string;
+          "id": string;
+          "mode": string;
+          "reason": string | null;
+          "request_key": string;
+          "requested_by": string | null;
+          "requested_by_key_id": string | null;
+          "requested_by_user_id": string | null;
+          "risk_class": string;
+          "risk_score": number;
+          "run_id": string | null;
+          "status": string;
+          "step_key": string | null;
+          "tenant_id": string;
+          "tool": string;
+          "tool_call_id": string | null;
+          "updated_at": string;
+          "used_at": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent"?: string | null;
+          "approver_roles"?: (string)[];
+          "args_hash": string;
+          "arguments": NonNullable<Json>;
+          "created_at"?: string;
+          "decided_at"?: string | null;
+          "decided_by"?: string | null;
+          "decided_by_key_id"?: string | null;
+          "decided_by_user_id"?: string | null;
+          "decision"?: NonNullable<Json>;
+          "expires_at": string;
+          "id"?: string;
+          "mode": string;
+          "reason"?: string | null;
+          "request_key": string;
+          "requested_by"?: string | null;
+          "requested_by_key_id"?: string | null;
+          "requested_by_user_id"?: string | null;
+          "risk_class": string;
+          "risk_score"?: number;
+          "run_id"?: string | null;
+          "status"?: string;
+          "step_key"?: string | null;
+          "tenant_id": string;
+          "tool": string;
+          "tool_call_id"?: string | null;
+          "updated_at"?: string;
+          "used_at"?: string | null;
+        };
+        Update: {
+          "agent"?: string | null;
+          "approver_roles"?: (string)[];
+          "args_hash"?: string;
+          "arguments"?: NonNullable<Json>;
+          "created_at"?: string;
+          "decided_at"?: string | null;
+          "decided_by"?: string | null;
+          "decided_by_key_id"?: string | null;
+          "decided_by_user_id"?: string | null;
+          "decision"?: NonNullable<Json>;
+          "expires_at"?: string;
+          "id"?: string;
+          "mode"?: string;
+          "reason"?: string | null;
+          "request_key"?: string;
+          "requested_by"?: string | null;
+          "requested_by_key_id"?: string | null;
+          "requested_by_user_id"?: string | null;
+          "risk_class"?: string;
+          "risk_score"?: number;
+          "run_id"?: string | null;
+          "status"?: string;
+          "step_key"?: string | null;
+          "tenant_id"?: string;
+          "tool"?: string;
+          "tool_call_id"?: string | null;
+          "updated_at"?: string;
+          "used_at"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "approvals_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "approvals_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "automation_runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "approvals_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "approvals_tenant_id_fkey";
             columns: ["tenant_id"];
             isOneToOne: false;
             referencedRelation: "tenants";
@@ -2603,6 +2896,463 @@ export type Database = {
           "updated_at"?: string;
         };
         Relationships: [];
+      };
+      "tool_assets": {
+        Row: {
+          "asset_id": string;
+          "criticality": string;
+          "metadata": NonNullable<Json>;
+          "name": string | null;
+          "tenant_id": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "asset_id": string;
+          "criticality": string;
+          "metadata"?: NonNullable<Json>;
+          "name"?: string | null;
+          "tenant_id": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "asset_id"?: string;
+          "criticality"?: string;
+          "metadata"?: NonNullable<Json>;
+          "name"?: string | null;
+          "tenant_id"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "tool_assets_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "tool_audit": {
+        Row: {
+          "actor": string | null;
+          "after": Json | null;
+          "agent": string | null;
+          "approval_id": string | null;
+          "args_hash": string | null;
+          "arguments": Json | null;
+          "before": Json | null;
+          "created_at": string;
+          "decision": Json | null;
+          "error": Json | null;
+          "event": string;
+          "id": string;
+          "mode": string | null;
+          "requested_by": string | null;
+          "result": Json | null;
+          "run_id": string | null;
+          "seq": number;
+          "step_key": string | null;
+          "tenant_id": string;
+          "tool": string;
+          "tool_call_id": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "actor"?: string | null;
+          "after"?: Json | null;
+          "agent"?: string | null;
+          "approval_id"?: string | null;
+          "args_hash"?: string | null;
+          "arguments"?: Json | null;
+          "before"?: Json | null;
+          "created_at"?: string;
+          "decision"?: Json | null;
+          "error"?: Json | null;
+          "event": string;
+          "id"?: string;
+          "mode"?: string | null;
+          "requested_by"?: string | null;
+          "result"?: Json | null;
+          "run_id"?: string | null;
+          "seq"?: never;
+          "step_key"?: string | null;
+          "tenant_id": string;
+          "tool": string;
+          "tool_call_id"?: string | null;
+        };
+        Update: {
+          "actor"?: string | null;
+          "after"?: Json | null;
+          "agent"?: string | null;
+          "approval_id"?: string | null;
+          "args_hash"?: string | null;
+          "arguments"?: Json | null;
+          "before"?: Json | null;
+          "created_at"?: string;
+          "decision"?: Json | null;
+          "error"?: Json | null;
+          "event"?: string;
+          "id"?: string;
+          "mode"?: string | null;
+          "requested_by"?: string | null;
+          "result"?: Json | null;
+          "run_id"?: string | null;
+          "seq"?: never;
+          "step_key"?: string | null;
+          "tenant_id"?: string;
+          "tool"?: string;
+          "tool_call_id"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "tool_audit_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "tool_calls": {
+        Row: {
+          "access": string;
+          "adapter": string;
+          "after": Json | null;
+          "agent": string | null;
+          "approval_id": string | null;
+          "args_hash": string;
+          "arguments": NonNullable<Json>;
+          "attempts": number;
+          "before": Json | null;
+          "completed_at": string | null;
+          "created_at": string;
+          "deadline_at": string;
+          "error": Json | null;
+          "id": string;
+          "idempotency_key": string;
+          "integration": string;
+          "mode": string | null;
+          "msg_id": number | null;
+          "requested_by": string | null;
+          "result": Json | null;
+          "run_id": string | null;
+          "started_at": string | null;
+          "status": string;
+          "step_key": string | null;
+          "tenant_id": string;
+          "tool": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "access": string;
+          "adapter": string;
+          "after"?: Json | null;
+          "agent"?: string | null;
+          "approval_id"?: string | null;
+          "args_hash": string;
+          "arguments": NonNullable<Json>;
+          "attempts"?: number;
+          "before"?: Json | null;
+          "completed_at"?: string | null;
+          "created_at"?: string;
+          "deadline_at": string;
+          "error"?: Json | null;
+          "id"?: string;
+          "idempotency_key": string;
+          "integration": string;
+          "mode"?: string | null;
+          "msg_id"?: number | null;
+          "requested_by"?: string | null;
+          "result"?: Json | null;
+          "run_id"?: string | null;
+          "started_at"?: string | null;
+          "status"?: string;
+          "step_key"?: string | null;
+          "tenant_id": string;
+          "tool": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "access"?: string;
+          "adapter"?: string;
+          "after"?: Json | null;
+          "agent"?: string | null;
+          "approval_id"?: string | null;
+          "args_hash"?: string;
+          "arguments"?: NonNullable<Json>;
+          "attempts"?: number;
+          "before"?: Json | null;
+          "completed_at"?: string | null;
+          "created_at"?: string;
+          "deadline_at"?: string;
+          "error"?: Json | null;
+          "id"?: string;
+          "idempotency_key"?: string;
+          "integration"?: string;
+          "mode"?: string | null;
+          "msg_id"?: number | null;
+          "requested_by"?: string | null;
+          "result"?: Json | null;
+          "run_id"?: string | null;
+          "started_at"?: string | null;
+          "status"?: string;
+          "step_key"?: string | null;
+          "tenant_id"?: string;
+          "tool"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "tool_calls_approval_id_fkey";
+            columns: ["approval_id"];
+            isOneToOne: false;
+            referencedRelation: "approvals";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "tool_calls_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "agent_sessions";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "tool_calls_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "automation_runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "tool_calls_run_id_fkey";
+            columns: ["run_id"];
+            isOneToOne: false;
+            referencedRelation: "runs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "tool_calls_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "tool_integrations": {
+        Row: {
+          "adapter": string;
+          "auth_header": string;
+          "auth_scheme": string | null;
+          "base_url": string | null;
+          "created_at": string;
+          "created_by": string | null;
+          "credential_secret": string | null;
+          "enabled": boolean;
+          "id": string;
+          "idempotent_retries": boolean;
+          "key": string;
+          "max_concurrency": number | null;
+          "max_retries": number;
+          "rate_limit_per_minute": number | null;
+          "routes": NonNullable<Json>;
+          "tenant_id": string;
+          "timeout_ms": number;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "adapter"?: string;
+          "auth_header"?: string;
+          "auth_scheme"?: string | null;
+          "base_url"?: string | null;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "credential_secret"?: string | null;
+          "enabled"?: boolean;
+          "id"?: string;
+          "idempotent_retries"?: boolean;
+          "key": string;
+          "max_concurrency"?: number | null;
+          "max_retries"?: number;
+          "rate_limit_per_minute"?: number | null;
+          "routes"?: NonNullable<Json>;
+          "tenant_id": string;
+          "timeout_ms"?: number;
+          "updated_at"?: string;
+        };
+        Update: {
+          "adapter"?: string;
+          "auth_header"?: string;
+          "auth_scheme"?: string | null;
+          "base_url"?: string | null;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "credential_secret"?: string | null;
+          "enabled"?: boolean;
+          "id"?: string;
+          "idempotent_retries"?: boolean;
+          "key"?: string;
+          "max_concurrency"?: number | null;
+          "max_retries"?: number;
+          "rate_limit_per_minute"?: number | null;
+          "routes"?: NonNullable<Json>;
+          "tenant_id"?: string;
+          "timeout_ms"?: number;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "tool_integrations_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "tool_policies": {
+        Row: {
+          "agent": string | null;
+          "approval_ttl_seconds": number | null;
+          "approver_roles": (string)[] | null;
+          "conditions": NonNullable<Json>;
+          "created_at": string;
+          "created_by": string | null;
+          "description": string | null;
+          "effect": string;
+          "enabled": boolean;
+          "id": string;
+          "name": string;
+          "priority": number;
+          "tenant_id": string;
+          "tool": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent"?: string | null;
+          "approval_ttl_seconds"?: number | null;
+          "approver_roles"?: (string)[] | null;
+          "conditions"?: NonNullable<Json>;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "description"?: string | null;
+          "effect": string;
+          "enabled"?: boolean;
+          "id"?: string;
+          "name": string;
+          "priority"?: number;
+          "tenant_id": string;
+          "tool": string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "agent"?: string | null;
+          "approval_ttl_seconds"?: number | null;
+          "approver_roles"?: (string)[] | null;
+          "conditions"?: NonNullable<Json>;
+          "created_at"?: string;
+          "created_by"?: string | null;
+          "description"?: string | null;
+          "effect"?: string;
+          "enabled"?: boolean;
+          "id"?: string;
+          "name"?: string;
+          "priority"?: number;
+          "tenant_id"?: string;
+          "tool"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "tool_policies_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "tool_sandbox_records": {
+        Row: {
+          "created_at": string;
+          "data": NonNullable<Json>;
+          "id": string;
+          "integration": string;
+          "kind": string;
+          "ref": string;
+          "tenant_id": string;
+          "tool_call_id": string | null;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "data": NonNullable<Json>;
+          "id"?: string;
+          "integration": string;
+          "kind": string;
+          "ref": string;
+          "tenant_id": string;
+          "tool_call_id"?: string | null;
+          "updated_at"?: string;
+        };
+        Update: {
+          "created_at"?: string;
+          "data"?: NonNullable<Json>;
+          "id"?: string;
+          "integration"?: string;
+          "kind"?: string;
+          "ref"?: string;
+          "tenant_id"?: string;
+          "tool_call_id"?: string | null;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "tool_sandbox_records_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "tool_settings": {
+        Row: {
+          "enabled": boolean;
+          "tenant_id": string;
+          "tool": string;
+          "updated_at": string;
+          "updated_by": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "enabled"?: boolean;
+          "tenant_id": string;
+          "tool": string;
+          "updated_at"?: string;
+          "updated_by"?: string | null;
+        };
+        Update: {
+          "enabled"?: boolean;
+          "tenant_id"?: string;
+          "tool"?: string;
+          "updated_at"?: string;
+          "updated_by"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "tool_settings_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       "usage_events": {
         Row: {

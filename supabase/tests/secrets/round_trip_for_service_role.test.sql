@@ -1,6 +1,6 @@
 -- Tenant secrets round-trip for service_role (workers, admin actions): app.secret_set stores them
--- encrypted (under the local key here, in Vault on Supabase), app.secret_get returns them, and every
--- read is logged with its purpose.
+-- encrypted (under the local key here, in Vault on Supabase) bound to an origin, app.secret_get
+-- returns them for that origin, and every read is logged with its purpose and target.
 begin;
 set local search_path = public, extensions;
 select plan(8);
@@ -9,16 +9,19 @@ select tests.create_tenant('tap-secrets');
 
 select tests.authenticate_as_service();
 select lives_ok(
-  $$select app.secret_set(tests.get_tenant_id('tap-secrets'), 'llm', 'sk-tap-first')$$,
+  $$select app.secret_set(tests.get_tenant_id('tap-secrets'), 'llm', 'sk-tap-first', 'https://api.openai.com')$$,
   'service_role stores a tenant secret'
 );
-select is(app.secret_get(tests.get_tenant_id('tap-secrets'), 'llm', 'tap'), 'sk-tap-first', 'and reads it back');
+select is((select value from app.secret_get(tests.get_tenant_id('tap-secrets'), 'llm', 'tap', 'https://api.openai.com')),
+  'sk-tap-first', 'and reads it back for its origin');
 select lives_ok(
-  $$select app.secret_set(tests.get_tenant_id('tap-secrets'), 'llm', 'sk-tap-rotated')$$,
+  $$select app.secret_set(tests.get_tenant_id('tap-secrets'), 'llm', 'sk-tap-rotated', 'https://api.openai.com')$$,
   'service_role replaces it'
 );
-select is(app.secret_get(tests.get_tenant_id('tap-secrets'), 'llm', 'tap'), 'sk-tap-rotated', 'and reads the new value');
-select is(app.secret_get(tests.get_tenant_id('tap-secrets'), 'absent', 'tap'), null, 'a secret never set reads as null');
+select is((select value from app.secret_get(tests.get_tenant_id('tap-secrets'), 'llm', 'tap', 'https://api.openai.com')),
+  'sk-tap-rotated', 'and reads the new value');
+select is((select count(*)::int from app.secret_get(tests.get_tenant_id('tap-secrets'), 'absent', 'tap', 'https://api.openai.com')),
+  0, 'a secret never set reads as no row');
 select tests.clear_authentication();
 
 select to_regclass('app.local_secret_key') is not null as has_local_key \gset
@@ -46,8 +49,8 @@ select skip('no local key here (Vault)', 1);
 select is(
   (select array_agg(action || ':' || coalesce(purpose, '') order by id) from app.secret_access_log
    where tenant_id = tests.get_tenant_id('tap-secrets')),
-  array['set:', 'read:tap', 'set:', 'read:tap'],
-  'every write and read is logged, reads with their purpose'
+  array['set:', 'read:tap → https://api.openai.com', 'set:', 'read:tap → https://api.openai.com'],
+  'every write and read is logged, reads with their purpose and target'
 );
 
 select * from finish();

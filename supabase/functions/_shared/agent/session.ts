@@ -16,8 +16,11 @@ import {
   type ChatResult,
   LlmError,
 } from "../llm/types.ts";
+import type { Classifiable, Classified } from "../queue/classify.ts";
+import { sessionToolCall } from "../tools/agent.ts";
+import type { Mode } from "../tools/types.ts";
 import { AgentOutput, buildPrompt, parseJsonReply } from "./prompt.ts";
-import { runTool, toolSpecsFor } from "./tools.ts";
+import { toolSpecsFor } from "./tools.ts";
 
 /** The agent definition snapshotted into the run at spawn (app.agent_snapshot). */
 export interface AgentSnapshot {
@@ -28,6 +31,7 @@ export interface AgentSnapshot {
   persona_version: number;
   model_settings: Record<string, unknown>;
   allowed_tools: string[];
+  can_spawn?: boolean;
   skills: { key: string; version: number; name: string; instructions: string }[];
   policy: string | null;
 }
@@ -37,6 +41,34 @@ export interface SessionInput {
   mode: string;
   query?: string;
   [k: string]: unknown;
+}
+
+/** A session stopped by one of its caps (a runaway loop): final, with a clear message. */
+export class SessionLimitError extends Error implements Classifiable {
+  constructor(readonly code: "TOOL_CALL_LIMIT" | "SPEND_LIMIT", message: string) {
+    super(message);
+    this.name = "SessionLimitError";
+  }
+  classify(): Classified {
+    return { kind: "final", code: this.code, message: this.message };
+  }
+}
+
+/** Default spend cap of one session in US cents (tenants.limits.max_session_spend_cents). */
+export const DEFAULT_SESSION_SPEND_CENTS = 500;
+
+/** The caps of a session and the tools its tenant switched off (one round trip per claim). */
+async function sessionLimits(db: Db, tenantId: string) {
+  const [row] = await db.s<{ calls: number; cents: number | null; disabled: string[] }[]>`
+    select app.tenant_limit(${tenantId}::uuid, 'max_tool_calls_per_session') as calls,
+      app.tenant_limit(${tenantId}::uuid, 'max_session_spend_cents') as cents,
+      coalesce((select array_agg(s.tool) from public.tool_settings s
+        where s.tenant_id = ${tenantId}::uuid and not s.enabled), '{}') as disabled`;
+  return {
+    maxCalls: row.calls,
+    maxCents: row.cents ?? DEFAULT_SESSION_SPEND_CENTS,
+    disabled: row.disabled,
+  };
 }
 
 /** A model turn as recorded (the step's output). */
@@ -190,7 +222,7 @@ function add(totals: Totals, t: Turn): void {
 export function agentSession(config: Config): RunHandler<SessionInput, Json> {
   return {
     kind: "agent",
-    version: "agent-loop/2",
+    version: "agent-loop/3",
     async run(ctx, input) {
       const started = performance.now();
       const agent = input.agent;
@@ -208,7 +240,14 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
         input: task,
       });
       const allowed = agent.allowed_tools ?? [];
-      const tools = toolSpecsFor(allowed);
+      const limits = await sessionLimits(ctx.db, ctx.tenantId);
+      const tools = toolSpecsFor(allowed, limits.disabled);
+      const sessionTools = {
+        config,
+        mode: (["assist", "copilot", "autonomous"].includes(mode) ? mode : "autonomous") as Mode,
+        agent: { slug: agent.slug, allowed_tools: allowed, can_spawn: agent.can_spawn === true },
+      };
+      let toolCalls = 0;
       const totals: Totals = { calls: 0, prompt: 0, completion: 0, cost: 0, offline: false };
       const replayed = ctx.recordedSteps.length;
       let appended: ChatMessage[] = [...messages];
@@ -225,35 +264,29 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
           tools,
         );
         add(totals, t);
+        // CAPS: a runaway loop stops with a clear error, whatever the model asks next
+        if (totals.cost * 100 > limits.maxCents) {
+          throw new SessionLimitError(
+            "SPEND_LIMIT",
+            `Session spend limit reached: $${totals.cost.toFixed(4)} of $${
+              (limits.maxCents / 100).toFixed(2)
+            } (tenant limit max_session_spend_cents); the session stopped`,
+          );
+        }
         history = [...history, ...appended, t.message];
         appended = [];
         const reply = t.message;
         // TOOLS: answer every tool call of the reply, each a recorded step
         if (reply.tool_calls?.length) {
           for (const call of reply.tool_calls) {
-            const out = await ctx.step(`tool:${turn}:${call.id}`, async () => {
-              const r = await runTool(
-                { db: ctx.db, tenantId: ctx.tenantId, sessionId: ctx.runId },
-                allowed,
-                call.function.name,
-                call.function.arguments,
+            if (++toolCalls > limits.maxCalls) {
+              throw new SessionLimitError(
+                "TOOL_CALL_LIMIT",
+                `Tool call limit reached: ${limits.maxCalls} per session (tenant limit max_tool_calls_per_session); the session stopped`,
               );
-              return r;
-            }, {
-              kind: "tool",
-              input: { name: call.function.name, arguments: call.function.arguments },
-              meta: () => ({
-                usage_kind: "tool",
-                units: 1,
-                provider: "ora",
-                model: call.function.name,
-              }),
-            });
-            appended.push({
-              role: "tool",
-              tool_call_id: call.id,
-              content: JSON.stringify(out.result),
-            });
+            }
+            const content = await sessionToolCall(ctx, sessionTools, turn, call);
+            appended.push({ role: "tool", tool_call_id: call.id, content });
           }
           continue;
         }

@@ -82,6 +82,35 @@ export async function listPage(
   };
 }
 
+/** Inserts `row` into public.<table> for the tenant (RLS applies); returns the new row. The one
+ * insert path of the crud actions and the agents' site tools. */
+export async function insertRow(
+  tx: Tx,
+  table: string,
+  tenantId: string,
+  row: Record<string, unknown>,
+) {
+  const values = definedOnly({ ...row, tenant_id: tenantId });
+  const [created] = await tx`insert into ${tx("public." + table)} ${tx(values)} returning *`;
+  return created;
+}
+
+/** Updates fields of the row `id` of public.<table> (RLS applies); the row before and after, or
+ * null when there is no such row. */
+export async function updateRow(
+  tx: Tx,
+  table: string,
+  id: string,
+  fields: Record<string, unknown>,
+) {
+  const [before] = await tx`select * from ${tx("public." + table)} where id = ${id} for update`;
+  if (!before) return null;
+  const [after] = await tx`update ${tx("public." + table)} set ${
+    tx(definedOnly(fields))
+  } where id = ${id} returning *`;
+  return { before, after };
+}
+
 /** Builds `<resource>.list|get|create|update|delete` for a tenant table. */
 export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(
   spec: CrudSpec<C, F>,
@@ -122,14 +151,8 @@ export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(
       scope: write,
       params: spec.create,
       returns: noun,
-      handler: async ({ tx, tenantId }: ActionContext, data: z.infer<C>) => {
-        const row = definedOnly({
-          ...(spec.prepare ? spec.prepare(data) : data),
-          tenant_id: tenantId,
-        });
-        const [created] = await tx`insert into ${tx("public." + table)} ${tx(row)} returning *`;
-        return created;
-      },
+      handler: ({ tx, tenantId }: ActionContext, data: z.infer<C>) =>
+        insertRow(tx, table, tenantId, spec.prepare ? spec.prepare(data) : data),
     }),
     [`${resource}.update`]: tenantAction({
       description: `Update fields of a ${noun}. Writes ${table}.UPDATE to event_log.`,
@@ -140,11 +163,9 @@ export function crudActions<C extends z.ZodObject, F extends z.ZodObject>(
       returns: noun,
       handler: async ({ tx }: ActionContext, data: z.infer<typeof UpdateParams>) => {
         const { id, ...fields } = data as { id: string } & Record<string, unknown>;
-        const [updated] = await tx`update ${tx("public." + table)} set ${
-          tx(fields)
-        } where id = ${id} returning *`;
-        if (!updated) throw notFound(id);
-        return updated;
+        const changed = await updateRow(tx, table, id, fields);
+        if (!changed) throw notFound(id);
+        return changed.after;
       },
     }),
     [`${resource}.delete`]: tenantAction({

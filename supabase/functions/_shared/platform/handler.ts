@@ -39,8 +39,12 @@ function scopeOf(a: Action): string {
   return "any";
 }
 
-/** The schema document `GET /functions/v1/<name>` returns. */
-export function schemaDocument(registry: Registry, name: string) {
+/** The schema document `GET /functions/v1/<name>` returns; `extras` adds sections (e.g. tools). */
+export function schemaDocument(
+  registry: Registry,
+  name: string,
+  extras: Record<string, unknown> = {},
+) {
   return {
     name,
     version: API_VERSION,
@@ -81,6 +85,7 @@ export function schemaDocument(registry: Registry, name: string) {
         returns: a.returns,
       }]),
     ),
+    ...extras,
   };
 }
 
@@ -116,8 +121,9 @@ export function createActionHandler(
   name: string,
   deps: Omit<GatewayDeps, "name">,
   registry: Registry,
+  extras: Record<string, unknown> = {},
 ) {
-  const schema = schemaDocument(registry, name);
+  const schema = schemaDocument(registry, name, extras);
   const names = [...registry.keys()];
   const { db, config } = deps;
   return gateway({ ...deps, name }, async (scope) => {

@@ -27,6 +27,21 @@ export const TenantSettings = z.object({
   notifications: NotificationSettings.optional().describe(
     "Notification channel endpoints (email, sms, slack, teams, webhook) and the secrets they use, retry schedule, timeout",
   ),
+  timezone: z.string().max(64).refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "an IANA time zone such as Europe/Oslo").optional()
+    .describe("The tenant's time zone (IANA), e.g. for tool policies' time windows (default UTC)"),
+  approvals: z.object({
+    roles: z.array(z.enum(["owner", "admin", "member"])).min(1).max(3).optional()
+      .describe("Member roles that decide tool approvals (default owner and admin)"),
+    ttl_seconds: z.number().int().min(60).max(604_800).optional()
+      .describe("How long a tool approval stays open (default 3600)"),
+  }).strict().optional().describe("Tool approvals: who decides, and how long they stay open"),
 }).strict();
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -37,6 +52,8 @@ export const TenantLimits = z.object({
   max_concurrent_sessions: z.number().int().min(1).max(1000).optional(),
   max_concurrent_automation_runs: z.number().int().min(1).max(1000).optional(),
   max_tool_calls_per_session: z.number().int().min(1).max(10_000).optional(),
+  max_session_spend_cents: z.number().int().min(1).max(10_000_000).optional()
+    .describe("LLM spend of one agent session, in US cents (default 500)"),
 }).strict();
 export type TenantLimits = z.infer<typeof TenantLimits>;
 

@@ -2,11 +2,13 @@
 import { registry } from "../../_shared/platform/actions.ts";
 import { agentActions } from "./agents.ts";
 import { automationActions } from "./automations.ts";
+import { approvalActions } from "./approvals.ts";
 import { budgetActions } from "./budgets.ts";
 import { healthActions } from "./health.ts";
 import { keyActions } from "./keys.ts";
 import { leadActions } from "./leads.ts";
 import { notificationActions } from "./notifications.ts";
+import { policyActions } from "./policies.ts";
 import { postActions } from "./posts.ts";
 import { runActions } from "./runs.ts";
 import { secretActions } from "./secrets.ts";
@@ -14,6 +16,7 @@ import { settingsActions } from "./settings.ts";
 import { taskActions } from "./tasks.ts";
 import { tenantActions } from "./tenants.ts";
 import { webhookActions } from "./webhooks.ts";
+import { toolActions } from "./tools.ts";
 
 export const actions = registry(
   healthActions,
@@ -30,4 +33,7 @@ export const actions = registry(
   automationActions,
   notificationActions,
   webhookActions,
+  toolActions,
+  approvalActions,
+  policyActions,
 );

@@ -1,19 +1,9 @@
 /** leads.list|get|create|update|delete */
 import { z } from "zod";
-import { leadConditions } from "../../_shared/content/content.ts";
+import { leadConditions, LeadFields } from "../../_shared/content/content.ts";
 import { crudActions } from "../../_shared/platform/crud.ts";
 
-export const LeadFields = z.object({
-  name: z.string().trim().min(1).max(300),
-  email: z.email().max(320).optional(),
-  company: z.string().max(300).optional(),
-  phone: z.string().max(50).optional(),
-  source: z.string().min(1).max(100).optional(),
-  status: z.enum(["new", "contacted", "qualified", "converted", "lost"]).optional(),
-  ai_score: z.number().int().min(0).max(100).optional(),
-  notes: z.string().max(20_000).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-}).strict();
+export { LeadFields };
 
 const LeadFilters = z.object({
   status: z.enum(["new", "contacted", "qualified", "converted", "lost"]).optional(),

@@ -1,29 +1,21 @@
 /** posts.list|get|create|update|delete|publish over blog_posts */
 import { z } from "zod";
 import { type ActionContext, tenantAction, Uuid } from "../../_shared/platform/actions.ts";
-import { postConditions } from "../../_shared/content/content.ts";
+import {
+  POST_STATUSES,
+  postConditions,
+  PostFields,
+  PostSlug,
+  preparePost,
+  slugify,
+} from "../../_shared/content/content.ts";
 import { crudActions } from "../../_shared/platform/crud.ts";
 import { ApiError } from "../../_shared/platform/http.ts";
 
-const Status = z.enum(["draft", "scheduled", "published", "archived"]);
-const Slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "lowercase words joined by hyphens").max(
-  200,
-);
+const Status = z.enum(POST_STATUSES);
+const Slug = PostSlug;
 
-export const PostFields = z.object({
-  title: z.string().trim().min(1).max(500),
-  slug: Slug.optional().describe("Derived from the title when omitted"),
-  excerpt: z.string().max(2000).optional(),
-  content: z.string().max(500_000).optional(),
-  status: Status.optional(),
-  author: z.string().max(200).optional(),
-  tags: z.array(z.string().min(1).max(100)).max(50).optional(),
-  featured_image: z.url().max(2000).optional(),
-  seo_title: z.string().max(200).optional(),
-  seo_description: z.string().max(500).optional(),
-  scheduled_for: z.iso.datetime({ offset: true }).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-}).strict();
+export { PostFields, slugify };
 
 const PostFilters = z.object({
   status: Status.optional(),
@@ -35,13 +27,6 @@ const PostFilters = z.object({
   slug: Slug.optional(),
 }).strict();
 
-/** A URL slug from a title: lowercase ASCII words joined by hyphens. */
-export function slugify(title: string): string {
-  const slug = title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 200).replace(/-+$/, "");
-  return slug || "post";
-}
-
 export const postActions = {
   ...crudActions({
     resource: "posts",
@@ -49,11 +34,7 @@ export const postActions = {
     noun: "post",
     create: PostFields,
     filters: PostFilters,
-    prepare: (p) => ({
-      ...p,
-      slug: p.slug ?? slugify(p.title),
-      published_at: p.status === "published" ? new Date() : undefined,
-    }),
+    prepare: preparePost,
     where: postConditions,
   }),
   "posts.publish": tenantAction({

@@ -8,8 +8,16 @@ import {
   Uuid,
 } from "../../_shared/platform/actions.ts";
 import { definedOnly, listPage } from "../../_shared/platform/crud.ts";
-import { elevated, type Fragment, type Tx } from "../../_shared/platform/db.ts";
+import { elevated, type Fragment } from "../../_shared/platform/db.ts";
 import { ApiError } from "../../_shared/platform/http.ts";
+import {
+  addDependencies,
+  advanceTasks,
+  CreateTask,
+  createTask,
+  getTask,
+  TaskFields,
+} from "../../_shared/tasks/tasks.ts";
 
 const read = { resource: "tasks", access: "read" as const };
 const write = { resource: "tasks", access: "write" as const };
@@ -26,57 +34,9 @@ const Status = z.enum([
   "expired",
 ]);
 
-const TaskFields = z.object({
-  title: z.string().trim().min(1).max(500),
-  task_type: z.string().min(1).max(100).optional(),
-  assigned_agent: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).optional()
-    .describe("Agent slug that runs the task; without one the task waits for a person or client"),
-  description: z.string().max(20_000).optional(),
-  instructions: z.record(z.string(), z.unknown()).optional(),
-  input: z.record(z.string(), z.unknown()).optional(),
-  priority: z.number().int().min(-100).max(100).optional(),
-  scheduled_for: z.iso.datetime({ offset: true }).optional(),
-  deadline_at: z.iso.datetime({ offset: true }).optional(),
-  max_attempts: z.number().int().min(1).max(20).optional(),
-  parent_task_id: Uuid.optional(),
-  related_post_id: Uuid.optional(),
-  source: z.enum(["server", "desktop", "api", "webhook", "automation", "agent"]).optional(),
-});
-
-const CreateTask = TaskFields.extend({
-  depends_on: z.array(Uuid).max(100).default([]).describe("Tasks that must succeed first"),
-}).strict();
-
-// deno-lint-ignore no-explicit-any
-type TaskRow = Record<string, any>;
-
-async function getTask(tx: Tx, id: string): Promise<TaskRow> {
-  const [task] = await tx<TaskRow[]>`select * from public.agent_tasks where id = ${id}`;
-  if (!task) throw new ApiError("NOT_FOUND", `No task with id ${id}`);
-  const depends_on = await tx`
-    select t.id, t.title, t.status from public.task_dependencies d join public.agent_tasks t on t.id = d.depends_on_id
-    where d.task_id = ${id}`;
-  const dependents = await tx`
-    select t.id, t.title, t.status from public.task_dependencies d join public.agent_tasks t on t.id = d.task_id
-    where d.depends_on_id = ${id}`;
-  return { ...task, depends_on, dependents };
-}
-
-async function addDependencies(tx: Tx, tenantId: string, taskId: string, deps: string[]) {
-  if (!deps.length) return;
-  const found = await tx`select id from public.agent_tasks where id = any(${deps}::uuid[])`;
-  if (found.length !== new Set(deps).size) {
-    throw new ApiError("NOT_FOUND", "A task in depends_on does not exist");
-  }
-  await tx`insert into public.task_dependencies ${
-    tx(deps.map((d) => ({ tenant_id: tenantId, task_id: taskId, depends_on_id: d })))
-  }
-    on conflict do nothing`;
-}
-
 /** Queues whatever became runnable, in the same transaction (enqueueing needs service_role). */
-async function advance(ctx: ActionContext) {
-  await elevated(ctx.tx, () => ctx.tx`select app.task_advance(${ctx.tenantId})`);
+function advance(ctx: ActionContext) {
+  return advanceTasks(ctx.tx, ctx.tenantId);
 }
 
 export const taskActions = {
@@ -86,14 +46,8 @@ export const taskActions = {
     scope: write,
     params: CreateTask,
     returns: "task & {depends_on[], dependents[]}",
-    handler: async (ctx: ActionContext, t: z.infer<typeof CreateTask>) => {
-      const { depends_on, ...fields } = t;
-      const row = definedOnly({ ...fields, tenant_id: ctx.tenantId });
-      const [task] = await ctx.tx`insert into public.agent_tasks ${ctx.tx(row)} returning id`;
-      await addDependencies(ctx.tx, ctx.tenantId, task.id, depends_on);
-      await advance(ctx);
-      return getTask(ctx.tx, task.id);
-    },
+    handler: (ctx: ActionContext, t: z.infer<typeof CreateTask>) =>
+      createTask(ctx.tx, ctx.tenantId, t),
   }),
   "tasks.list": tenantAction({
     description: "List tasks, newest first, by status, agent or parent task.",
