@@ -78,19 +78,20 @@ line("functions served", {
 // no API role can read or write, and notifies only the row id on channel ora_invoke. Anyone may
 // pg_notify, so a notification is just a hint: the relay claims the row by id (delete … returning,
 // as the database owner) and calls only what it claimed; anything else is ignored and logged.
-// Wake-ups are coalesced per (function, body): while one call is in flight, any number of
-// further requests collapse into a single follow-up call.
-const inFlight = new Map<string, { again: boolean }>();
+// Wake-ups are coalesced per (function, body): at most two calls are in flight — typically a
+// long drain and a short one that hands new work to it (the worker function pokes its running
+// drain and answers at once) — and any further requests meanwhile collapse into one follow-up.
+const inFlight = new Map<string, { calls: number; again: boolean }>();
 
 async function relay(fnName: string, body: unknown): Promise<void> {
   const key = `${fnName}\u0000${JSON.stringify(body)}`;
-  const running = inFlight.get(key);
-  if (running) {
-    running.again = true;
+  const state = inFlight.get(key) ?? { calls: 0, again: false };
+  inFlight.set(key, state);
+  if (state.calls >= 2) {
+    state.again = true;
     return;
   }
-  const state = { again: false };
-  inFlight.set(key, state);
+  state.calls++;
   try {
     do {
       state.again = false;
@@ -112,7 +113,8 @@ async function relay(fnName: string, body: unknown): Promise<void> {
       }
     } while (state.again);
   } finally {
-    inFlight.delete(key);
+    state.calls--;
+    if (state.calls === 0) inFlight.delete(key);
   }
 }
 

@@ -350,14 +350,20 @@ test("sessions.wait holds no connection while it waits", async () => {
     body: JSON.stringify({ action: "sessions.wait", data: { id: s.id, wait_ms: 1500 } }),
   }).then((r) => r.json());
   let busy = 0;
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    const [{ n }] = await db`select count(*)::int as n from pg_stat_activity
-      where application_name = 'orchestration-manager' and state <> 'idle'`;
-    if (n > 0) busy++;
+  let inTransaction = 0;
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const [{ active, idle_tx }] = await db`select
+        count(*) filter (where state = 'active')::int as active,
+        count(*) filter (where state like 'idle in transaction%')::int as idle_tx
+      from pg_stat_activity where application_name = 'orchestration-manager'`;
+    if (active > 0) busy++;
+    if (idle_tx > 0) inTransaction++;
   }
-  // each poll holds a connection for about a millisecond; between polls none is held
-  assert(busy <= 1, `a connection was busy in ${busy} of 5 samples`);
+  // each poll is a short statement of its own; between polls no transaction stays open, and a
+  // connection is busy only for the poll itself (a loaded machine makes polls slower, not longer-held)
+  assertEquals(inTransaction, 0, "no transaction stays open while the request waits");
+  assert(busy <= 8, `a connection was busy in ${busy} of 20 samples`);
   const answer = await waiting;
   assertEquals(answer.data.session.id, s.id);
 });

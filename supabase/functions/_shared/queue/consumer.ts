@@ -67,16 +67,22 @@ export interface ConsumeOptions {
 }
 
 /**
- * The consumers of one invocation. Work on one queue often makes work for another (an event
- * fires an automation run), and wake-ups for a function already running are coalesced, so a
- * consumer that is idle while another one of its invocation is busy does not return: it waits
- * for a poke — sent whenever a job of the group finishes — and claims again. The group returns
- * when all of its consumers are idle.
+ * The consumers of one drain (a worker function's invocation, one consumer per queue). Work on
+ * one queue often makes work for another (an event fires an automation run), so a consumer that
+ * is idle while another one of its drain is busy does not return: it waits for a poke and claims
+ * again. Pokes come when a job of the drain finishes and when a wake-up for the function arrives
+ * while the drain runs (the function hands it to the running drain instead of starting another).
+ * The drain ends when all of its consumers are idle; a poke that arrives while a consumer is
+ * between its claim and its decision to leave is never lost (`seq`).
  */
 export class ConsumerGroup {
   private idle = new Set<string>();
   private members = new Set<string>();
   private waiters: (() => void)[] = [];
+  /** Counts pokes: a consumer that saw a newer value than at its last claim claims again. */
+  seq = 0;
+
+  constructor(readonly deadline = Infinity) {}
 
   join(queue: string): void {
     this.members.add(queue);
@@ -86,25 +92,33 @@ export class ConsumerGroup {
     const changed = idle ? !this.idle.has(queue) : this.idle.has(queue);
     if (idle) this.idle.add(queue);
     else this.idle.delete(queue);
-    if (changed && idle) this.poke();
+    if (changed && idle) this.wakeWaiters();
   }
   /** Whether another consumer of the group is still working. */
   othersBusy(queue: string): boolean {
     for (const m of this.members) if (m !== queue && !this.idle.has(m)) return true;
     return false;
   }
-  /** Leaves the group (the consumer returned). */
+  /** Leaves the group (the consumer returns). */
   leave(queue: string): void {
     this.members.delete(queue);
     this.idle.delete(queue);
-    this.poke();
+    this.wakeWaiters();
   }
-  /** Wakes the consumers waiting for work. */
+  /** Whether a wake-up can be handed to this drain (it still has consumers and time). */
+  get open(): boolean {
+    return this.members.size > 0 && Date.now() < this.deadline - 1000;
+  }
+  /** New work may be waiting: every consumer of the drain claims again. */
   poke(): void {
+    this.seq++;
+    this.wakeWaiters();
+  }
+  private wakeWaiters(): void {
     const w = this.waiters.splice(0);
     for (const f of w) f();
   }
-  /** Resolves on the next poke, or after `ms`. */
+  /** Resolves on the next poke (or change), or after `ms`. */
   wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(resolve, ms);
@@ -220,11 +234,13 @@ export async function consume<J extends QueueJob>(
 
   const group = opts.group;
   group?.join(spec.queue);
+  let seen = 0;
   try {
     while (Date.now() < deadline) {
       const free = opts.concurrency - inFlight.size;
       let claimed: J[] = [];
       if (free > 0) {
+        seen = group?.seq ?? 0;
         try {
           claimed = await spec.claim(db, opts.workerId, opts.vtSeconds, free);
         } catch (e) {
@@ -254,10 +270,12 @@ export async function consume<J extends QueueJob>(
       }
       const dueMs = next === null ? Infinity : next * 1000;
       if (dueMs > opts.idleWaitMs || Date.now() + dueMs > deadline) {
-        // nothing due soon: return, unless another consumer of the invocation may make work
+        // nothing due soon: return, unless the drain was poked since the claim or another of its
+        // consumers may still make work
+        if (group && group.seq !== seen) continue;
         group?.setIdle(spec.queue, true);
         if (!group?.othersBusy(spec.queue)) break;
-        await group.wait(Math.min(250, Math.max(0, deadline - Date.now())));
+        await group.wait(Math.min(1000, Math.max(0, deadline - Date.now())));
         continue;
       }
       await sleep(Math.max(20, Math.min(dueMs, 1000)));

@@ -2,6 +2,9 @@
  * The Edge Function around queue consumers: `POST` with the service-role key (enqueue wake-ups,
  * app.tick, an operator), an optional body `{concurrency?, budget_ms?, reason?}`, drains every
  * queue of the worker concurrently for the time budget and answers with one report per queue.
+ * A plain wake-up (no concurrency or budget given) that finds a drain of the same function
+ * running in this isolate is handed to it — the drain claims again at once — and answered
+ * immediately, so wake-ups never queue behind a long drain.
  * Wiring a worker function is this plus its specs (see docs/architecture.md, "Adding a worker").
  */
 import { z } from "zod";
@@ -21,6 +24,9 @@ export interface WorkerFunctionOptions {
   /** Visibility timeout in seconds (default ORA_AGENT_VT_SECONDS). */
   vtSeconds?: number;
 }
+
+/** The drain each worker function runs in this isolate (for handing wake-ups to it). */
+const draining = new Map<string, ConsumerGroup>();
 
 /** Builds the fetch handler of a worker function draining `specs`' queues. */
 export function createWorkerFunction(
@@ -46,21 +52,38 @@ export function createWorkerFunction(
       : await readJson(scope.req, 64 * 1024).catch(() => ({}));
     const body = parseWith(Body, raw ?? {}, "body");
     scope.action = `drain:${body.reason ?? "manual"}`;
+    // A plain wake-up while this isolate drains the function already goes to that drain.
+    const running = draining.get(name);
+    const wakeUp = body.concurrency === undefined && body.budget_ms === undefined;
+    if (wakeUp && running?.open) {
+      running.poke();
+      return json(
+        { data: { handed_to_running_drain: true }, requestId: scope.requestId },
+        200,
+        scope.requestId,
+      );
+    }
     const workerId = `${name}:${crypto.randomUUID().slice(0, 8)}`;
-    const group = specs.length > 1 ? new ConsumerGroup() : undefined;
-    const reports = await Promise.all(
-      specs.map((spec: WorkerSpec<QueueJob>) =>
-        consume(spec, deps.db, deps.config, {
-          workerId,
-          concurrency: body.concurrency ?? opts.concurrency ?? deps.config.ORA_WORKER_CONCURRENCY,
-          budgetMs: body.budget_ms ?? deps.config.ORA_WORKER_BUDGET_MS,
-          vtSeconds: opts.vtSeconds ?? deps.config.ORA_AGENT_VT_SECONDS,
-          idleWaitMs: deps.config.ORA_WORKER_IDLE_WAIT_MS,
-          group,
-        })
-      ),
-    );
-    const data = reports.length === 1 ? reports[0] : { workerId, queues: reports };
-    return json({ data, requestId: scope.requestId }, 200, scope.requestId);
+    const budgetMs = body.budget_ms ?? deps.config.ORA_WORKER_BUDGET_MS;
+    const group = new ConsumerGroup(Date.now() + budgetMs);
+    if (wakeUp) draining.set(name, group);
+    try {
+      const reports = await Promise.all(
+        specs.map((spec: WorkerSpec<QueueJob>) =>
+          consume(spec, deps.db, deps.config, {
+            workerId,
+            concurrency: body.concurrency ?? opts.concurrency ?? deps.config.ORA_WORKER_CONCURRENCY,
+            budgetMs,
+            vtSeconds: opts.vtSeconds ?? deps.config.ORA_AGENT_VT_SECONDS,
+            idleWaitMs: deps.config.ORA_WORKER_IDLE_WAIT_MS,
+            group,
+          })
+        ),
+      );
+      const data = reports.length === 1 ? reports[0] : { workerId, queues: reports };
+      return json({ data, requestId: scope.requestId }, 200, scope.requestId);
+    } finally {
+      if (draining.get(name) === group) draining.delete(name);
+    }
   });
 }
