@@ -181,6 +181,28 @@ exception
 end;
 $$;
 
+-- The error `statement` raises, as '<SQLSTATE>: <DETAIL>' ('<SQLSTATE>' when it has no detail), or
+-- null when it raises none. Ora's functions put a machine-readable reason in DETAIL (OR409 with
+-- spawn_depth_limit, OR404 with run_not_found, …), which throws_ok cannot see:
+--   select is(tests.error_of($$select app.session_spawn(…)$$), 'OR409: spawn_depth_limit', '…');
+create or replace function tests.error_of(statement text)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_state text;
+  v_detail text;
+begin
+  execute error_of.statement;
+  return null;
+exception
+  when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_detail = pg_exception_detail;
+    return v_state || coalesce(': ' || nullif(v_detail, ''), '');
+end;
+$$;
+
 -- ============================================================================
 -- PRIVILEGES: every API role can call the helpers (tests switch roles mid-file)
 -- ============================================================================
