@@ -1,82 +1,83 @@
--- app.claim_agent_jobs hands out the highest priority first, holds back jobs over a concurrency
--- key's limit or the tenant's max_concurrent_sessions, acknowledges jobs of sessions that already
--- finished without running them, and dead-letters a run that used up its attempts.
+-- app.runs_claim (the agent-worker's claim on agent_jobs) hands out a tenant's highest priority
+-- first, holds back runs over a concurrency key's limit or the kind's tenant limit
+-- (tenants.limits max_concurrent_sessions for agent sessions), archives the messages of runs that
+-- already finished without running them, and fails a run whose worker keeps dying (a crash loop)
+-- once it used up its attempts, dead-lettering its message.
 begin;
 set local search_path = public, extensions;
-select plan(20);
+select plan(24);
 
--- Only the jobs made here are visible to the claims (the rollback restores the rest)
+-- Only the runs made here are visible to the claims (the rollback restores the rest)
 update pgmq.q_agent_jobs set vt = now() + interval '1 hour';
 
 -- FIXTURES (as postgres): one tenant per behaviour, workers not woken
-select tests.create_tenant('t-orch-claim-prio') as prio \gset
-select tests.create_tenant('t-orch-claim-key') as key \gset
-select tests.create_tenant('t-orch-claim-max') as max \gset
-select tests.create_tenant('t-orch-claim-done') as done \gset
+select tests.create_tenant('t-runs-claim-prio') as prio \gset
+select tests.create_tenant('t-runs-claim-key') as key \gset
+select tests.create_tenant('t-runs-claim-max') as max \gset
+select tests.create_tenant('t-runs-claim-done') as done \gset
 update public.tenants set settings = settings || '{"wake_workers": false}' where id in (:'prio', :'key', :'max', :'done');
-update public.tenants set settings = settings || '{"max_concurrent_sessions": 2}' where id = :'max';
+update public.tenants set limits = limits || '{"max_concurrent_sessions": 2}' where id = :'max';
 select app.agent_pack_install(t, 'content') from unnest(array[:'prio', :'key', :'max', :'done']::uuid[]) t;
 
--- Every claim below goes through this table: round, order returned, job and session
-create temporary table claims (round integer, n bigint, msg_id bigint, read_ct integer, job_kind text, session_id uuid,
-  tenant_id uuid, attempt integer, tag text);
+-- Every claim below goes through this table: round, order returned, and what was returned
+create temporary table claims (round integer, n bigint, msg_id bigint, run_id uuid, tenant_id uuid, kind text,
+  attempt integer, resumed boolean, tag text);
 create function pg_temp.claim(round integer) returns void language sql as $$
   insert into claims
-  select claim.round, c.n, c.msg_id, c.read_ct, c.job_kind, c.session_id, c.tenant_id, c.attempt, s.input ->> 'tag'
-  from app.claim_agent_jobs('t-orch-claim-worker', 30, 10) with ordinality
-    as c (msg_id, read_ct, job_kind, session_id, tenant_id, attempt, n)
-  left join public.agent_sessions s on s.id = c.session_id
+  select claim.round, c.n, c.msg_id, c.run_id, c.tenant_id, c.kind, c.attempt, c.resumed, c.input ->> 'tag'
+  from app.runs_claim('agent_jobs', 't-runs-claim-worker', 30, 10) with ordinality
+    as c (msg_id, run_id, tenant_id, kind, attempt, resumed, code_version, input, steps, n)
 $$;
 
 -- ============================================================================
--- PRIORITY
+-- PRIORITY within a tenant
 -- ============================================================================
-select app.spawn_session(:'prio', '{"agent":"writer","priority":0,"input":{"tag":"p0"}}');
-select app.spawn_session(:'prio', '{"agent":"seo","priority":50,"input":{"tag":"p50"}}');
-select app.spawn_session(:'prio', '{"agent":"social","priority":-10,"input":{"tag":"p-10"}}');
+select id as run_p0 from app.session_spawn(:'prio', '{"agent":"writer","priority":0,"input":{"tag":"p0"}}') \gset
+select id as run_p50 from app.session_spawn(:'prio', '{"agent":"seo","priority":50,"input":{"tag":"p50"}}') \gset
+select id as run_pm10 from app.session_spawn(:'prio', '{"agent":"social","priority":-10,"input":{"tag":"p-10"}}') \gset
 select pg_temp.claim(1);
 
 select results_eq(
   format($$select tag from claims where round = 1 and tenant_id = %L order by n$$, :'prio'),
   $$values ('p50'), ('p0'), ('p-10')$$,
-  'Jobs are claimed highest priority first (50, 0, -10), whatever order they were queued in'
+  'A tenant''s runs are claimed highest priority first (50, 0, -10), whatever order they were queued in'
 );
 select results_eq(
-  format($$select distinct job_kind, read_ct, attempt from claims where round = 1 and tenant_id = %L$$, :'prio'),
-  $$values ('run'::text, 1, 1)$$,
-  'Each is returned as a run, read once, on its first attempt'
+  format($$select distinct kind, attempt, resumed from claims where round = 1 and tenant_id = %L$$, :'prio'),
+  $$values ('agent'::text, 1, false)$$,
+  'Each is returned as a run of kind agent on its first attempt, not a resumption'
 );
 select results_eq(
-  format($$select distinct status, worker_id, attempts, heartbeat_at = now(), started_at is not null
-    from public.agent_sessions where tenant_id = %L$$, :'prio'),
-  $$values ('running'::text, 't-orch-claim-worker'::text, 1, true, true)$$,
-  'Claiming marks each session running for this worker with a fresh heartbeat'
+  format($$select distinct status, worker_id, attempt, heartbeat_at = now(), started_at is not null
+    from public.runs where tenant_id = %L$$, :'prio'),
+  $$values ('running'::text, 't-runs-claim-worker'::text, 1, true, true)$$,
+  'Claiming marks each run running for this worker with a fresh heartbeat'
 );
 select is(
   (select count(*)::int from pgmq.q_agent_jobs q join claims c on c.msg_id = q.msg_id
-    where c.round = 1 and q.vt > clock_timestamp() + interval '20 seconds'),
+    where c.round = 1 and q.vt > clock_timestamp() + interval '20 seconds' and q.read_ct = 1),
   3,
-  'and hides their jobs for the visibility timeout'
+  'and hides their messages for the visibility timeout, read once'
 );
 
 -- ============================================================================
 -- CONCURRENCY KEY (limit 1 unless given)
 -- ============================================================================
-select app.spawn_session(:'key', '{"agent":"writer","priority":10,"concurrency_key":"site-42","input":{"tag":"k1"}}');
-select app.spawn_session(:'key', '{"agent":"writer","concurrency_key":"site-42","input":{"tag":"k2"}}');
-select app.spawn_session(:'key', '{"agent":"seo","concurrency_key":"site-7","input":{"tag":"k3"}}');
+select id as run_k1 from app.session_spawn(:'key', '{"agent":"writer","priority":10,"concurrency_key":"site-42","input":{"tag":"k1"}}') \gset
+select id as run_k2 from app.session_spawn(:'key', '{"agent":"writer","concurrency_key":"site-42","input":{"tag":"k2"}}') \gset
+select id as run_k3 from app.session_spawn(:'key', '{"agent":"seo","concurrency_key":"site-7","input":{"tag":"k3"}}') \gset
 select pg_temp.claim(2);
 
 select results_eq(
   format($$select tag from claims where round = 2 and tenant_id = %L order by tag$$, :'key'),
   $$values ('k1'), ('k3')$$,
-  'Of two sessions with key site-42 only the first is claimed; site-7 is claimed alongside'
+  'Of two runs with key site-42 only the first is claimed; site-7 is claimed alongside'
 );
 select results_eq(
-  format($$select s.status, q.read_ct, q.vt <= clock_timestamp() from public.agent_sessions s
-    join pgmq.q_agent_jobs q on q.msg_id = s.queue_msg_id where s.tenant_id = %L and s.input ->> 'tag' = 'k2'$$, :'key'),
+  format($$select r.status, q.read_ct, q.vt <= clock_timestamp() from public.runs r
+    join pgmq.q_agent_jobs q on q.msg_id = r.queue_msg_id where r.tenant_id = %L and r.input ->> 'tag' = 'k2'$$, :'key'),
   $$values ('queued'::text, 0, true)$$,
-  'The held-back session stays queued, its job untouched and still visible'
+  'The held-back run stays queued, its message untouched and still visible'
 );
 select pg_temp.claim(3);
 select is_empty(
@@ -84,103 +85,124 @@ select is_empty(
   'A later claim still holds it back while the first runs with a fresh heartbeat'
 );
 
-update public.agent_sessions set heartbeat_at = now() - interval '10 minutes'
+update public.runs set heartbeat_at = now() - interval '10 minutes'
 where tenant_id = :'key' and input ->> 'tag' = 'k1';
 select pg_temp.claim(4);
 select results_eq(
   format($$select tag from claims where round = 4 and tenant_id = %L$$, :'key'),
   $$values ('k2')$$,
-  'Once the first session''s heartbeat is stale (worker presumed dead), the second is claimed'
+  'Once the first run''s heartbeat is stale (its worker presumed dead), the second is claimed'
 );
 
-select app.spawn_session(:'key', '{"agent":"analyst","concurrency_key":"pair","concurrency_limit":2,"input":{"tag":"l1"}}');
-select app.spawn_session(:'key', '{"agent":"analyst","concurrency_key":"pair","concurrency_limit":2,"input":{"tag":"l2"}}');
-select app.spawn_session(:'key', '{"agent":"analyst","concurrency_key":"pair","concurrency_limit":2,"input":{"tag":"l3"}}');
+select id as run_l1 from app.session_spawn(:'key', '{"agent":"analyst","concurrency_key":"pair","concurrency_limit":2,"input":{"tag":"l1"}}') \gset
+select id as run_l2 from app.session_spawn(:'key', '{"agent":"analyst","concurrency_key":"pair","concurrency_limit":2,"input":{"tag":"l2"}}') \gset
+select id as run_l3 from app.session_spawn(:'key', '{"agent":"analyst","concurrency_key":"pair","concurrency_limit":2,"input":{"tag":"l3"}}') \gset
 select pg_temp.claim(5);
 select results_eq(
   format($$select tag from claims where round = 5 and tenant_id = %L order by tag$$, :'key'),
   $$values ('l1'), ('l2')$$,
-  'With concurrency_limit 2, two of three sessions with the key are claimed, in queue order'
+  'With concurrency_limit 2, two of three runs with the key are claimed, in queue order'
 );
 
 -- ============================================================================
--- TENANT LIMIT: max_concurrent_sessions
+-- THE KIND'S TENANT LIMIT: agent sessions count against tenants.limits max_concurrent_sessions
 -- ============================================================================
-select app.spawn_session(:'max', '{"agent":"writer","input":{"tag":"m1"}}');
-select app.spawn_session(:'max', '{"agent":"seo","input":{"tag":"m2"}}');
-select app.spawn_session(:'max', '{"agent":"social","input":{"tag":"m3"}}');
+select id as run_m1 from app.session_spawn(:'max', '{"agent":"writer","input":{"tag":"m1"}}') \gset
+select id as run_m2 from app.session_spawn(:'max', '{"agent":"seo","input":{"tag":"m2"}}') \gset
+select id as run_m3 from app.session_spawn(:'max', '{"agent":"social","input":{"tag":"m3"}}') \gset
 select pg_temp.claim(6);
 select results_eq(
   format($$select tag from claims where round = 6 and tenant_id = %L order by tag$$, :'max'),
   $$values ('m1'), ('m2')$$,
-  'A tenant with max_concurrent_sessions 2 gets two sessions running, in queue order'
+  'A tenant limited to 2 concurrent sessions gets two runs running, in queue order'
 );
 select is(
-  (select status from public.agent_sessions where tenant_id = :'max' and input ->> 'tag' = 'm3'),
+  (select status from public.runs where tenant_id = :'max' and input ->> 'tag' = 'm3'),
   'queued',
   'and its third waits in the queue'
 );
-select app.complete_session(:'max', (select id from public.agent_sessions where tenant_id = :'max' and input ->> 'tag' = 'm1'),
-  (select queue_msg_id from public.agent_sessions where tenant_id = :'max' and input ->> 'tag' = 'm1'), '{"summary":"m1 done"}');
+select is(
+  app.run_complete(:'max', (select id from public.runs where tenant_id = :'max' and input ->> 'tag' = 'm1'),
+    (select queue_msg_id from public.runs where tenant_id = :'max' and input ->> 'tag' = 'm1'), '{"summary":"m1 done"}'),
+  'completed',
+  'One of the two completes'
+);
 select pg_temp.claim(7);
 select results_eq(
   format($$select tag from claims where round = 7 and tenant_id = %L$$, :'max'),
   $$values ('m3')$$,
-  'When one of them completes, the third is claimed'
+  'and the third is claimed at the next claim'
+);
+select is(
+  app.tenant_limit(:'max', 'max_concurrent_sessions'),
+  2,
+  'The limit is the operator''s tenants.limits value, not the default of 10'
 );
 
 -- ============================================================================
--- FINISHED SESSIONS: acknowledged, not run again
+-- FINISHED RUNS: their messages are archived, not run again
 -- ============================================================================
-select id as done_session, queue_msg_id as done_msg from app.spawn_session(:'done', '{"agent":"writer","input":{"tag":"d1"}}') \gset
-select app.complete_session(:'done', :'done_session', null, '{"summary":"finished elsewhere"}');
+select id as done_run, queue_msg_id as done_msg from app.session_spawn(:'done', '{"agent":"writer","input":{"tag":"d1"}}') \gset
+-- completed elsewhere (no message given): its message is still in the queue
+select is(app.run_complete(:'done', :'done_run', null, '{"summary":"finished elsewhere"}'), 'completed',
+  'A run can be completed without naming its message (finished elsewhere)');
+select isnt_empty(format($$select 1 from pgmq.q_agent_jobs where msg_id = %s$$, :done_msg),
+  'which leaves the message queued');
 select pg_temp.claim(8);
 select is_empty(
-  format($$select 1 from claims where round = 8 and session_id = %L$$, :'done_session'),
-  'A job whose session already completed is not returned'
-);
-select is_empty(
-  format($$select 1 from pgmq.q_agent_jobs where msg_id = %s$$, :done_msg),
-  'It left the queue'
-);
-select isnt_empty(
-  format($$select 1 from pgmq.a_agent_jobs where msg_id = %s$$, :done_msg),
-  'acknowledged into the archive'
+  format($$select 1 from claims where round = 8 and run_id = %L$$, :'done_run'),
+  'A message whose run already completed is not returned by the claim'
 );
 select results_eq(
-  format($$select status, attempts from public.agent_sessions where id = %L$$, :'done_session'),
-  $$values ('completed'::text, 0)$$,
-  'and the session is still completed, never attempted'
+  format($$select (select count(*)::int from pgmq.q_agent_jobs where msg_id = %1$s),
+    (select count(*)::int from pgmq.a_agent_jobs where msg_id = %1$s)$$, :done_msg),
+  $$values (0, 1)$$,
+  'It left the queue for the archive'
+);
+select results_eq(
+  format($$select status, attempt, output ->> 'summary' from public.runs where id = %L$$, :'done_run'),
+  $$values ('completed'::text, 0, 'finished elsewhere'::text)$$,
+  'and the run is still completed with its output, never attempted'
 );
 
 -- ============================================================================
--- CRASH LOOPS: a run that used up its attempts is dead-lettered
+-- CRASH LOOPS: a redelivery uses an attempt; past max_attempts the run fails for good
 -- ============================================================================
-select id as dead_session, queue_msg_id as dead_msg
-from app.spawn_session(:'done', '{"agent":"seo","max_attempts":1,"input":{"tag":"x1"}}') \gset
+select id as dead_run, queue_msg_id as dead_msg
+from app.session_spawn(:'done', '{"agent":"seo","max_attempts":2,"input":{"tag":"x1"}}') \gset
 select pg_temp.claim(9);
--- the worker dies without reporting: the job becomes visible again when its vt runs out
+-- the worker dies without reporting: the message becomes visible again when its vt runs out
 update pgmq.q_agent_jobs set vt = now() - interval '1 second' where msg_id = :dead_msg;
 select pg_temp.claim(10);
+update pgmq.q_agent_jobs set vt = now() - interval '1 second' where msg_id = :dead_msg;
+select pg_temp.claim(11);
 select results_eq(
-  format($$select round, attempt from claims where session_id = %L order by round$$, :'dead_session'),
-  $$values (9, 1)$$,
-  'A session with max_attempts 1 is claimed once, and not again after its worker died'
+  format($$select round, attempt from claims where run_id = %L order by round$$, :'dead_run'),
+  $$values (9, 1), (10, 2)$$,
+  'A run with max_attempts 2 is claimed again after its worker died (attempt 2), and not a third time'
 );
 select results_eq(
-  format($$select status, error ->> 'code', completed_at is not null from public.agent_sessions where id = %L$$, :'dead_session'),
-  $$values ('failed'::text, 'MAX_ATTEMPTS'::text, true)$$,
-  'Its session is failed with MAX_ATTEMPTS'
+  format($$select status, error ->> 'code', error ->> 'message', completed_at is not null, queue_msg_id
+    from public.runs where id = %L$$, :'dead_run'),
+  $$values ('failed'::text, 'MAX_ATTEMPTS'::text,
+    'Gave up after 2 attempts: the worker stopped before finishing each time'::text, true, null::bigint)$$,
+  'It is failed with MAX_ATTEMPTS and says why'
 );
 select is_empty(
   format($$select 1 from pgmq.q_agent_jobs where msg_id = %s$$, :dead_msg),
-  'Its job left the queue'
+  'Its message left the queue'
 );
 select results_eq(
-  format($$select message -> 'message' ->> 'session_id', message ->> 'error' like 'Gave up after 1 attempts%%'
-    from pgmq.q_agent_jobs_dlq where (message ->> 'msg_id')::bigint = %s$$, :dead_msg),
-  format($$values (%L, true)$$, :'dead_session'),
+  format($$select message -> 'message' ->> 'run_id', message ->> 'error' like 'Gave up after 2 attempts%%'
+    from pgmq.q_agent_jobs_dlq where message ->> 'queue' = 'agent_jobs' and (message ->> 'msg_id')::bigint = %s$$, :dead_msg),
+  format($$values (%L, true)$$, :'dead_run'),
   'and went to the dead-letter queue agent_jobs_dlq with the reason'
+);
+select results_eq(
+  format($$select event_type from public.event_log where tenant_id = %L and payload ->> 'run_id' = %L
+    or payload ->> 'session_id' = %L order by event_type$$, :'done', :'dead_run', :'dead_run'),
+  $$values ('run.failed'::text), ('session.failed'::text)$$,
+  'run.failed and session.failed are emitted for it'
 );
 
 select * from finish();
