@@ -375,15 +375,22 @@ security definer
 set search_path = ''
 as $$
 declare
+  v_mine bigint[];
   v_gone bigint[];
 begin
+  -- GUARD: only the messages of runs this worker holds are extended, never another worker's
+  -- (or another tenant's) message that a caller names
+  select coalesce(array_agg(r.queue_msg_id), '{}') into v_mine
+  from public.runs r join app.run_kinds k on k.kind = r.kind
+  where k.queue_name = runs_heartbeat.queue_name and r.queue_msg_id = any(runs_heartbeat.msg_ids)
+    and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
   select coalesce(array_agg(g), '{}') into v_gone
-  from app.queue_heartbeat(runs_heartbeat.queue_name, runs_heartbeat.msg_ids, runs_heartbeat.vt, runs_heartbeat.worker_id) g;
+  from app.queue_heartbeat(runs_heartbeat.queue_name, v_mine, runs_heartbeat.vt, runs_heartbeat.worker_id) g;
   update public.runs r set heartbeat_at = now()
-  where r.queue_msg_id = any(runs_heartbeat.msg_ids) and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
+  where r.queue_msg_id = any(v_mine) and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
   return query
-    select r.id from public.runs r
-    where r.queue_msg_id = any(runs_heartbeat.msg_ids)
+    select r.id from public.runs r join app.run_kinds k on k.kind = r.kind
+    where k.queue_name = runs_heartbeat.queue_name and r.queue_msg_id = any(runs_heartbeat.msg_ids)
       and (r.status <> 'running' or r.worker_id is distinct from runs_heartbeat.worker_id or r.queue_msg_id = any(v_gone));
 end;
 $$;
