@@ -390,8 +390,13 @@ begin
   where r.queue_msg_id = any(v_mine) and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
   return query
     select r.id from public.runs r join app.run_kinds k on k.kind = r.kind
-    where k.queue_name = runs_heartbeat.queue_name and r.queue_msg_id = any(runs_heartbeat.msg_ids)
-      and (r.status <> 'running' or r.worker_id is distinct from runs_heartbeat.worker_id or r.queue_msg_id = any(v_gone));
+    where k.queue_name = runs_heartbeat.queue_name
+      and ((r.queue_msg_id = any(runs_heartbeat.msg_ids)
+          and (r.status <> 'running' or r.worker_id is distinct from runs_heartbeat.worker_id or r.queue_msg_id = any(v_gone)))
+        -- a run that ended while this worker ran it (cancelled, failed elsewhere) names no message
+        -- any more: found by its worker, whenever a message given is no longer a run of this worker's
+        or (cardinality(v_mine) < cardinality(runs_heartbeat.msg_ids) and r.worker_id = runs_heartbeat.worker_id
+          and r.queue_msg_id is null and app.run_is_terminal(r.status)));
 end;
 $$;
 comment on function app.runs_heartbeat(text, text, bigint[], integer) is 'Workers: one heartbeat for all the runs a worker holds: extends their messages'' visibility, records heartbeat_at, and returns the runs no longer this worker''s to run (cancelled or taken over), whose work is aborted.';
