@@ -93,10 +93,13 @@ begin
   end if;
   select b.state into v_was from public.circuit_breakers b
   where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key for update;
-  insert into public.circuit_breakers as b (tenant_id, key, fail_count, last_error, failure_threshold, cooldown_seconds)
-  values (breaker_record.tenant_id, breaker_record.key, 1, left(error, 2000),
-    coalesce((select (t.settings ->> 'breaker_failure_threshold')::integer from public.tenants t where t.id = breaker_record.tenant_id), 5),
-    coalesce((select (t.settings ->> 'breaker_cooldown_seconds')::integer from public.tenants t where t.id = breaker_record.tenant_id), 30))
+  -- a new breaker's first failure opens it when the threshold is 1
+  insert into public.circuit_breakers as b (tenant_id, key, fail_count, last_error, failure_threshold, cooldown_seconds, state)
+  select breaker_record.tenant_id, breaker_record.key, 1, left(error, 2000), s.threshold, s.cooldown,
+    case when s.threshold <= 1 then 'open' else 'closed' end
+  from (select
+    coalesce((select (t.settings ->> 'breaker_failure_threshold')::integer from public.tenants t where t.id = breaker_record.tenant_id), 5) as threshold,
+    coalesce((select (t.settings ->> 'breaker_cooldown_seconds')::integer from public.tenants t where t.id = breaker_record.tenant_id), 30) as cooldown) s
   on conflict on constraint circuit_breakers_tenant_id_key_key do update
   set fail_count = b.fail_count + 1, last_error = left(excluded.last_error, 2000), updated_at = now(),
     state = case when b.state = 'half_open' or b.fail_count + 1 >= b.failure_threshold then 'open' else b.state end
