@@ -107,7 +107,9 @@ begin
   if v_state = 'open' and v_was is distinct from 'open' then
     update public.circuit_breakers b
     set opened_at = now(), opened_count = b.opened_count + 1, probe_until = null,
-      open_until = now() + make_interval(secs => coalesce(least(greatest(breaker_record.retry_after_seconds, 1), 3600), b.cooldown_seconds))
+      -- (greatest() ignores nulls: without a Retry-After the cooldown applies, not 1 second)
+      open_until = now() + make_interval(secs => case when breaker_record.retry_after_seconds is null then b.cooldown_seconds
+        else least(greatest(breaker_record.retry_after_seconds, 1), 3600) end)
     where b.tenant_id = breaker_record.tenant_id and b.key = breaker_record.key;
   end if;
   return v_state;
