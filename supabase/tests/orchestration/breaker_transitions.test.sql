@@ -1,11 +1,12 @@
--- Circuit breakers (app.breaker_record / app.breaker_allow): closed → open after
--- failure_threshold consecutive failures; open refuses with retry_in_ms until the cooldown has
--- passed; then one probe goes through (half_open); a failed probe re-opens, a success closes and
--- resets the count. Threshold and cooldown come from the tenant's settings when the breaker is
--- first created. The cooldown is simulated by moving opened_at back, not by sleeping.
+-- Circuit breakers (app.breaker_record / app.breaker_allow, as the workers call them):
+-- closed → open after failure_threshold consecutive failures; open refuses with retry_in_ms until
+-- open_until (the cooldown) has passed; then one probe goes through (half_open); a failed probe
+-- re-opens, a success closes and resets the count. Threshold and cooldown come from the tenant's
+-- settings when the breaker is first created; a threshold of 1 opens on the first failure. The
+-- cooldown is simulated by moving open_until back, not by sleeping.
 begin;
 set local search_path = public, extensions;
-select plan(24);
+select plan(28);
 
 -- FIXTURES (as postgres): threshold 2, cooldown 1 second; a second tenant on the defaults
 select tests.create_tenant('t-orch-breaker') as t \gset
@@ -16,6 +17,9 @@ where id = :'t';
 create temporary view breaker as
   select state, fail_count, opened_count, opened_at is not null as has_opened_at, last_error
   from public.circuit_breakers where tenant_id = :'t' and key = 'llm:api.example.com';
+grant select on breaker to service_role;
+
+select tests.authenticate_as_service();
 
 -- ============================================================================
 -- CLOSED
@@ -54,6 +58,10 @@ select results_eq(
   $$values ('open'::text, 2, 1, true, 'HTTP 504'::text)$$,
   'open, two failures, opened once, with the time it opened'
 );
+select ok(
+  (select open_until = opened_at + interval '1 second' from public.circuit_breakers where tenant_id = :'t' and key = 'llm:api.example.com'),
+  'It stays open until the cooldown (1 s) after it opened'
+);
 select results_eq(
   format($$select allowed, state, retry_in_ms > 0 from app.breaker_allow(%L, 'llm:api.example.com')$$, :'t'),
   $$values (false, 'open'::text, true)$$,
@@ -71,8 +79,10 @@ select results_eq(
 -- ============================================================================
 -- HALF OPEN: after the cooldown one probe goes through
 -- ============================================================================
-update public.circuit_breakers set opened_at = now() - interval '2 seconds'
+select tests.clear_authentication();
+update public.circuit_breakers set open_until = now() - interval '1 second'
 where tenant_id = :'t' and key = 'llm:api.example.com';
+select tests.authenticate_as_service();
 select results_eq(
   format($$select allowed, state, retry_in_ms from app.breaker_allow(%L, 'llm:api.example.com')$$, :'t'),
   $$values (true, 'half_open'::text, 0)$$,
@@ -96,15 +106,19 @@ select results_eq(
 );
 
 -- a probe that never reports back: after probe_until another one is let through
-update public.circuit_breakers set opened_at = now() - interval '2 seconds'
+select tests.clear_authentication();
+update public.circuit_breakers set open_until = now() - interval '1 second'
 where tenant_id = :'t' and key = 'llm:api.example.com';
+select tests.authenticate_as_service();
 select results_eq(
   format($$select allowed, state from app.breaker_allow(%L, 'llm:api.example.com')$$, :'t'),
   $$values (true, 'half_open'::text)$$,
   'After the new cooldown a probe goes through again'
 );
+select tests.clear_authentication();
 update public.circuit_breakers set probe_until = now() - interval '1 second'
 where tenant_id = :'t' and key = 'llm:api.example.com';
+select tests.authenticate_as_service();
 select results_eq(
   format($$select allowed, state from app.breaker_allow(%L, 'llm:api.example.com')$$, :'t'),
   $$values (true, 'half_open'::text)$$,
@@ -120,6 +134,11 @@ select results_eq(
   $$values ('closed'::text, 0, false)$$,
   'and resets the failure count and the opening time'
 );
+select is(
+  (select open_until from public.circuit_breakers where tenant_id = :'t' and key = 'llm:api.example.com'),
+  null,
+  'and open_until'
+);
 select results_eq(
   format($$select allowed, state, retry_in_ms from app.breaker_allow(%L, 'llm:api.example.com')$$, :'t'),
   $$values (true, 'closed'::text, 0)$$,
@@ -127,6 +146,22 @@ select results_eq(
 );
 select is(app.breaker_record(:'t', 'llm:api.example.com', false, 'one more'), 'closed',
   'After closing, a single failure no longer opens it (the count started over)');
+
+-- ============================================================================
+-- A THRESHOLD OF 1: the first failure opens it
+-- ============================================================================
+select tests.clear_authentication();
+update public.tenants set settings = settings || '{"breaker_failure_threshold": 1, "breaker_cooldown_seconds": 60}' where id = :'o';
+select tests.authenticate_as_service();
+select is(app.breaker_record(:'o', 'http:hooks.example.com', false, 'HTTP 500'), 'open',
+  'With failure_threshold 1, the first failure of a new breaker opens it');
+select results_eq(
+  format($$select state, fail_count, opened_count, open_until = now() + interval '60 seconds'
+    from public.circuit_breakers where tenant_id = %L and key = 'http:hooks.example.com'$$, :'o'),
+  $$values ('open'::text, 1, 1, true)$$,
+  'counted as an opening, open for the tenant''s 60 s cooldown'
+);
+select tests.clear_authentication();
 
 select * from finish();
 rollback;
