@@ -47,7 +47,7 @@ select throws_ok($$select app.local_encryption_key()$$, '42501', null, 'nor call
 select tests.clear_authentication();
 
 select ok(
-  has_function_privilege('service_role', 'app.secret_get(uuid, text, text)', 'EXECUTE'),
+  has_function_privilege('service_role', 'app.secret_get(uuid, text, text, text)', 'EXECUTE'),
   'service_role reaches secrets only through app.secret_set / app.secret_get'
 );
 
