@@ -12,7 +12,7 @@ select tests.create_tenant('t-orch-tasks-b');
 update public.tenants set settings = settings || '{"wake_workers": false}'
   where id in (tests.get_tenant_id('t-orch-tasks-a'), tests.get_tenant_id('t-orch-tasks-b'));
 select app.agent_pack_install(tests.get_tenant_id('t-orch-tasks-a'), 'content');
-select id as a_session from app.spawn_session(tests.get_tenant_id('t-orch-tasks-a'), '{"agent":"writer"}') \gset
+select id as a_session from app.session_spawn(tests.get_tenant_id('t-orch-tasks-a'), '{"agent":"writer"}') \gset
 insert into public.agent_tasks (id, tenant_id, title, status) values
   ('a7a7a7a7-0000-4000-8000-00000000000a', tests.get_tenant_id('t-orch-tasks-a'), 'Task of A', 'pending'),
   ('b7b7b7b7-0000-4000-8000-00000000000b', tests.get_tenant_id('t-orch-tasks-b'), 'Task of B', 'pending');
@@ -108,32 +108,33 @@ select results_eq(
 
 -- CROSS-TENANT LINKS: foreign keys are checked past RLS, so the tenant has to be checked too (last:
 -- a link that is accepted would change the counts above). B knows A's ids here; in real life it
--- would have to learn them.
+-- would have to learn them. The refusal is the foreign-key violation (23503) a missing row gives,
+-- so B cannot tell A's rows from rows that do not exist.
 select tests.authenticate_as_tenant(tests.get_tenant_id('t-orch-tasks-b'));
 select throws_ok(
   $$insert into public.agent_tasks (tenant_id, title, parent_task_id)
     values (tests.get_tenant_id('t-orch-tasks-b'), 'Child of A''s task', 'a7a7a7a7-0000-4000-8000-00000000000a')$$,
-  'OR404',
+  '23503',
   null,
-  'B cannot make its task a subtask of A''s task'
+  'B cannot make its task a subtask of A''s task (23503, as for a task that does not exist)'
 );
 select throws_ok(
   $$insert into public.agent_tasks (tenant_id, title, blocked_by)
     values (tests.get_tenant_id('t-orch-tasks-b'), 'Blocked by A''s task', 'a7a7a7a7-0000-4000-8000-00000000000a')$$,
-  'OR404',
+  '23503',
   null,
   'B cannot mark its task blocked by A''s task'
 );
 select throws_ok(
   format($$insert into public.agent_tasks (tenant_id, title, session_id, deadline_at)
     values (tests.get_tenant_id('t-orch-tasks-b'), 'Run by A''s session', %L, now() - interval '1 minute')$$, :'a_session'),
-  'OR404',
+  '23503',
   null,
   'B cannot point its task at A''s session (app.tasks_sweep would then cancel it as B, raise and stop for every tenant)'
 );
 select throws_ok(
   format($$update public.agent_tasks set session_id = %L where title = 'Task of B'$$, :'a_session'),
-  'OR404',
+  '23503',
   null,
   'B cannot repoint its existing task at A''s session either'
 );

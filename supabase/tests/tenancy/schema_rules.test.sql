@@ -3,7 +3,7 @@
 -- says what to fix. Objects owned by extensions (pgtap, pg_cron, …) are not ours and are skipped.
 begin;
 set local search_path = public, extensions;
-select plan(14);
+select plan(20);
 
 -- Our own tables and functions in public and app (not those installed by an extension); the
 -- views go away with the rollback.
@@ -20,7 +20,7 @@ create temporary view our_tables as
 create temporary view our_functions as
   select p.oid, p.pronamespace::regnamespace::text as schema_name,
     p.pronamespace::regnamespace::text || '.' || p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' as signature,
-    p.prosecdef, p.proconfig
+    p.prosecdef, p.proconfig, p.prokind
   from pg_catalog.pg_proc p
   where p.pronamespace in ('public'::regnamespace, 'app'::regnamespace)
     and not exists (select 1 from pg_catalog.pg_depend d
@@ -116,12 +116,21 @@ select is(
   'Every security-definer function in public and app sets search_path to empty'
 );
 
+-- One exception: PostgreSQL forbids COMMIT in a procedure that has a SET clause, so the procedure
+-- app.tick_loop (which commits after every tick) pins search_path per transaction instead.
 select is(
   array(select signature from our_functions
         where not coalesce('search_path=""' = any(proconfig), false)
+          and oid <> 'app.tick_loop(integer, integer)'::regprocedure
         order by 1),
   '{}'::text[],
-  'Every function in public and app sets search_path to empty'
+  'Every function and procedure in public and app sets search_path to empty, but app.tick_loop'
+);
+select ok(
+  (select prokind = 'p' and not prosecdef and proconfig is null
+     and pg_catalog.pg_get_functiondef(oid) like '%set_config(''search_path'', '''', true)%'
+   from our_functions where oid = 'app.tick_loop(integer, integer)'::regprocedure),
+  'app.tick_loop is that exception: a procedure (it commits), not security definer, pinning search_path to empty itself'
 );
 
 select is(
@@ -130,16 +139,52 @@ select is(
   'No security-definer function lives in the exposed schema public'
 );
 
--- EXECUTE as the privilege itself (whether or not the role may also use schema app)
+-- EXECUTE as the privilege itself (whether or not the role may also use schema app). The two
+-- exceptions are what RLS policies and security-invoker views call as authenticated.
 select is(
-  array(select r.role_name || ' can execute ' || f.signature
-        from our_functions f
-        cross join (values ('anon'), ('authenticated')) as r(role_name)
-        where f.schema_name = 'app' and f.oid <> 'app.tenant_id()'::regprocedure
-          and pg_catalog.has_function_privilege(r.role_name, f.oid, 'EXECUTE')
+  array(select f.signature from our_functions f
+        where f.schema_name = 'app' and pg_catalog.has_function_privilege('anon', f.oid, 'EXECUTE')
         order by 1),
   '{}'::text[],
-  'anon and authenticated can execute no function in app except app.tenant_id()'
+  'anon can execute no routine in app'
+);
+select is(
+  array(select f.oid::regprocedure::text from our_functions f
+        where f.schema_name = 'app' and pg_catalog.has_function_privilege('authenticated', f.oid, 'EXECUTE')
+        order by 1),
+  array['app.run_is_terminal(text)', 'app.tenant_id()'],
+  'authenticated can execute exactly app.tenant_id() and app.run_is_terminal(text) in app'
+);
+select is(
+  array(select f.signature from our_functions f
+        where f.schema_name = 'app' and pg_catalog.has_function_privilege('public', f.oid, 'EXECUTE')
+        order by 1),
+  '{}'::text[],
+  'PUBLIC can execute no routine in app (functions get EXECUTE for PUBLIC by default: app.lock_down takes it back)'
+);
+
+-- service_role (the workers) reaches every app routine except the internal helpers, whose comment
+-- starts with 'Internal:' (and app.lock_down, for migrations). Every migration ends with
+-- `select app.lock_down();`, which states these privileges; that the files end so cannot be
+-- checked from SQL, so the result is checked instead.
+select isnt_empty(
+  $$select 1 from our_functions where schema_name = 'app' and pg_catalog.obj_description(oid, 'pg_proc') like 'Internal:%'$$,
+  'The rule below has internal app routines to check'
+);
+select is(
+  array(select f.signature from our_functions f
+        where f.schema_name = 'app' and pg_catalog.obj_description(f.oid, 'pg_proc') like 'Internal:%'
+          and pg_catalog.has_function_privilege('service_role', f.oid, 'EXECUTE')
+        order by 1),
+  '{}'::text[],
+  'service_role can execute no app routine whose comment starts with ''Internal:'''
+);
+select is(
+  array(select f.signature from our_functions f
+        where f.schema_name = 'app' and coalesce(pg_catalog.obj_description(f.oid, 'pg_proc'), '') = ''
+        order by 1),
+  '{}'::text[],
+  'Every app routine has a comment (which says, among other things, whether it is internal)'
 );
 
 select ok(
