@@ -493,13 +493,15 @@ begin
   update public.runs r
   set status = 'completed', output = run_complete.output, error = null, completed_at = now(), queue_msg_id = null
   where r.id = v_run.id;
+  -- a finished run is never resumed: its pending waits (a token it handed out) end with it, as in run_fail
+  perform app.waitpoints_cancel(v_run.tenant_id, v_run.id);
   perform app.event_emit(v_run.tenant_id, 'run.completed', 'system', jsonb_build_object(
     'run_id', v_run.id, 'kind', v_run.kind, 'subject', v_run.subject, 'parent_run_id', v_run.parent_run_id));
   perform app.waitpoints_on_run_finished(v_run.tenant_id, v_run.id);
   return 'completed';
 end;
 $$;
-comment on function app.run_complete(uuid, uuid, bigint, jsonb) is 'Workers: completes a run (output stored once), archives its message, emits run.completed and resolves the waits of runs waiting for it — one transaction.';
+comment on function app.run_complete(uuid, uuid, bigint, jsonb) is 'Workers: completes a run (output stored once), archives its message, cancels its own pending waits, emits run.completed and resolves the waits of runs waiting for it — one transaction.';
 
 -- Records a failed attempt: retries after retry_in_seconds while attempts remain and the error is
 -- retryable; otherwise fails the run for good (its message dead-lettered). Returns 'retrying',
