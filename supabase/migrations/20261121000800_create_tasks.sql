@@ -150,6 +150,10 @@ declare
   v_session public.runs%rowtype;
   v_count integer := 0;
 begin
+  -- GUARD: one advance per tenant at a time. Two dependencies finishing at once (or a task created
+  -- while its dependency finishes) otherwise each advance before the other commits, and neither
+  -- sees the dependent as runnable. Serialized, the later one reads after the earlier committed.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('app.task_advance:' || task_advance.tenant_id::text));
   for v_task in
     select * from public.agent_tasks t
     where t.tenant_id = task_advance.tenant_id and t.status = 'pending' and t.assigned_agent is not null
