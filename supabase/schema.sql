@@ -2011,6 +2011,7 @@ CREATE FUNCTION app.queue_release(tenant_id uuid, release_key text) RETURNS inte
 declare
   v_row record;
   v_count integer := 0;
+  v_queues text[] := '{}'::text[];
 begin
   for v_row in
     delete from app.queue_deferrals d
@@ -2019,12 +2020,10 @@ begin
   loop
     perform 1 from pgmq.set_vt(v_row.queue_name, v_row.msg_id, 0);
     v_count := v_count + 1;
+    v_queues := v_queues || v_row.queue_name;
   end loop;
-  for v_row in
-    select distinct d.queue_name from (select 1) x
-    cross join lateral (select w.queue_name from app.queue_workers w) d
-    where v_count > 0
-  loop
+  -- only the workers of the queues whose messages were released
+  for v_row in select distinct q.queue_name from unnest(v_queues) as q (queue_name) loop
     perform app.queue_wake(v_row.queue_name, 'released');
   end loop;
   return v_count;
@@ -2183,6 +2182,8 @@ begin
   set status = 'completed', output = run_complete.output, error = null, completed_at = now(), queue_msg_id = null
   where r.id = v_run.id
   returning * into v_run;
+  -- a finished run is never resumed: its pending waits (a token it handed out) end with it, as in run_fail
+  perform app.waitpoints_cancel(v_run.tenant_id, v_run.id);
   perform app.run_event(v_run, 'completed', jsonb_build_object('summary', v_run.output ->> 'summary',
     'coordination', v_run.output ->> 'coordination'));
   perform app.waitpoints_on_run_finished(v_run.tenant_id, v_run.id);
@@ -2190,7 +2191,7 @@ begin
 end;
 $$;
 
-COMMENT ON FUNCTION app.run_complete(tenant_id uuid, run_id uuid, msg_id bigint, output jsonb) IS 'Workers: completes a run (output stored once), archives its message, emits run.completed and resolves the waits of runs waiting for it — one transaction.';
+COMMENT ON FUNCTION app.run_complete(tenant_id uuid, run_id uuid, msg_id bigint, output jsonb) IS 'Workers: completes a run (output stored once), archives its message, cancels its own pending waits, emits run.completed and resolves the waits of runs waiting for it — one transaction.';
 
 CREATE TABLE public.runs (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -2853,16 +2854,28 @@ CREATE FUNCTION app.runs_heartbeat(queue_name text, worker_id text, msg_ids bigi
     SET search_path TO ''
     AS $$
 declare
+  v_mine bigint[];
   v_gone bigint[];
 begin
+  -- GUARD: only the messages of runs this worker holds are extended, never another worker's
+  -- (or another tenant's) message that a caller names
+  select coalesce(array_agg(r.queue_msg_id), '{}') into v_mine
+  from public.runs r join app.run_kinds k on k.kind = r.kind
+  where k.queue_name = runs_heartbeat.queue_name and r.queue_msg_id = any(runs_heartbeat.msg_ids)
+    and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
   select coalesce(array_agg(g), '{}') into v_gone
-  from app.queue_heartbeat(runs_heartbeat.queue_name, runs_heartbeat.msg_ids, runs_heartbeat.vt, runs_heartbeat.worker_id) g;
+  from app.queue_heartbeat(runs_heartbeat.queue_name, v_mine, runs_heartbeat.vt, runs_heartbeat.worker_id) g;
   update public.runs r set heartbeat_at = now()
-  where r.queue_msg_id = any(runs_heartbeat.msg_ids) and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
+  where r.queue_msg_id = any(v_mine) and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
   return query
-    select r.id from public.runs r
-    where r.queue_msg_id = any(runs_heartbeat.msg_ids)
-      and (r.status <> 'running' or r.worker_id is distinct from runs_heartbeat.worker_id or r.queue_msg_id = any(v_gone));
+    select r.id from public.runs r join app.run_kinds k on k.kind = r.kind
+    where k.queue_name = runs_heartbeat.queue_name
+      and ((r.queue_msg_id = any(runs_heartbeat.msg_ids)
+          and (r.status <> 'running' or r.worker_id is distinct from runs_heartbeat.worker_id or r.queue_msg_id = any(v_gone)))
+        -- a run that ended while this worker ran it (cancelled, failed elsewhere) names no message
+        -- any more: found by its worker, whenever a message given is no longer a run of this worker's
+        or (cardinality(v_mine) < cardinality(runs_heartbeat.msg_ids) and r.worker_id = runs_heartbeat.worker_id
+          and r.queue_msg_id is null and app.run_is_terminal(r.status)));
 end;
 $$;
 

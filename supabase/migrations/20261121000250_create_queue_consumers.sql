@@ -309,6 +309,7 @@ as $$
 declare
   v_row record;
   v_count integer := 0;
+  v_queues text[] := '{}'::text[];
 begin
   for v_row in
     delete from app.queue_deferrals d
@@ -317,12 +318,10 @@ begin
   loop
     perform 1 from pgmq.set_vt(v_row.queue_name, v_row.msg_id, 0);
     v_count := v_count + 1;
+    v_queues := v_queues || v_row.queue_name;
   end loop;
-  for v_row in
-    select distinct d.queue_name from (select 1) x
-    cross join lateral (select w.queue_name from app.queue_workers w) d
-    where v_count > 0
-  loop
+  -- only the workers of the queues whose messages were released
+  for v_row in select distinct q.queue_name from unnest(v_queues) as q (queue_name) loop
     perform app.queue_wake(v_row.queue_name, 'released');
   end loop;
   return v_count;

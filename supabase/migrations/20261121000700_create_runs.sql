@@ -421,16 +421,28 @@ security definer
 set search_path = ''
 as $$
 declare
+  v_mine bigint[];
   v_gone bigint[];
 begin
+  -- GUARD: only the messages of runs this worker holds are extended, never another worker's
+  -- (or another tenant's) message that a caller names
+  select coalesce(array_agg(r.queue_msg_id), '{}') into v_mine
+  from public.runs r join app.run_kinds k on k.kind = r.kind
+  where k.queue_name = runs_heartbeat.queue_name and r.queue_msg_id = any(runs_heartbeat.msg_ids)
+    and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
   select coalesce(array_agg(g), '{}') into v_gone
-  from app.queue_heartbeat(runs_heartbeat.queue_name, runs_heartbeat.msg_ids, runs_heartbeat.vt, runs_heartbeat.worker_id) g;
+  from app.queue_heartbeat(runs_heartbeat.queue_name, v_mine, runs_heartbeat.vt, runs_heartbeat.worker_id) g;
   update public.runs r set heartbeat_at = now()
-  where r.queue_msg_id = any(runs_heartbeat.msg_ids) and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
+  where r.queue_msg_id = any(v_mine) and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
   return query
-    select r.id from public.runs r
-    where r.queue_msg_id = any(runs_heartbeat.msg_ids)
-      and (r.status <> 'running' or r.worker_id is distinct from runs_heartbeat.worker_id or r.queue_msg_id = any(v_gone));
+    select r.id from public.runs r join app.run_kinds k on k.kind = r.kind
+    where k.queue_name = runs_heartbeat.queue_name
+      and ((r.queue_msg_id = any(runs_heartbeat.msg_ids)
+          and (r.status <> 'running' or r.worker_id is distinct from runs_heartbeat.worker_id or r.queue_msg_id = any(v_gone)))
+        -- a run that ended while this worker ran it (cancelled, failed elsewhere) names no message
+        -- any more: found by its worker, whenever a message given is no longer a run of this worker's
+        or (cardinality(v_mine) < cardinality(runs_heartbeat.msg_ids) and r.worker_id = runs_heartbeat.worker_id
+          and r.queue_msg_id is null and app.run_is_terminal(r.status)));
 end;
 $$;
 comment on function app.runs_heartbeat(text, text, bigint[], integer) is 'Workers: one heartbeat for all the runs a worker holds: extends their messages'' visibility, records heartbeat_at, and returns the runs no longer this worker''s to run (cancelled or taken over), whose work is aborted.';
@@ -528,13 +540,15 @@ begin
   set status = 'completed', output = run_complete.output, error = null, completed_at = now(), queue_msg_id = null
   where r.id = v_run.id
   returning * into v_run;
+  -- a finished run is never resumed: its pending waits (a token it handed out) end with it, as in run_fail
+  perform app.waitpoints_cancel(v_run.tenant_id, v_run.id);
   perform app.run_event(v_run, 'completed', jsonb_build_object('summary', v_run.output ->> 'summary',
     'coordination', v_run.output ->> 'coordination'));
   perform app.waitpoints_on_run_finished(v_run.tenant_id, v_run.id);
   return 'completed';
 end;
 $$;
-comment on function app.run_complete(uuid, uuid, bigint, jsonb) is 'Workers: completes a run (output stored once), archives its message, emits run.completed and resolves the waits of runs waiting for it — one transaction.';
+comment on function app.run_complete(uuid, uuid, bigint, jsonb) is 'Workers: completes a run (output stored once), archives its message, cancels its own pending waits, emits run.completed and resolves the waits of runs waiting for it — one transaction.';
 
 -- Records a failed attempt: retries after retry_in_seconds while attempts remain and the error is
 -- retryable; otherwise fails the run for good (its message dead-lettered). Returns 'retrying',

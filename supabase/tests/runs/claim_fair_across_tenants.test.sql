@@ -62,7 +62,7 @@ select tests.authenticate_as_service();
 create temporary table claimed as
   select c.n, c.tenant_id, c.run_id
   from app.runs_claim('agent_jobs', 't-runs-fair-worker', 30, 4) with ordinality
-    as c (msg_id, run_id, tenant_id, kind, attempt, resumed, code_version, input, steps, n);
+    as c (msg_id, run_id, tenant_id, kind, attempt, resumed, code_version, input, steps, tenant_settings, n);
 select tests.clear_authentication();
 
 select is((select count(*)::int from claimed), 4, 'A claim of 4 returns 4 runs');
