@@ -203,3 +203,35 @@ export async function settled(token: string, id: string, timeoutMs = 30_000): Pr
 }
 
 export { startServer } from "../../../scripts/lib/server.ts";
+
+const root = new URL("../../../", import.meta.url).pathname;
+
+async function functionsSh(cmd: "start" | "stop"): Promise<void> {
+  const out = await new Deno.Command("bash", {
+    args: ["scripts/functions.sh", cmd],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`functions.sh ${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
+/** Kills the local function server (SIGKILL: a crash) and waits until it is gone. */
+export async function killFunctionServer(): Promise<void> {
+  const pid = Number((await Deno.readTextFile(`${root}.local/functions.pid`)).trim());
+  Deno.kill(pid, "SIGKILL");
+  for (let i = 0; i < 200; i++) {
+    const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => null);
+    if (status === null || /^State:\s*Z/m.test(status)) return; // gone, or a zombie
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`function server ${pid} survived SIGKILL`);
+}
+
+/** Stops the local function server gracefully (SIGTERM, as functions.sh stop does). */
+export const stopFunctionServer = () => functionsSh("stop");
+
+/** Starts the local function server (again) and waits until it answers. */
+export const startFunctionServer = () => functionsSh("start");

@@ -3,14 +3,23 @@
 // chains, error strategies, caps, cooldowns, loop protection and scopes.
 import { assert, assertEquals } from "./_assert.ts";
 import { agentReply, startLlmServer } from "./_llm_server.ts";
-import { call, db, eventually, llmTenant, newTenant, ok, test } from "./_helpers.ts";
+import {
+  call,
+  db,
+  eventually,
+  killFunctionServer,
+  llmTenant,
+  newTenant,
+  ok,
+  startFunctionServer,
+  stopFunctionServer,
+  test,
+} from "./_helpers.ts";
 import { automation, finishedRuns } from "./_automations.ts";
 import { startReceiver } from "./_receiver.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
-
-const root = new URL("../../../", import.meta.url).pathname;
 
 async function emit(key: string, type: string, payload: Record<string, unknown>) {
   return await ok(key, "events.emit", { type, payload });
@@ -146,15 +155,9 @@ test("a parked wait survives a function-server restart and resumes on time", asy
   await eventually(async () =>
     (await ok(t.key, "runs.get", { id: fired.run_id })).run.status === "waiting"
   );
-  const stop = await new Deno.Command("bash", { args: ["scripts/functions.sh", "stop"], cwd: root })
-    .output();
-  assert(stop.success);
+  await stopFunctionServer();
   await new Promise((r) => setTimeout(r, 1000));
-  const start = await new Deno.Command("bash", {
-    args: ["scripts/functions.sh", "start"],
-    cwd: root,
-  }).output();
-  assert(start.success, new TextDecoder().decode(start.stderr));
+  await startFunctionServer();
   const [run] = await finishedRuns(t, a.id, 1, 30_000);
   assertEquals(run.status, "success");
   const steps = (await ok(t.key, "runs.get", { id: fired.run_id })).steps;
@@ -445,14 +448,8 @@ test("SIGKILL mid-action: the run resumes after its last completed action and ne
     });
     const fired = await ok(t.key, "automations.run", { id: a.id });
     await inSecond;
-    const pid = (await Deno.readTextFile(`${root}.local/functions.pid`)).trim();
-    Deno.kill(Number(pid), "SIGKILL");
-    const start = await new Deno.Command("bash", {
-      args: ["scripts/functions.sh", "start"],
-      cwd: root,
-    })
-      .output();
-    assert(start.success, new TextDecoder().decode(start.stderr));
+    await killFunctionServer();
+    await startFunctionServer();
     const [run] = await finishedRuns(t, a.id, 1, 60_000);
     assertEquals(run.status, "success");
     const paths = api.received.map((r) => r.headers["idempotency-key"]);

@@ -2,17 +2,15 @@
 // timeout and completes exactly once; the committed turns are replayed, not re-billed.
 import { assert, assertEquals } from "./_assert.ts";
 import { agentReply, startLlmServer } from "./_llm_server.ts";
-import { db, llmTenant, ok, settled, test } from "./_helpers.ts";
-
-const root = new URL("../../../", import.meta.url).pathname;
-
-async function sh(...args: string[]): Promise<void> {
-  const out = await new Deno.Command("bash", { args, cwd: root, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!out.success) {
-    throw new Error(`${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-}
+import {
+  db,
+  killFunctionServer,
+  llmTenant,
+  ok,
+  settled,
+  startFunctionServer,
+  test,
+} from "./_helpers.ts";
 
 test("SIGKILL mid-job: redelivered after the visibility timeout, completed once, earlier turns replayed", async () => {
   let inFlight: (() => void) | undefined;
@@ -31,10 +29,9 @@ test("SIGKILL mid-job: redelivered after the visibility timeout, completed once,
     const t = await llmTenant("crash", llm.url);
     const session = await ok(t.key, "agents.run", { agent: "analyst", query: "survive a crash" });
     await midJob; // the worker is waiting for its second model call
-    const pid = (await Deno.readTextFile(`${root}.local/functions.pid`)).trim();
-    Deno.kill(Number(pid), "SIGKILL");
+    await killFunctionServer();
     killed = true;
-    await sh("scripts/functions.sh", "start");
+    await startFunctionServer();
 
     const st = await settled(t.key, session.id, 60_000);
     assertEquals(st.status, "completed");

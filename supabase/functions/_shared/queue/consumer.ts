@@ -190,7 +190,7 @@ export async function consume<J extends QueueJob>(
     };
     const fields = {
       queue: spec.queue,
-      msg: job.msgId,
+      msg_id: job.msgId,
       tenant: job.tenantId,
       attempt: job.attempt,
     };
