@@ -5,6 +5,7 @@ import { budgetActions } from "./budgets.ts";
 import { healthActions } from "./health.ts";
 import { keyActions } from "./keys.ts";
 import { leadActions } from "./leads.ts";
+import { memoryActions } from "./memory.ts";
 import { postActions } from "./posts.ts";
 import { runActions } from "./runs.ts";
 import { secretActions } from "./secrets.ts";
@@ -24,4 +25,5 @@ export const actions = registry(
   secretActions,
   settingsActions,
   runActions,
+  memoryActions,
 );
