@@ -17,6 +17,7 @@ import {
   LlmError,
 } from "../llm/types.ts";
 import { AgentOutput, buildPrompt, parseJsonReply } from "./prompt.ts";
+import { promptMemory, withMemory } from "../memory/retrieval.ts";
 import { runTool, toolSpecsFor } from "./tools.ts";
 
 /** The agent definition snapshotted into the run at spawn (app.agent_snapshot). */
@@ -28,6 +29,7 @@ export interface AgentSnapshot {
   persona_version: number;
   model_settings: Record<string, unknown>;
   allowed_tools: string[];
+  memory_types?: string[];
   skills: { key: string; version: number; name: string; instructions: string }[];
   policy: string | null;
 }
@@ -190,7 +192,7 @@ function add(totals: Totals, t: Turn): void {
 export function agentSession(config: Config): RunHandler<SessionInput, Json> {
   return {
     kind: "agent",
-    version: "agent-loop/2",
+    version: "agent-loop/3",
     async run(ctx, input) {
       const started = performance.now();
       const agent = input.agent;
@@ -199,18 +201,25 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
         settings: ctx.job.tenantSettings,
       }, agent.model_settings ?? {});
       const { agent: _a, mode, ...task } = input;
-      const messages: ChatMessage[] = buildPrompt({
-        tenantPolicy: agent.policy ?? undefined,
-        persona: agent.persona ?? "",
-        agentName: agent.name ?? agent.slug,
-        skills: agent.skills ?? [],
-        mode,
-        input: task,
+      const replayed = ctx.recordedSteps.length;
+      // MEMORY: retrieved once (a recorded step: a replay reuses what the first run saw)
+      const memory = await ctx.step("memory", () => promptMemory(ctx, config, agent, task), {
+        kind: "memory",
       });
+      const messages: ChatMessage[] = withMemory(
+        buildPrompt({
+          tenantPolicy: agent.policy ?? undefined,
+          persona: agent.persona ?? "",
+          agentName: agent.name ?? agent.slug,
+          skills: agent.skills ?? [],
+          mode,
+          input: task,
+        }),
+        memory.text,
+      );
       const allowed = agent.allowed_tools ?? [];
       const tools = toolSpecsFor(allowed);
       const totals: Totals = { calls: 0, prompt: 0, completion: 0, cost: 0, offline: false };
-      const replayed = ctx.recordedSteps.length;
       let appended: ChatMessage[] = [...messages];
       let history: ChatMessage[] = [];
       let repaired = false;
@@ -274,6 +283,7 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
               cost_usd: totals.cost,
               duration_ms: Math.round(performance.now() - started),
               replayed_steps: replayed || undefined,
+              memory: { used: memory.used, tokens: memory.tokens },
             },
           } as unknown as Json;
         } catch (e) {
