@@ -138,6 +138,24 @@ end;
 $$;
 comment on function app.memory_embed_send(uuid, uuid[]) is 'Internal: queues embedding jobs for chunks of a tenant (64 per message) on the embeddings queue and wakes memory-indexer (coalesced; not when tenants.settings.wake_workers is false).';
 
+-- Records the usage event of one embedding batch, priced from app.model_prices by model name.
+create or replace function app.memory_embedding_usage(tenant_id uuid, provider text, model text, tokens integer,
+  chunks integer)
+returns uuid
+language sql
+security definer
+set search_path = ''
+as $$
+  select app.usage_record(memory_embedding_usage.tenant_id, jsonb_build_object('kind', 'embedding',
+    'provider', memory_embedding_usage.provider, 'model', memory_embedding_usage.model,
+    'prompt_tokens', memory_embedding_usage.tokens, 'units', memory_embedding_usage.tokens,
+    'cost_usd', coalesce((select p.input_usd_per_mtok from app.model_prices p where p.model = memory_embedding_usage.model), 0)
+      * memory_embedding_usage.tokens / 1000000.0,
+    'metadata', jsonb_build_object('chunks', memory_embedding_usage.chunks, 'purpose', 'memory_index',
+      'priced', exists (select 1 from app.model_prices p where p.model = memory_embedding_usage.model))))
+$$;
+comment on function app.memory_embedding_usage(uuid, text, text, integer, integer) is 'Workers (memory-indexer): records the usage event of one embedding batch (tokens, cost from app.model_prices).';
+
 -- ============================================================================
 -- TRIGGERS ON THE INDEX: drop stale vectors, enqueue, version and counts
 -- ============================================================================

@@ -11,7 +11,8 @@
  *
  * "The same words" means a Jaccard similarity of at least 0.6 over content words once numbers,
  * negations and the opposite pair are set aside, so a memory that merely adds detail is not a
- * contradiction.
+ * contradiction; statements naming different identifiers (P-101, C-7) are about different
+ * things and never contradict.
  */
 import type { ResolvedLlm } from "../llm/resolve.ts";
 import { lexicalTokens } from "./embeddings.ts";
@@ -152,6 +153,11 @@ export function ruleContradiction(
   }
   const wa = words(next.text);
   const wb = words(prev.text);
+  // identifiers (p-101, c-7): statements about different things never contradict
+  const ids = (ws: string[]) => new Set(ws.filter((w) => /\p{L}/u.test(w) && /\p{N}/u.test(w)));
+  const ia = ids(wa);
+  const ib = ids(wb);
+  if (ia.size && ib.size && [...ia].sort().join(" ") !== [...ib].sort().join(" ")) return null;
   // 4. opposites: exactly one side has each word of one opposite pair
   for (const w of new Set(wa)) {
     const o = OPPOSITE.get(w);

@@ -56,14 +56,8 @@ export function memoryIndexerSpec(config: Config) {
         from jsonb_to_recordset(${tx.json(rows as never)}) as v(id uuid, hash text, embedding text)
         where m.id = v.id and m.tenant_id = ${job.tenantId} and m.content_hash = v.hash and not m.cold`;
       if (embedder.provider === "openai") {
-        const name = embedder.model.replace(/^openai:/, "");
-        await tx`
-          select app.usage_record(${job.tenantId}, jsonb_build_object('kind', 'embedding',
-            'provider', ${embedder.provider}::text, 'model', ${name}::text,
-            'prompt_tokens', ${out.tokens}::integer, 'units', ${out.tokens}::integer,
-            'cost_usd', coalesce((select p.input_usd_per_mtok from app.model_prices p where p.model = ${name}), 0)
-              * ${out.tokens}::integer / 1000000.0,
-            'metadata', jsonb_build_object('chunks', ${rows.length}::integer, 'purpose', 'memory_index')))`;
+        await tx`select app.memory_embedding_usage(${job.tenantId}, ${embedder.provider},
+          ${embedder.model.replace(/^openai:/, "")}, ${out.tokens}, ${rows.length})`;
       }
       await job.ackIn(tx);
     }, { tenant_id: job.tenantId });
