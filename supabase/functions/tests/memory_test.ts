@@ -266,7 +266,10 @@ test("hybrid ranking on a labelled set: exact phrase, paraphrase, filter, decay,
     const top: string[] = withDecay.items.map((i: { source_id: string }) => ids[i.source_id]);
     assert(top.indexOf("vib_new") < top.indexOf("vib_old"), top.join(", "));
     const noDecay = await search("pump vibration analysis");
-    assert(noDecay.includes("vib_old") && noDecay.indexOf("vib_old") < 2, `without decay the old report ranks high: ${noDecay}`);
+    assert(
+      noDecay.includes("vib_old") && noDecay.indexOf("vib_old") < 2,
+      `without decay the old report ranks high: ${noDecay}`,
+    );
     const scoreOf = (n: string) =>
       withDecay.items.find((i: { source_id: string }) => ids[i.source_id] === n)?.score ?? 0;
     assert(scoreOf("vib_old") < scoreOf("vib_new") / 100, "400 days at a 30-day half-life");
