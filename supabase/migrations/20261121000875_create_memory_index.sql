@@ -537,11 +537,34 @@ create policy "Cached searches can be dropped within their tenant" on public.sem
 revoke all on public.semantic_cache from anon;
 
 -- ============================================================================
+-- FULL-TEXT WINDOW (the one view that is not security_invoker)
+-- ============================================================================
+-- Under RLS the planner may not use a non-leakproof operator as an index condition (the index
+-- would evaluate it on other tenants' rows first), and ts_match_vq (@@) is not leakproof: through
+-- public.memory_index, full-text search can only scan the tenant's rows one by one (about 15 ms
+-- per 10k chunks, 150 ms per 100k). This view reads memory_index with its owner's rights, limited
+-- to the tenant of the caller's claims — the predicate of the table's policy — so the GIN index
+-- serves the @@ condition. It is in app (not exposed to the API), only memory_search reads it, it
+-- returns no text but the tsvector, and memory_search reads every result back through
+-- public.memory_index under RLS. (security_barrier stays off: a barrier would put the leaky @@
+-- after the tenant predicate again. Leaky predicates of other callers are not a concern: no API
+-- role can run SQL of its own against app.)
+create view app.memory_fts as
+  select m.id, m.tenant_id, m.source_type, m.source_id, m.asset_id, m.content_tsv, m.memory_type, m.memory_status,
+    m.agent_id, m.health, m.cold, m.source_created_at, m.metadata
+  from public.memory_index m
+  where m.tenant_id = (select app.tenant_id());
+comment on view app.memory_fts is 'Internal: full-text candidates of the caller''s tenant (the tenant of the request''s claims) with the GIN index usable; read only by public.memory_search. Not security_invoker on purpose: see the migration.';
+revoke all on app.memory_fts from public, anon, authenticated, service_role;
+grant select on app.memory_fts to authenticated, service_role;
+
+-- ============================================================================
 -- HYBRID SEARCH
 -- ============================================================================
 
 -- Hybrid search over the caller's tenant (RLS applies: security invoker, and the tenant of the
--- request's claims is required). Vector kNN (HNSW with pgvector 0.8's relaxed iterative scan, so
+-- request's claims is required; full-text candidates come through app.memory_fts, see above).
+-- Vector kNN (HNSW with pgvector 0.8's relaxed iterative scan, so
 -- filters never starve it; exact below options.exact_below embedded chunks) and full-text ranks
 -- (any query term; an exact phrase ranks first) are fused by reciprocal rank with weights, then
 -- optionally time-decayed, health-weighted and diversified (MMR).
@@ -594,6 +617,7 @@ declare
   f_superseded boolean := coalesce((memory_search.filters ->> 'include_superseded')::boolean, false);
   f_cold boolean := coalesce((memory_search.filters ->> 'include_cold')::boolean, true);
   v_used text := 'none';
+  v_sort text;
   v_tsq tsquery;
   v_phrase tsquery;
   v_vec_ids uuid[] := '{}';
@@ -664,7 +688,12 @@ begin
       where v_min_sim is null or 1 - x.dist >= v_min_sim;
     else
       -- the ORDER BY operator is what lets the planner walk the HNSW index; the relaxed iterative
-      -- scan keeps walking while filters (RLS, tenant, metadata) reject rows, re-sorted here
+      -- scan keeps walking while filters (RLS, tenant, metadata) reject rows, re-sorted here. The
+      -- planner prices a distance like a cheap operator and would rather sort a seq scan of a few
+      -- thousand rows (35 ms at 10k) than walk the index (1-3 ms): with sorts priced out for this
+      -- one statement, the index scan (the one plan that needs no sort) is taken.
+      v_sort := current_setting('enable_sort');
+      perform set_config('enable_sort', 'off', true);
       select coalesce(array_agg(x.id order by x.dist, x.id), '{}'), coalesce(array_agg(x.dist order by x.dist, x.id), '{}')
         into v_vec_ids, v_vec_dist
       from (select m.id, m.embedding operator(extensions.<=>) memory_search.query_embedding as dist
@@ -685,6 +714,7 @@ begin
             order by m.embedding operator(extensions.<=>) memory_search.query_embedding
             limit v_cand) x
       where v_min_sim is null or 1 - x.dist >= v_min_sim;
+      perform set_config('enable_sort', v_sort, true);
     end if;
   end if;
 
@@ -699,7 +729,7 @@ begin
       select coalesce(array_agg(x.id order by x.r desc, x.id), '{}') into v_txt_ids
       from (select m.id, ts_rank_cd(m.content_tsv, v_tsq, 32)
                  + case when v_phrase is not null and m.content_tsv @@ v_phrase then 1 else 0 end as r
-            from public.memory_index m
+            from app.memory_fts m
             where m.tenant_id = v_tenant and m.content_tsv @@ v_tsq
               and (f_types is null or m.source_type = any(f_types))
               and (f_mtypes is null or m.memory_type = any(f_mtypes))
@@ -717,21 +747,19 @@ begin
     end if;
   end if;
 
-  -- FUSION: reciprocal rank, then time decay and health; one chunk per source
+  -- FUSION: reciprocal rank, then time decay and health; one chunk per source (read back
+  -- through public.memory_index, under RLS, by primary key)
   select coalesce(array_agg(d.id order by d.score desc, d.id), '{}'), coalesce(array_agg(d.score order by d.score desc, d.id), '{}')
     into v_ids, v_scores
   from (
     select distinct on (case when v_per_source then m.source_type || ':' || m.source_id::text else m.id::text end)
       m.id,
-      f.rrf
+      (coalesce(v_vw / (v_k + array_position(v_vec_ids, m.id)), 0) + coalesce(v_tw / (v_k + array_position(v_txt_ids, m.id)), 0))
         * case when v_half_life is null then 1
                else power(0.5, greatest(0, extract(epoch from (now() - m.source_created_at)) / 86400.0) / v_half_life) end
         * ((1 - v_hw) + v_hw * coalesce(m.health, 1)) as score
-    from (select coalesce(v.id, t.id) as id,
-            coalesce(v_vw / (v_k + v.ord), 0) + coalesce(v_tw / (v_k + t.ord), 0) as rrf
-          from unnest(v_vec_ids) with ordinality as v(id, ord)
-          full join unnest(v_txt_ids) with ordinality as t(id, ord) on t.id = v.id) f
-    join public.memory_index m on m.id = f.id
+    from public.memory_index m
+    where m.id = any(v_vec_ids || v_txt_ids) and m.tenant_id = v_tenant
     order by (case when v_per_source then m.source_type || ':' || m.source_id::text else m.id::text end), 2 desc, m.id
   ) d;
 
@@ -768,12 +796,10 @@ begin
     m.agent_id, m.health, m.cold, m.source_created_at, r.score,
     least(1, r.score / ((case when cardinality(v_vec_ids) > 0 then v_vw else 0 end
                        + case when cardinality(v_txt_ids) > 0 then v_tw else 0 end) / (v_k + 1))),
-    case when vr.ord is null then null else 1 - v_vec_dist[vr.ord] end,
-    vr.ord::integer, tr.ord::integer, v_used
+    1 - v_vec_dist[array_position(v_vec_ids, m.id)],
+    array_position(v_vec_ids, m.id), array_position(v_txt_ids, m.id), v_used
   from unnest(v_ids, v_scores) with ordinality as r(id, score, ord)
   join public.memory_index m on m.id = r.id
-  left join unnest(v_vec_ids) with ordinality as vr(id, ord) on vr.id = r.id
-  left join unnest(v_txt_ids) with ordinality as tr(id, ord) on tr.id = r.id
   order by r.ord
   limit v_count;
 end;

@@ -3,7 +3,7 @@
 -- never return A's chunks, even when A's vector is the nearest to the query.
 begin;
 set local search_path = public, extensions;
-select plan(12);
+select plan(15);
 
 -- a unit vector along the given axes, in the index's one configured dimension
 create function tests.mem_vec(variadic axes integer[])
@@ -55,6 +55,16 @@ select results_eq(
   'Hybrid search on a word both tenants use returns B''s chunk only'
 );
 
+select is(
+  (select count(*)::integer from app.memory_fts),
+  1,
+  'The full-text window (app.memory_fts, read with its owner''s rights) shows B its own chunk only'
+);
+select is_empty(
+  $$select 1 from app.memory_fts where tenant_id = tests.get_tenant_id('tap-idx-a')$$,
+  '…even when B asks for A''s tenant'
+);
+
 -- WRITES: only through app functions (triggers, memory.index), never directly
 select throws_ok(
   $$insert into public.memory_index (tenant_id, source_type, source_id, content)
@@ -84,6 +94,7 @@ select throws_ok(
 -- anon may not search or read
 select tests.authenticate_as_anon();
 select is(tests.visible_rows('public.memory_index'), null, 'anon may not read memory_index');
+select is(tests.visible_rows('app.memory_fts'), null, 'anon may not read the full-text window');
 select throws_ok(
   $$select * from public.memory_search('harbour', null)$$,
   '42501', null,
