@@ -10,6 +10,10 @@
 -- catalog (app.memory_embedding_dimensions()); changing it is one `alter table … type
 -- extensions.vector(<n>)` (see docs/memory.md).
 
+-- btree_gin: one GIN index over (tenant_id, content_tsv), so a tenant's full-text candidates are
+-- found without reading other tenants' matches
+create extension if not exists btree_gin with schema extensions;
+
 -- ============================================================================
 -- MEMORY INDEX
 -- ============================================================================
@@ -41,7 +45,7 @@ create table public.memory_index (
   updated_at timestamptz not null default now(),
   unique (tenant_id, source_type, source_id, chunk_index)
 );
-create index memory_index_tsv_idx on public.memory_index using gin (content_tsv);
+create index memory_index_tenant_tsv_idx on public.memory_index using gin (tenant_id, content_tsv);
 create index memory_index_embedding_idx on public.memory_index
   using hnsw (embedding extensions.vector_cosine_ops) with (m = 16, ef_construction = 64);
 create index memory_index_tenant_time_idx on public.memory_index (tenant_id, source_created_at desc);
@@ -574,7 +578,7 @@ grant select on app.memory_fts to authenticated, service_role;
 --   metadata (jsonb containment), exclude_source_ids uuid[], include_superseded (false),
 --   include_cold (true).
 -- options: vector_weight (1), text_weight (1), rrf_k (60), candidates (4 × match_count),
---   strategy (auto | hnsw | exact), exact_below (5000), embedding_model (compare only vectors of
+--   strategy (auto | hnsw | exact), exact_below (2000), embedding_model (compare only vectors of
 --   this model), min_similarity, decay_half_life_days, health_weight (0), mmr_lambda (off),
 --   one_per_source (true).
 create or replace function public.memory_search(query_text text, query_embedding extensions.vector default null,
@@ -598,7 +602,7 @@ declare
   v_tw double precision := coalesce((memory_search.options ->> 'text_weight')::double precision, 1);
   v_cand integer;
   v_strategy text := coalesce(memory_search.options ->> 'strategy', 'auto');
-  v_exact_below integer := coalesce((memory_search.options ->> 'exact_below')::integer, 5000);
+  v_exact_below integer := coalesce((memory_search.options ->> 'exact_below')::integer, 2000);
   v_model text := memory_search.options ->> 'embedding_model';
   v_min_sim double precision := (memory_search.options ->> 'min_similarity')::double precision;
   v_half_life double precision := (memory_search.options ->> 'decay_half_life_days')::double precision;
@@ -718,7 +722,8 @@ begin
     end if;
   end if;
 
-  -- FULL TEXT: any of the query's terms, ranked by cover density; the exact phrase first
+  -- FULL TEXT: any of the query's terms, ranked by frequency (ts_rank: a third of ts_rank_cd's cost
+  -- with OR queries) with the title weighted; the exact phrase first
   if v_tw > 0 and coalesce(btrim(memory_search.query_text), '') <> '' then
     v_tsq := nullif(replace(plainto_tsquery('english', memory_search.query_text)::text, ' & ', ' | '), '')::tsquery;
     if v_tsq is not null and numnode(v_tsq) > 0 then
@@ -727,7 +732,7 @@ begin
         v_phrase := null;
       end if;
       select coalesce(array_agg(x.id order by x.r desc, x.id), '{}') into v_txt_ids
-      from (select m.id, ts_rank_cd(m.content_tsv, v_tsq, 32)
+      from (select m.id, ts_rank(m.content_tsv, v_tsq, 32)
                  + case when v_phrase is not null and m.content_tsv @@ v_phrase then 1 else 0 end as r
             from app.memory_fts m
             where m.tenant_id = v_tenant and m.content_tsv @@ v_tsq
