@@ -3329,7 +3329,7 @@ declare
   v_tw double precision := coalesce((memory_search.options ->> 'text_weight')::double precision, 1);
   v_cand integer;
   v_strategy text := coalesce(memory_search.options ->> 'strategy', 'auto');
-  v_exact_below integer := coalesce((memory_search.options ->> 'exact_below')::integer, 5000);
+  v_exact_below integer := coalesce((memory_search.options ->> 'exact_below')::integer, 2000);
   v_model text := memory_search.options ->> 'embedding_model';
   v_min_sim double precision := (memory_search.options ->> 'min_similarity')::double precision;
   v_half_life double precision := (memory_search.options ->> 'decay_half_life_days')::double precision;
@@ -3348,6 +3348,7 @@ declare
   f_superseded boolean := coalesce((memory_search.filters ->> 'include_superseded')::boolean, false);
   f_cold boolean := coalesce((memory_search.filters ->> 'include_cold')::boolean, true);
   v_used text := 'none';
+  v_sort text;
   v_tsq tsquery;
   v_phrase tsquery;
   v_vec_ids uuid[] := '{}';
@@ -3418,7 +3419,12 @@ begin
       where v_min_sim is null or 1 - x.dist >= v_min_sim;
     else
       -- the ORDER BY operator is what lets the planner walk the HNSW index; the relaxed iterative
-      -- scan keeps walking while filters (RLS, tenant, metadata) reject rows, re-sorted here
+      -- scan keeps walking while filters (RLS, tenant, metadata) reject rows, re-sorted here. The
+      -- planner prices a distance like a cheap operator and would rather sort a seq scan of a few
+      -- thousand rows (35 ms at 10k) than walk the index (1-3 ms): with sorts priced out for this
+      -- one statement, the index scan (the one plan that needs no sort) is taken.
+      v_sort := current_setting('enable_sort');
+      perform set_config('enable_sort', 'off', true);
       select coalesce(array_agg(x.id order by x.dist, x.id), '{}'), coalesce(array_agg(x.dist order by x.dist, x.id), '{}')
         into v_vec_ids, v_vec_dist
       from (select m.id, m.embedding operator(extensions.<=>) memory_search.query_embedding as dist
@@ -3439,10 +3445,12 @@ begin
             order by m.embedding operator(extensions.<=>) memory_search.query_embedding
             limit v_cand) x
       where v_min_sim is null or 1 - x.dist >= v_min_sim;
+      perform set_config('enable_sort', v_sort, true);
     end if;
   end if;
 
-  -- FULL TEXT: any of the query's terms, ranked by cover density; the exact phrase first
+  -- FULL TEXT: any of the query's terms, ranked by frequency (ts_rank: a third of ts_rank_cd's cost
+  -- with OR queries) with the title weighted; the exact phrase first
   if v_tw > 0 and coalesce(btrim(memory_search.query_text), '') <> '' then
     v_tsq := nullif(replace(plainto_tsquery('english', memory_search.query_text)::text, ' & ', ' | '), '')::tsquery;
     if v_tsq is not null and numnode(v_tsq) > 0 then
@@ -3451,9 +3459,9 @@ begin
         v_phrase := null;
       end if;
       select coalesce(array_agg(x.id order by x.r desc, x.id), '{}') into v_txt_ids
-      from (select m.id, ts_rank_cd(m.content_tsv, v_tsq, 32)
+      from (select m.id, ts_rank(m.content_tsv, v_tsq, 32)
                  + case when v_phrase is not null and m.content_tsv @@ v_phrase then 1 else 0 end as r
-            from public.memory_index m
+            from app.memory_fts m
             where m.tenant_id = v_tenant and m.content_tsv @@ v_tsq
               and (f_types is null or m.source_type = any(f_types))
               and (f_mtypes is null or m.memory_type = any(f_mtypes))
@@ -3471,21 +3479,19 @@ begin
     end if;
   end if;
 
-  -- FUSION: reciprocal rank, then time decay and health; one chunk per source
+  -- FUSION: reciprocal rank, then time decay and health; one chunk per source (read back
+  -- through public.memory_index, under RLS, by primary key)
   select coalesce(array_agg(d.id order by d.score desc, d.id), '{}'), coalesce(array_agg(d.score order by d.score desc, d.id), '{}')
     into v_ids, v_scores
   from (
     select distinct on (case when v_per_source then m.source_type || ':' || m.source_id::text else m.id::text end)
       m.id,
-      f.rrf
+      (coalesce(v_vw / (v_k + array_position(v_vec_ids, m.id)), 0) + coalesce(v_tw / (v_k + array_position(v_txt_ids, m.id)), 0))
         * case when v_half_life is null then 1
                else power(0.5, greatest(0, extract(epoch from (now() - m.source_created_at)) / 86400.0) / v_half_life) end
         * ((1 - v_hw) + v_hw * coalesce(m.health, 1)) as score
-    from (select coalesce(v.id, t.id) as id,
-            coalesce(v_vw / (v_k + v.ord), 0) + coalesce(v_tw / (v_k + t.ord), 0) as rrf
-          from unnest(v_vec_ids) with ordinality as v(id, ord)
-          full join unnest(v_txt_ids) with ordinality as t(id, ord) on t.id = v.id) f
-    join public.memory_index m on m.id = f.id
+    from public.memory_index m
+    where m.id = any(v_vec_ids || v_txt_ids) and m.tenant_id = v_tenant
     order by (case when v_per_source then m.source_type || ':' || m.source_id::text else m.id::text end), 2 desc, m.id
   ) d;
 
@@ -3522,12 +3528,10 @@ begin
     m.agent_id, m.health, m.cold, m.source_created_at, r.score,
     least(1, r.score / ((case when cardinality(v_vec_ids) > 0 then v_vw else 0 end
                        + case when cardinality(v_txt_ids) > 0 then v_tw else 0 end) / (v_k + 1))),
-    case when vr.ord is null then null else 1 - v_vec_dist[vr.ord] end,
-    vr.ord::integer, tr.ord::integer, v_used
+    1 - v_vec_dist[array_position(v_vec_ids, m.id)],
+    array_position(v_vec_ids, m.id), array_position(v_txt_ids, m.id), v_used
   from unnest(v_ids, v_scores) with ordinality as r(id, score, ord)
   join public.memory_index m on m.id = r.id
-  left join unnest(v_vec_ids) with ordinality as vr(id, ord) on vr.id = r.id
-  left join unnest(v_txt_ids) with ordinality as tr(id, ord) on tr.id = r.id
   order by r.ord
   limit v_count;
 end;
@@ -3593,6 +3597,86 @@ CREATE TABLE app.local_secret_key (
 ALTER TABLE ONLY app.local_secret_key FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.local_secret_key IS 'Local stack only (bootstrap): the key app.secret_set/secret_get encrypt tenant secrets with where Vault is absent. One row; readable only by the owner.';
+
+CREATE TABLE public.memory_index (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    source_type text NOT NULL,
+    source_id uuid NOT NULL,
+    chunk_index integer DEFAULT 0 NOT NULL,
+    asset_id uuid,
+    title text,
+    content text NOT NULL,
+    content_tsv tsvector GENERATED ALWAYS AS ((setweight(to_tsvector('english'::regconfig, COALESCE(title, ''::text)), 'A'::"char") || setweight(to_tsvector('english'::regconfig, content), 'B'::"char"))) STORED,
+    content_hash text GENERATED ALWAYS AS (md5(((COALESCE(title, ''::text) || chr(10)) || content))) STORED,
+    embedding extensions.vector(384),
+    embedding_model text,
+    embedded_hash text,
+    embedded_at timestamp with time zone,
+    cold boolean DEFAULT false NOT NULL,
+    memory_type text,
+    memory_status text,
+    agent_id uuid,
+    health real,
+    source_created_at timestamp with time zone DEFAULT now() NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT memory_index_chunk_index_check CHECK ((chunk_index >= 0)),
+    CONSTRAINT memory_index_memory_status_check CHECK ((memory_status = ANY (ARRAY['live'::text, 'superseded'::text]))),
+    CONSTRAINT memory_index_source_type_check CHECK ((source_type = ANY (ARRAY['memory'::text, 'post'::text, 'lead_note'::text, 'document'::text, 'conversation'::text, 'tool_result'::text])))
+);
+
+ALTER TABLE ONLY public.memory_index FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.memory_index IS 'Searchable chunks (seed 004 §2) of memories, blog posts, lead notes, documents, conversations and tool results: full text (content_tsv) and an embedding written by memory-indexer. Read through public.memory_search (hybrid search); written by triggers on the sources and by app.memory_index_put.';
+
+COMMENT ON COLUMN public.memory_index.source_type IS 'memory (agent_memory), post (blog_posts), lead_note (leads.notes), document, conversation, tool_result (memory.index).';
+
+COMMENT ON COLUMN public.memory_index.source_id IS 'Id of the source row (agent_memory.id, blog_posts.id, leads.id) or the document''s id.';
+
+COMMENT ON COLUMN public.memory_index.chunk_index IS 'Position of the chunk in its source: long content is cut into chunks of about 1200 characters overlapping by 200 (app.memory_chunks).';
+
+COMMENT ON COLUMN public.memory_index.asset_id IS 'Equipment or other asset the content is about (search filter).';
+
+COMMENT ON COLUMN public.memory_index.content_hash IS 'md5 of title and content: an embedding is written for one hash, and only changed content is embedded again.';
+
+COMMENT ON COLUMN public.memory_index.embedding IS 'The chunk''s embedding (null while waiting for memory-indexer, and in the cold tier). THE dimension of the whole system: see the migration''s header.';
+
+COMMENT ON COLUMN public.memory_index.embedding_model IS 'Which embedder wrote the vector (openai:<model>, supabase:gte-small, offline:lexical-v1); search compares only vectors of the tenant''s current model.';
+
+COMMENT ON COLUMN public.memory_index.embedded_hash IS 'content_hash the embedding was computed for.';
+
+COMMENT ON COLUMN public.memory_index.cold IS 'Cold tier (archived memory): no embedding, still searchable by text.';
+
+COMMENT ON COLUMN public.memory_index.memory_type IS 'For memories: the memory type (search filter); null for other sources.';
+
+COMMENT ON COLUMN public.memory_index.memory_status IS 'For memories: live or superseded (superseded ones are left out of search unless asked for).';
+
+COMMENT ON COLUMN public.memory_index.agent_id IS 'For memories: the owning agent, null when shared.';
+
+COMMENT ON COLUMN public.memory_index.health IS 'For memories: the memory''s health score (min_health filter, health weighting); null for other sources.';
+
+COMMENT ON COLUMN public.memory_index.source_created_at IS 'When the source was created or published (time filters and time decay).';
+
+CREATE VIEW app.memory_fts AS
+ SELECT m.id,
+    m.tenant_id,
+    m.source_type,
+    m.source_id,
+    m.asset_id,
+    m.content_tsv,
+    m.memory_type,
+    m.memory_status,
+    m.agent_id,
+    m.health,
+    m.cold,
+    m.source_created_at,
+    m.metadata
+   FROM public.memory_index m
+  WHERE (m.tenant_id = ( SELECT app.tenant_id() AS tenant_id));
+
+COMMENT ON VIEW app.memory_fts IS 'Internal: full-text candidates of the caller''s tenant (the tenant of the request''s claims) with the GIN index usable; read only by public.memory_search. Not security_invoker on purpose: see the migration.';
 
 CREATE TABLE app.memory_maintenance_runs (
     id uuid NOT NULL,
@@ -4219,67 +4303,6 @@ COMMENT ON COLUMN public.memory_decisions.memory_id IS 'The memory the decision 
 COMMENT ON COLUMN public.memory_decisions.target_ids IS 'Older memories the decision changed (superseded, forgotten).';
 
 COMMENT ON COLUMN public.memory_decisions.judge IS 'key: same key stored again; rules: the deterministic contradiction rules; llm: the tenant''s model judged.';
-
-CREATE TABLE public.memory_index (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    tenant_id uuid NOT NULL,
-    source_type text NOT NULL,
-    source_id uuid NOT NULL,
-    chunk_index integer DEFAULT 0 NOT NULL,
-    asset_id uuid,
-    title text,
-    content text NOT NULL,
-    content_tsv tsvector GENERATED ALWAYS AS ((setweight(to_tsvector('english'::regconfig, COALESCE(title, ''::text)), 'A'::"char") || setweight(to_tsvector('english'::regconfig, content), 'B'::"char"))) STORED,
-    content_hash text GENERATED ALWAYS AS (md5(((COALESCE(title, ''::text) || chr(10)) || content))) STORED,
-    embedding extensions.vector(384),
-    embedding_model text,
-    embedded_hash text,
-    embedded_at timestamp with time zone,
-    cold boolean DEFAULT false NOT NULL,
-    memory_type text,
-    memory_status text,
-    agent_id uuid,
-    health real,
-    source_created_at timestamp with time zone DEFAULT now() NOT NULL,
-    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT memory_index_chunk_index_check CHECK ((chunk_index >= 0)),
-    CONSTRAINT memory_index_memory_status_check CHECK ((memory_status = ANY (ARRAY['live'::text, 'superseded'::text]))),
-    CONSTRAINT memory_index_source_type_check CHECK ((source_type = ANY (ARRAY['memory'::text, 'post'::text, 'lead_note'::text, 'document'::text, 'conversation'::text, 'tool_result'::text])))
-);
-
-ALTER TABLE ONLY public.memory_index FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE public.memory_index IS 'Searchable chunks (seed 004 §2) of memories, blog posts, lead notes, documents, conversations and tool results: full text (content_tsv) and an embedding written by memory-indexer. Read through public.memory_search (hybrid search); written by triggers on the sources and by app.memory_index_put.';
-
-COMMENT ON COLUMN public.memory_index.source_type IS 'memory (agent_memory), post (blog_posts), lead_note (leads.notes), document, conversation, tool_result (memory.index).';
-
-COMMENT ON COLUMN public.memory_index.source_id IS 'Id of the source row (agent_memory.id, blog_posts.id, leads.id) or the document''s id.';
-
-COMMENT ON COLUMN public.memory_index.chunk_index IS 'Position of the chunk in its source: long content is cut into chunks of about 1200 characters overlapping by 200 (app.memory_chunks).';
-
-COMMENT ON COLUMN public.memory_index.asset_id IS 'Equipment or other asset the content is about (search filter).';
-
-COMMENT ON COLUMN public.memory_index.content_hash IS 'md5 of title and content: an embedding is written for one hash, and only changed content is embedded again.';
-
-COMMENT ON COLUMN public.memory_index.embedding IS 'The chunk''s embedding (null while waiting for memory-indexer, and in the cold tier). THE dimension of the whole system: see the migration''s header.';
-
-COMMENT ON COLUMN public.memory_index.embedding_model IS 'Which embedder wrote the vector (openai:<model>, supabase:gte-small, offline:lexical-v1); search compares only vectors of the tenant''s current model.';
-
-COMMENT ON COLUMN public.memory_index.embedded_hash IS 'content_hash the embedding was computed for.';
-
-COMMENT ON COLUMN public.memory_index.cold IS 'Cold tier (archived memory): no embedding, still searchable by text.';
-
-COMMENT ON COLUMN public.memory_index.memory_type IS 'For memories: the memory type (search filter); null for other sources.';
-
-COMMENT ON COLUMN public.memory_index.memory_status IS 'For memories: live or superseded (superseded ones are left out of search unless asked for).';
-
-COMMENT ON COLUMN public.memory_index.agent_id IS 'For memories: the owning agent, null when shared.';
-
-COMMENT ON COLUMN public.memory_index.health IS 'For memories: the memory''s health score (min_health filter, health weighting); null for other sources.';
-
-COMMENT ON COLUMN public.memory_index.source_created_at IS 'When the source was created or published (time filters and time decay).';
 
 CREATE TABLE public.memory_index_state (
     tenant_id uuid NOT NULL,
@@ -4917,7 +4940,7 @@ CREATE INDEX memory_index_pending_idx ON public.memory_index USING btree (tenant
 
 CREATE INDEX memory_index_tenant_time_idx ON public.memory_index USING btree (tenant_id, source_created_at DESC);
 
-CREATE INDEX memory_index_tsv_idx ON public.memory_index USING gin (content_tsv);
+CREATE INDEX memory_index_tenant_tsv_idx ON public.memory_index USING gin (tenant_id, content_tsv);
 
 CREATE INDEX memory_maintenance_reports_tenant_idx ON public.memory_maintenance_reports USING btree (tenant_id, started_at DESC);
 
@@ -5679,6 +5702,12 @@ REVOKE ALL ON FUNCTION public.memory_search(query_text text, query_embedding ext
 GRANT ALL ON FUNCTION public.memory_search(query_text text, query_embedding extensions.vector, match_count integer, filters jsonb, options jsonb) TO service_role;
 GRANT ALL ON FUNCTION public.memory_search(query_text text, query_embedding extensions.vector, match_count integer, filters jsonb, options jsonb) TO authenticated;
 
+GRANT SELECT ON TABLE public.memory_index TO authenticated;
+GRANT ALL ON TABLE public.memory_index TO service_role;
+
+GRANT SELECT ON TABLE app.memory_fts TO authenticated;
+GRANT SELECT ON TABLE app.memory_fts TO service_role;
+
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.agent_memory TO authenticated;
 GRANT ALL ON TABLE public.agent_memory TO service_role;
 
@@ -5760,9 +5789,6 @@ GRANT ALL ON TABLE public.leads TO service_role;
 
 GRANT SELECT,INSERT ON TABLE public.memory_decisions TO authenticated;
 GRANT ALL ON TABLE public.memory_decisions TO service_role;
-
-GRANT SELECT ON TABLE public.memory_index TO authenticated;
-GRANT ALL ON TABLE public.memory_index TO service_role;
 
 GRANT SELECT ON TABLE public.memory_index_state TO authenticated;
 GRANT ALL ON TABLE public.memory_index_state TO service_role;

@@ -411,7 +411,55 @@ export type Database = {
       };
     };
     Views: {
-      [_ in never]: never;
+      "memory_fts": {
+        Row: {
+          "agent_id": string | null;
+          "asset_id": string | null;
+          "cold": boolean;
+          "content_tsv": unknown;
+          "health": number | null;
+          "id": string;
+          "memory_status": string | null;
+          "memory_type": string | null;
+          "metadata": NonNullable<Json>;
+          "source_created_at": string;
+          "source_id": string;
+          "source_type": string;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_id"?: string | null;
+          "asset_id"?: string | null;
+          "cold"?: boolean | null;
+          "content_tsv"?: unknown;
+          "health"?: number | null;
+          "id"?: string | null;
+          "memory_status"?: string | null;
+          "memory_type"?: string | null;
+          "metadata"?: Json | null;
+          "source_created_at"?: string | null;
+          "source_id"?: string | null;
+          "source_type"?: string | null;
+          "tenant_id"?: string | null;
+        };
+        Update: {
+          "agent_id"?: string | null;
+          "asset_id"?: string | null;
+          "cold"?: boolean | null;
+          "content_tsv"?: unknown;
+          "health"?: number | null;
+          "id"?: string | null;
+          "memory_status"?: string | null;
+          "memory_type"?: string | null;
+          "metadata"?: Json | null;
+          "source_created_at"?: string | null;
+          "source_id"?: string | null;
+          "source_type"?: string | null;
+          "tenant_id"?: string | null;
+        };
+        Relationships: [];
+      };
     };
     Functions: {
       "agent_pack_install": { Args: { "pack": string; "tenant_id": string }; Returns: number };
