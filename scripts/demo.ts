@@ -1,6 +1,7 @@
 /**
  * The demo `npm start` runs once the stack is up: the demo tenant's industrial agents
- * investigate a pump through orchestration-manager, and the coordinator's brief is printed.
+ * investigate a pump through orchestration-manager, each with what the tenant's memory holds
+ * about it (seed.sql) in its prompt; what each recalled and the coordinator's brief are printed.
  * With no LLM configured the offline provider answers (and says so).
  *
  *   deno run --allow-all --env-file=.env.local scripts/demo.ts
@@ -41,6 +42,17 @@ console.error(
 );
 for (const c of st.children) {
   console.error(`      ${c.agent_slug.padEnd(8)} ${c.status.padEnd(10)} ${c.provider ?? ""}`);
+  // what the agent recalled from the tenant's memory (retrieved into its prompt, listed in its metrics)
+  const used = (c.metrics?.memory?.used ?? []) as { key: string; type: string; tier: string }[];
+  if (used.length) {
+    console.error(
+      `        recalled ${used.map((u) => `${u.key} (${u.type}, ${u.tier})`).join(", ")}`,
+    );
+  }
+  const recalled = ((c.output?.findings ?? []) as string[]).filter((f) =>
+    f.startsWith("Recalled from memory")
+  );
+  for (const f of recalled.slice(0, 3)) console.error(`          ${f}`);
 }
 const brief = String(st.result?.brief ?? "").split("\n").map((l: string) => `      ${l}`).join(
   "\n",

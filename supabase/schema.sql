@@ -9,6 +9,96 @@ CREATE SCHEMA public;
 
 COMMENT ON SCHEMA public IS 'standard public schema';
 
+CREATE FUNCTION app.agent_memory_guard() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if new.agent_id is not null and not exists (
+    select 1 from public.agents a where a.id = new.agent_id and a.tenant_id = new.tenant_id) then
+    raise exception 'Agent % is not an agent of this tenant', new.agent_id
+      using errcode = 'OR400', detail = 'memory_agent_not_in_tenant';
+  end if;
+  if new.superseded_by is not null and (tg_op = 'INSERT' or new.superseded_by is distinct from old.superseded_by)
+    and not exists (select 1 from public.agent_memory m where m.id = new.superseded_by and m.tenant_id = new.tenant_id) then
+    raise exception 'Memory % is not a memory of this tenant', new.superseded_by
+      using errcode = 'OR400', detail = 'memory_superseded_by_not_in_tenant';
+  end if;
+  -- updated_at follows what the memory says, not its statistics
+  if tg_op = 'UPDATE' and (new.content is distinct from old.content or new.summary is distinct from old.summary
+      or new.key is distinct from old.key or new.memory_type is distinct from old.memory_type
+      or new.importance is distinct from old.importance or new.expires_at is distinct from old.expires_at) then
+    new.updated_at := now();
+    new.is_dirty := true;
+  end if;
+  if new.is_archived and new.archived_at is null then
+    new.archived_at := now();
+  elsif not new.is_archived then
+    new.archived_at := null;
+  end if;
+  return new;
+end;
+$$;
+
+COMMENT ON FUNCTION app.agent_memory_guard() IS 'Trigger: refuses agent_id and superseded_by outside the memory''s tenant; keeps updated_at and is_dirty for changes of what a memory says (not its statistics) and archived_at with is_archived.';
+
+CREATE FUNCTION app.agent_memory_health_init() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  new.health_score := app.memory_health(new.importance, coalesce(new.created_at, now()), new.access_count,
+    new.retrieval_count, new.avg_relevance, new.expires_at, new.superseded_at is not null,
+    new.contradiction_count, now());
+  return new;
+end;
+$$;
+
+COMMENT ON FUNCTION app.agent_memory_health_init() IS 'Trigger: a new memory starts with its health score computed (maintenance recomputes it afterwards).';
+
+CREATE FUNCTION app.agent_memory_index_sync() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_text text;
+  v_body text;
+begin
+  if tg_op = 'DELETE' then
+    if exists (select 1 from public.tenants t where t.id = old.tenant_id) then
+      delete from public.memory_index m
+      where m.tenant_id = old.tenant_id and m.source_type = 'memory' and m.source_id = old.id;
+    end if;
+    return null;
+  end if;
+  if tg_op = 'UPDATE' and new.content is not distinct from old.content and new.summary is not distinct from old.summary
+      and new.key is not distinct from old.key and new.memory_type is not distinct from old.memory_type then
+    -- what a memory says is unchanged: only its attributes follow
+    update public.memory_index m
+    set memory_status = case when new.superseded_at is null then 'live' else 'superseded' end,
+      agent_id = new.agent_id, health = new.health_score, cold = new.is_archived,
+      metadata = m.metadata || jsonb_build_object('importance', new.importance, 'tier', new.tier)
+    where m.tenant_id = new.tenant_id and m.source_type = 'memory' and m.source_id = new.id
+      and (m.memory_status, m.agent_id, m.health, m.cold, m.metadata ->> 'importance', m.metadata ->> 'tier')
+        is distinct from (case when new.superseded_at is null then 'live' else 'superseded' end, new.agent_id,
+          new.health_score, new.is_archived, new.importance::text, new.tier);
+    return null;
+  end if;
+  v_body := app.memory_content_text(new.content);
+  v_text := case when nullif(btrim(new.summary), '') is null or btrim(new.summary) = btrim(v_body) then v_body
+                 else btrim(new.summary) || E'\n' || v_body end;
+  perform app.memory_index_put(new.tenant_id, 'memory', new.id, new.memory_type || ': ' || new.key, v_text,
+    jsonb_build_object('memory_type', new.memory_type,
+      'memory_status', case when new.superseded_at is null then 'live' else 'superseded' end,
+      'agent_id', new.agent_id, 'health', new.health_score, 'cold', new.is_archived,
+      'source_created_at', new.created_at,
+      'metadata', jsonb_build_object('key', new.key, 'importance', new.importance, 'tier', new.tier)));
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.agent_memory_index_sync() IS 'Trigger: keeps a memory''s chunks in memory_index (text on changes of content, summary, key or type; status, agent, health and tier otherwise), in the same transaction.';
+
 CREATE FUNCTION app.agent_pack_install(tenant_id uuid, pack text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -828,6 +918,28 @@ $$;
 
 COMMENT ON FUNCTION app.automations_want(tenant_id uuid, event_type text) IS 'Whether an active event automation of the tenant listens to event_type (or to *).';
 
+CREATE FUNCTION app.blog_post_index_sync() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'DELETE' then
+    if exists (select 1 from public.tenants t where t.id = old.tenant_id) then
+      delete from public.memory_index m
+      where m.tenant_id = old.tenant_id and m.source_type = 'post' and m.source_id = old.id;
+    end if;
+    return null;
+  end if;
+  perform app.memory_index_put(new.tenant_id, 'post', new.id, new.title,
+    concat_ws(E'\n\n', nullif(btrim(new.excerpt), ''), nullif(btrim(new.content), ''), new.title),
+    jsonb_build_object('source_created_at', coalesce(new.published_at, new.created_at),
+      'metadata', jsonb_build_object('slug', new.slug, 'status', new.status, 'tags', to_jsonb(new.tags))));
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.blog_post_index_sync() IS 'Trigger: keeps a blog post''s chunks (excerpt and body) in memory_index, in the same transaction.';
+
 CREATE FUNCTION app.breaker_allow(tenant_id uuid, key text) RETURNS TABLE(allowed boolean, state text, retry_in_ms integer)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1243,6 +1355,29 @@ $$;
 
 COMMENT ON FUNCTION app.integration_release(tenant_id uuid, integration text, holder text) IS 'Workers: ends a call''s lease on an integration and releases the work deferred on integration:<key>.';
 
+CREATE FUNCTION app.lead_note_index_sync() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'DELETE' then
+    if exists (select 1 from public.tenants t where t.id = old.tenant_id) then
+      delete from public.memory_index m
+      where m.tenant_id = old.tenant_id and m.source_type = 'lead_note' and m.source_id = old.id;
+    end if;
+    return null;
+  end if;
+  -- empty notes remove the lead from the index
+  perform app.memory_index_put(new.tenant_id, 'lead_note', new.id,
+    new.name || coalesce(' (' || nullif(btrim(new.company), '') || ')', ''), coalesce(new.notes, ''),
+    jsonb_build_object('source_created_at', new.created_at,
+      'metadata', jsonb_build_object('lead_status', new.status, 'source', new.source)));
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.lead_note_index_sync() IS 'Trigger: keeps a lead''s notes in memory_index (title: name and company), in the same transaction; leads without notes are not indexed.';
+
 CREATE FUNCTION app.local_encryption_key() RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -1303,6 +1438,480 @@ CREATE FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) RETURNS 
 $$;
 
 COMMENT ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) IS 'Gateway only: the tenant and role of a user (the requested tenant, or the first when none requested) and how many tenants the user belongs to.';
+
+CREATE FUNCTION app.memory_chunks(content text, max_chars integer DEFAULT 1200, overlap integer DEFAULT 200) RETURNS TABLE(chunk_index integer, chunk text)
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_text text := btrim(coalesce(memory_chunks.content, ''), E' \t\r\n');
+  v_len integer;
+  v_start integer := 1;
+  v_window text;
+  v_cut integer;
+  v_pos integer;
+  v_sep text;
+  v_next integer;
+  v_i integer := 0;
+begin
+  if memory_chunks.max_chars < 100 or memory_chunks.overlap < 0 or memory_chunks.overlap >= memory_chunks.max_chars / 2 then
+    raise exception 'Invalid chunking (max_chars %, overlap %): max_chars must be at least 100 and overlap under half of it',
+      memory_chunks.max_chars, memory_chunks.overlap using errcode = '22023';
+  end if;
+  v_len := length(v_text);
+  if v_len = 0 then
+    return;
+  end if;
+  loop
+    if v_start + memory_chunks.max_chars - 1 >= v_len then
+      chunk_index := v_i;
+      chunk := btrim(substr(v_text, v_start), E' \t\r\n');
+      return next;
+      exit;
+    end if;
+    v_window := substr(v_text, v_start, memory_chunks.max_chars);
+    v_cut := memory_chunks.max_chars;
+    foreach v_sep in array array[E'\n\n', E'\n', '. ', '? ', '! ', '; ', ' '] loop
+      v_pos := strpos(reverse(v_window), reverse(v_sep));
+      if v_pos > 0 and memory_chunks.max_chars - v_pos + 1 >= memory_chunks.max_chars / 2 then
+        v_cut := memory_chunks.max_chars - v_pos + 1;
+        exit;
+      end if;
+    end loop;
+    chunk_index := v_i;
+    chunk := btrim(substr(v_text, v_start, v_cut), E' \t\r\n');
+    return next;
+    v_i := v_i + 1;
+    -- the next chunk starts `overlap` characters back, at the start of a word
+    v_next := v_start + v_cut - memory_chunks.overlap;
+    v_pos := strpos(substr(v_text, v_next, memory_chunks.overlap), ' ');
+    if v_pos > 0 then
+      v_next := v_next + v_pos;
+    end if;
+    v_start := greatest(v_next, v_start + 1);
+  end loop;
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_chunks(content text, max_chars integer, overlap integer) IS 'Cuts text into overlapping chunks (default at most 1200 characters, 200 of overlap) at paragraph, line, sentence or word boundaries.';
+
+CREATE FUNCTION app.memory_content_text(content jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select case
+    when jsonb_typeof(memory_content_text.content) = 'string' then memory_content_text.content #>> '{}'
+    when jsonb_typeof(memory_content_text.content) = 'object' and jsonb_typeof(memory_content_text.content -> 'text') = 'string'
+      then memory_content_text.content ->> 'text'
+    when jsonb_typeof(memory_content_text.content) = 'object' then
+      (select string_agg(e.key || ': ' || case when jsonb_typeof(e.value) = 'string' then e.value #>> '{}' else e.value::text end,
+         E'\n' order by e.key)
+       from jsonb_each(memory_content_text.content) e)
+    else memory_content_text.content::text
+  end
+$$;
+
+COMMENT ON FUNCTION app.memory_content_text(content jsonb) IS 'The searchable text of a memory''s content: a JSON string as is, {"text": …} its text, other objects as sorted "field: value" lines.';
+
+CREATE FUNCTION app.memory_embed_send(tenant_id uuid, chunk_ids uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_n integer := coalesce(array_length(memory_embed_send.chunk_ids, 1), 0);
+  v_i integer := 1;
+  v_messages integer := 0;
+begin
+  if v_n = 0 then
+    return 0;
+  end if;
+  while v_i <= v_n loop
+    perform pgmq.send('embeddings', jsonb_build_object('tenant_id', memory_embed_send.tenant_id,
+      'chunk_ids', to_jsonb(memory_embed_send.chunk_ids[v_i:v_i + 63])));
+    v_messages := v_messages + 1;
+    v_i := v_i + 64;
+  end loop;
+  if coalesce((select (t.settings ->> 'wake_workers')::boolean from public.tenants t where t.id = memory_embed_send.tenant_id), true) then
+    perform app.queue_wake('embeddings');
+  end if;
+  return v_messages;
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_embed_send(tenant_id uuid, chunk_ids uuid[]) IS 'Internal: queues embedding jobs for chunks of a tenant (64 per message) on the embeddings queue and wakes memory-indexer (coalesced; not when tenants.settings.wake_workers is false).';
+
+CREATE FUNCTION app.memory_embedding_dimensions() RETURNS integer
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select a.atttypmod from pg_catalog.pg_attribute a
+  where a.attrelid = 'public.memory_index'::regclass and a.attname = 'embedding' and not a.attisdropped
+$$;
+
+COMMENT ON FUNCTION app.memory_embedding_dimensions() IS 'Workers: the dimension of memory_index.embedding (its type modifier), so embedders produce vectors of the one configured size.';
+
+CREATE FUNCTION app.memory_embedding_usage(tenant_id uuid, provider text, model text, tokens integer, chunks integer) RETURNS uuid
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select app.usage_record(memory_embedding_usage.tenant_id, jsonb_build_object('kind', 'embedding',
+    'provider', memory_embedding_usage.provider, 'model', memory_embedding_usage.model,
+    'prompt_tokens', memory_embedding_usage.tokens, 'units', memory_embedding_usage.tokens,
+    'cost_usd', coalesce((select p.input_usd_per_mtok from app.model_prices p where p.model = memory_embedding_usage.model), 0)
+      * memory_embedding_usage.tokens / 1000000.0,
+    'metadata', jsonb_build_object('chunks', memory_embedding_usage.chunks, 'purpose', 'memory_index',
+      'priced', exists (select 1 from app.model_prices p where p.model = memory_embedding_usage.model))))
+$$;
+
+COMMENT ON FUNCTION app.memory_embedding_usage(tenant_id uuid, provider text, model text, tokens integer, chunks integer) IS 'Workers (memory-indexer): records the usage event of one embedding batch (tokens, cost from app.model_prices).';
+
+CREATE FUNCTION app.memory_health(importance real, created_at timestamp with time zone, access_count integer, retrieval_count integer, avg_relevance real, expires_at timestamp with time zone, superseded boolean, contradiction_count integer, at timestamp with time zone) RETURNS real
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select greatest(0, least(1,
+      0.2 * exp(-greatest(0, extract(epoch from (memory_health.at - memory_health.created_at)) / 3600) / 168)
+    + 0.15 * least(1, log(10, (memory_health.access_count + 1)::numeric) / 2)
+    + 0.25 * memory_health.avg_relevance * least(1, memory_health.retrieval_count / 10.0)
+    + 0.1 * (case when memory_health.expires_at is null or memory_health.expires_at > memory_health.at then 1 else 0 end)
+    + 0.1 * (case when memory_health.superseded then 0.1 else greatest(0, 1 - 0.2 * memory_health.contradiction_count) end)
+    + 0.2 * memory_health.importance
+  ))::real
+$$;
+
+COMMENT ON FUNCTION app.memory_health(importance real, created_at timestamp with time zone, access_count integer, retrieval_count integer, avg_relevance real, expires_at timestamp with time zone, superseded boolean, contradiction_count integer, at timestamp with time zone) IS 'Part V health score (0 to 1) of a memory at time `at`: recency (exp(-age/1 week)) 0.2, access (log10(n+1)/2) 0.15, retrieval (mean relevance × min(1, n/10)) 0.25, freshness (not expired) 0.1, contradictions (0.1 when superseded, else 1 - 0.2·n) 0.1, importance 0.2.';
+
+CREATE FUNCTION app.memory_index_before_update() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  -- a vector belongs to the text it was computed from; the cold tier keeps none
+  if new.content is distinct from old.content or new.title is distinct from old.title or (new.cold and not old.cold) then
+    new.embedding := null;
+    new.embedding_model := null;
+    new.embedded_hash := null;
+    new.embedded_at := null;
+  end if;
+  new.updated_at := now();
+  return new;
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_index_before_update() IS 'Trigger: clears the embedding of a chunk whose text changed or that went cold, and keeps updated_at.';
+
+CREATE FUNCTION app.memory_index_deleted() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  -- only existing state rows are updated: a tenant being deleted cascades its state away
+  update public.memory_index_state s
+  set version = s.version + 1, chunks = greatest(0, s.chunks - d.n), embedded = greatest(0, s.embedded - d.e), changed_at = now()
+  from (select o.tenant_id, count(*)::integer as n, (count(*) filter (where o.embedding is not null))::integer as e
+        from old_rows o group by o.tenant_id) d
+  where s.tenant_id = d.tenant_id;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_index_deleted() IS 'Trigger (statement): bumps the index version and counts of tenants whose chunks were deleted.';
+
+CREATE FUNCTION app.memory_index_inserted() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform app.memory_embed_send(g.tenant_id, g.ids)
+  from (select n.tenant_id, array_agg(n.id order by n.chunk_index, n.id) as ids from new_rows n
+        where n.embedding is null and not n.cold group by n.tenant_id) g;
+  insert into public.memory_index_state as s (tenant_id, version, chunks, embedded, changed_at)
+  select n.tenant_id, 1, count(*), count(*) filter (where n.embedding is not null), now()
+  from new_rows n group by n.tenant_id order by n.tenant_id
+  on conflict on constraint memory_index_state_pkey do update
+    set version = s.version + 1, chunks = s.chunks + excluded.chunks, embedded = s.embedded + excluded.embedded,
+      changed_at = excluded.changed_at;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_index_inserted() IS 'Trigger (statement): queues the new chunks for embedding in the same transaction and bumps the tenant''s index version and counts.';
+
+CREATE FUNCTION app.memory_index_put(tenant_id uuid, source_type text, source_id uuid, title text, content text, attrs jsonb DEFAULT '{}'::jsonb) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_chunks text[];
+  v_n integer;
+begin
+  select coalesce(array_agg(c.chunk order by c.chunk_index), '{}') into v_chunks
+  from app.memory_chunks(memory_index_put.content) c;
+  v_n := coalesce(array_length(v_chunks, 1), 0);
+  if v_n > 0 then
+    insert into public.memory_index as m (tenant_id, source_type, source_id, chunk_index, asset_id, title, content,
+      metadata, memory_type, memory_status, agent_id, health, cold, source_created_at)
+    select memory_index_put.tenant_id, memory_index_put.source_type, memory_index_put.source_id, (u.ord - 1)::integer,
+      (memory_index_put.attrs ->> 'asset_id')::uuid, memory_index_put.title, u.chunk,
+      coalesce(memory_index_put.attrs -> 'metadata', '{}'::jsonb), memory_index_put.attrs ->> 'memory_type',
+      memory_index_put.attrs ->> 'memory_status', (memory_index_put.attrs ->> 'agent_id')::uuid,
+      (memory_index_put.attrs ->> 'health')::real, coalesce((memory_index_put.attrs ->> 'cold')::boolean, false),
+      coalesce((memory_index_put.attrs ->> 'source_created_at')::timestamptz, now())
+    from unnest(v_chunks) with ordinality as u(chunk, ord)
+    on conflict on constraint memory_index_tenant_id_source_type_source_id_chunk_index_key do update
+      set asset_id = excluded.asset_id, title = excluded.title, content = excluded.content, metadata = excluded.metadata,
+        memory_type = excluded.memory_type, memory_status = excluded.memory_status, agent_id = excluded.agent_id,
+        health = excluded.health, cold = excluded.cold, source_created_at = excluded.source_created_at
+      where (m.asset_id, m.title, m.content, m.metadata, m.memory_type, m.memory_status, m.agent_id, m.health, m.cold,
+             m.source_created_at)
+        is distinct from (excluded.asset_id, excluded.title, excluded.content, excluded.metadata, excluded.memory_type,
+             excluded.memory_status, excluded.agent_id, excluded.health, excluded.cold, excluded.source_created_at);
+  end if;
+  delete from public.memory_index m
+  where m.tenant_id = memory_index_put.tenant_id and m.source_type = memory_index_put.source_type
+    and m.source_id = memory_index_put.source_id and m.chunk_index >= v_n;
+  return v_n;
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_index_put(tenant_id uuid, source_type text, source_id uuid, title text, content text, attrs jsonb) IS 'Indexes one source (documents, conversations, tool results; the triggers of memories, posts and lead notes use it too): chunks its content and upserts the chunks, so only new or changed text is embedded; surplus chunks are deleted, and empty content removes the source. attrs: asset_id, metadata, source_created_at (and, for memories, memory_type, memory_status, agent_id, health, cold). Returns the number of chunks.';
+
+CREATE FUNCTION app.memory_index_updated() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  -- changed text, or back from the cold tier: embed again (unchanged text never is)
+  perform app.memory_embed_send(g.tenant_id, g.ids)
+  from (select n.tenant_id, array_agg(n.id order by n.chunk_index, n.id) as ids
+        from new_rows n join old_rows o on o.id = n.id
+        where n.embedding is null and not n.cold and (o.content_hash is distinct from n.content_hash or o.cold)
+        group by n.tenant_id) g;
+  update public.memory_index_state s
+  set version = s.version + 1, embedded = s.embedded + d.delta, changed_at = now()
+  from (select n.tenant_id, sum((n.embedding is not null)::integer - (o.embedding is not null)::integer) as delta
+        from new_rows n join old_rows o on o.id = n.id group by n.tenant_id) d
+  where s.tenant_id = d.tenant_id;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_index_updated() IS 'Trigger (statement): queues chunks whose text changed (or that left the cold tier) for embedding, bumps the index version and keeps the embedded count.';
+
+CREATE FUNCTION app.memory_maintain_tenant(tenant_id uuid, run_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  p public.memory_policies%rowtype;
+  v_started timestamptz := clock_timestamp();
+  v_now timestamptz := now();
+  v_health integer;
+  v_expired integer;
+  v_superseded_deleted integer;
+  v_cold_deleted integer;
+  v_superseded_archived integer;
+  v_idle integer;
+  v_quota_archived integer;
+  v_quota_type integer;
+  v_quota_deleted integer;
+  v_hot integer;
+  v_warm integer;
+  v_purged integer;
+  v_tiers jsonb;
+  v_report jsonb;
+begin
+  insert into public.memory_policies (tenant_id) values (memory_maintain_tenant.tenant_id)
+  on conflict on constraint memory_policies_pkey do nothing;
+  select * into p from public.memory_policies mp where mp.tenant_id = memory_maintain_tenant.tenant_id;
+
+  -- DELETE: expired, long superseded, cold past retention
+  with d as (delete from public.agent_memory m
+             where m.tenant_id = memory_maintain_tenant.tenant_id and m.expires_at <= v_now returning 1)
+  select count(*) into v_expired from d;
+  with d as (delete from public.agent_memory m
+             where m.tenant_id = memory_maintain_tenant.tenant_id
+               and m.superseded_at < v_now - make_interval(days => p.superseded_retention_days) returning 1)
+  select count(*) into v_superseded_deleted from d;
+  with d as (delete from public.agent_memory m
+             where m.tenant_id = memory_maintain_tenant.tenant_id and m.is_archived
+               and m.archived_at < v_now - make_interval(days => p.cold_retention_days) returning 1)
+  select count(*) into v_cold_deleted from d;
+
+  -- DECAY: health recomputed for now
+  with u as (
+    update public.agent_memory m set health_score = h.score
+    from (select x.id, app.memory_health(x.importance, x.created_at, x.access_count, x.retrieval_count, x.avg_relevance,
+            x.expires_at, x.superseded_at is not null, x.contradiction_count, v_now) as score
+          from public.agent_memory x where x.tenant_id = memory_maintain_tenant.tenant_id) h
+    where m.id = h.id and abs(m.health_score - h.score) >= 0.001
+    returning 1)
+  select count(*) into v_health from u;
+
+  -- COLD: superseded at once; idle and unhealthy
+  with u as (update public.agent_memory m set is_archived = true, tier = 'cold'
+             where m.tenant_id = memory_maintain_tenant.tenant_id and not m.is_archived and m.superseded_at is not null
+             returning 1)
+  select count(*) into v_superseded_archived from u;
+  with u as (update public.agent_memory m set is_archived = true, tier = 'cold'
+             where m.tenant_id = memory_maintain_tenant.tenant_id and not m.is_archived and m.superseded_at is null
+               and m.health_score < p.archive_below_health
+               and coalesce(m.last_accessed_at, m.created_at) < v_now - make_interval(days => p.warm_idle_days)
+             returning 1)
+  select count(*) into v_idle from u;
+
+  -- QUOTAS: the least valuable beyond each type's quota, then beyond max_live, go cold
+  with ranked as (
+    select m.id, m.memory_type, row_number() over (partition by m.memory_type
+      order by m.importance desc, m.health_score desc, coalesce(m.last_accessed_at, m.created_at) desc, m.id) as rn
+    from public.agent_memory m
+    where m.tenant_id = memory_maintain_tenant.tenant_id and not m.is_archived and m.superseded_at is null),
+  u as (update public.agent_memory m set is_archived = true, tier = 'cold'
+        from ranked r
+        where m.id = r.id and r.rn > coalesce((p.type_quotas ->> r.memory_type)::integer, 2147483647)
+        returning 1)
+  select count(*) into v_quota_type from u;
+  with ranked as (
+    select m.id, row_number() over (
+      order by m.importance desc, m.health_score desc, coalesce(m.last_accessed_at, m.created_at) desc, m.id) as rn
+    from public.agent_memory m
+    where m.tenant_id = memory_maintain_tenant.tenant_id and not m.is_archived and m.superseded_at is null),
+  u as (update public.agent_memory m set is_archived = true, tier = 'cold'
+        from ranked r where m.id = r.id and r.rn > p.max_live returning 1)
+  select count(*) into v_quota_archived from u;
+  v_quota_archived := v_quota_archived + v_quota_type;
+  with ranked as (
+    select m.id, row_number() over (order by m.archived_at desc, m.id) as rn
+    from public.agent_memory m where m.tenant_id = memory_maintain_tenant.tenant_id and m.is_archived),
+  d as (delete from public.agent_memory m using ranked r where m.id = r.id and r.rn > p.max_cold returning 1)
+  select count(*) into v_quota_deleted from d;
+
+  -- TIERS: hot = the healthiest recently created or used (at most max_hot); other live ones warm
+  with eligible as (
+    select m.id, row_number() over (order by m.health_score desc, greatest(m.created_at, m.last_accessed_at) desc, m.id) as rn
+    from public.agent_memory m
+    where m.tenant_id = memory_maintain_tenant.tenant_id and not m.is_archived and m.superseded_at is null
+      and m.health_score >= p.hot_min_health
+      and greatest(m.created_at, m.last_accessed_at) >= v_now - make_interval(hours => p.hot_idle_hours)),
+  target as (
+    select m.id, case when e.rn is not null and e.rn <= p.max_hot then 'hot' else 'warm' end as tier
+    from public.agent_memory m left join eligible e on e.id = m.id
+    where m.tenant_id = memory_maintain_tenant.tenant_id and not m.is_archived),
+  u as (update public.agent_memory m set tier = t.tier from target t
+        where m.id = t.id and m.tier <> t.tier returning m.tier)
+  select count(*) filter (where u.tier = 'hot'), count(*) filter (where u.tier = 'warm') into v_hot, v_warm from u;
+
+  -- INDEX: recount (self-healing) and purge stale cache entries
+  update public.memory_index_state s
+  set chunks = c.chunks, embedded = c.embedded
+  from (select count(*)::integer as chunks, (count(*) filter (where i.embedding is not null))::integer as embedded
+        from public.memory_index i where i.tenant_id = memory_maintain_tenant.tenant_id) c
+  where s.tenant_id = memory_maintain_tenant.tenant_id and (s.chunks, s.embedded) is distinct from (c.chunks, c.embedded);
+  with d as (delete from public.semantic_cache c
+             where c.tenant_id = memory_maintain_tenant.tenant_id
+               and (c.valid_until < v_now or c.index_version < coalesce(
+                 (select s.version from public.memory_index_state s where s.tenant_id = memory_maintain_tenant.tenant_id), 0))
+             returning 1)
+  select count(*) into v_purged from d;
+
+  select jsonb_build_object('hot', count(*) filter (where m.tier = 'hot'), 'warm', count(*) filter (where m.tier = 'warm'),
+      'cold', count(*) filter (where m.tier = 'cold'))
+    into v_tiers
+  from public.agent_memory m where m.tenant_id = memory_maintain_tenant.tenant_id;
+
+  insert into public.memory_maintenance_reports (tenant_id, run_id, started_at, health_updated, expired_deleted,
+    superseded_deleted, cold_deleted, superseded_archived, idle_archived, quota_archived, quota_deleted, promoted_hot,
+    demoted_warm, cache_purged, tiers)
+  values (memory_maintain_tenant.tenant_id, memory_maintain_tenant.run_id, v_started, v_health, v_expired,
+    v_superseded_deleted, v_cold_deleted, v_superseded_archived, v_idle, v_quota_archived, v_quota_deleted, v_hot,
+    v_warm, v_purged, v_tiers);
+  v_report := jsonb_build_object('health_updated', v_health, 'expired_deleted', v_expired,
+    'superseded_deleted', v_superseded_deleted, 'cold_deleted', v_cold_deleted,
+    'superseded_archived', v_superseded_archived, 'idle_archived', v_idle, 'quota_archived', v_quota_archived,
+    'quota_deleted', v_quota_deleted, 'promoted_hot', v_hot, 'demoted_warm', v_warm, 'cache_purged', v_purged);
+  return v_report || jsonb_build_object('tiers', v_tiers);
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_maintain_tenant(tenant_id uuid, run_id uuid) IS 'Internal: one tenant''s memory maintenance under its policy (see app.memory_maintenance); stores and returns the report.';
+
+CREATE FUNCTION app.memory_maintenance(only_tenant uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_run uuid := gen_random_uuid();
+  v_started timestamptz := clock_timestamp();
+  v_tenant uuid;
+  v_report jsonb;
+  v_totals jsonb := '{}'::jsonb;
+  v_tenants integer := 0;
+  v_errors integer := 0;
+begin
+  if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('app.memory_maintenance')) then
+    return jsonb_build_object('skipped', true, 'reason', 'another maintenance run is in progress');
+  end if;
+  for v_tenant in
+    select t.id from public.tenants t
+    where (memory_maintenance.only_tenant is null or t.id = memory_maintenance.only_tenant)
+      and (exists (select 1 from public.agent_memory m where m.tenant_id = t.id)
+        or exists (select 1 from public.semantic_cache c where c.tenant_id = t.id))
+    order by t.id
+  loop
+    begin
+      v_report := app.memory_maintain_tenant(v_tenant, v_run);
+      v_tenants := v_tenants + 1;
+      select coalesce(jsonb_object_agg(k.key, coalesce((v_totals ->> k.key)::integer, 0) + (k.value #>> '{}')::integer), '{}'::jsonb)
+        into v_totals
+      from jsonb_each(v_report) k where jsonb_typeof(k.value) = 'number';
+    exception when others then
+      v_errors := v_errors + 1;
+      raise warning 'memory maintenance of tenant % failed: %', v_tenant, sqlerrm;
+      insert into public.memory_maintenance_reports (tenant_id, run_id, started_at, error)
+      values (v_tenant, v_run, clock_timestamp(), sqlerrm);
+    end;
+  end loop;
+  insert into app.memory_maintenance_runs (id, started_at, finished_at, tenants, errors, totals)
+  values (v_run, v_started, clock_timestamp(), v_tenants, v_errors, v_totals);
+  return jsonb_build_object('run_id', v_run, 'tenants', v_tenants, 'errors', v_errors, 'totals', v_totals);
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_maintenance(only_tenant uuid) IS 'Cron (hourly): memory maintenance (Part V) of every tenant with memories, or only `only_tenant`: expired, long-superseded and expired cold memories deleted; health recomputed (decay); superseded, idle unhealthy and over-quota memories archived (cold: embeddings dropped, still searchable by text); hot and warm tiers assigned; index counts recounted; stale cache entries purged. One report row per tenant (memory_maintenance_reports) and one run row (app.memory_maintenance_runs).';
+
+CREATE FUNCTION app.memory_policy_create() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into public.memory_policies (tenant_id) values (new.id)
+  on conflict on constraint memory_policies_pkey do nothing;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_policy_create() IS 'Trigger: every new tenant gets the default memory policy (the column defaults are the one place they are written).';
+
+CREATE FUNCTION app.memory_reindex(tenant_id uuid, model text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_ids uuid[];
+begin
+  with stale as (
+    update public.memory_index m
+    set embedding = null, embedding_model = null, embedded_hash = null, embedded_at = null
+    where m.tenant_id = memory_reindex.tenant_id and not m.cold
+      and (m.embedding is null or m.embedding_model is distinct from memory_reindex.model)
+    returning m.id, m.chunk_index)
+  select coalesce(array_agg(s.id order by s.id), '{}') into v_ids from stale s;
+  perform app.memory_embed_send(memory_reindex.tenant_id, v_ids);
+  return coalesce(array_length(v_ids, 1), 0);
+end;
+$$;
+
+COMMENT ON FUNCTION app.memory_reindex(tenant_id uuid, model text) IS 'Queues every chunk of the tenant without a vector of `model` for embedding (switching embedding providers, or retrying dead-lettered jobs). Returns how many.';
 
 CREATE FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb DEFAULT NULL::jsonb) RETURNS double precision
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -1578,6 +2187,42 @@ CREATE FUNCTION app.queue_candidates__deliveries(qty integer) RETURNS TABLE(msg_
     $$;
 
 COMMENT ON FUNCTION app.queue_candidates__deliveries(qty integer) IS 'Internal: fair claim order for queue deliveries (made by app.queue_register; see app.queue_candidates).';
+
+CREATE FUNCTION app.queue_candidates__embeddings(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    begin
+      return query
+      with recursive tenants as (
+        (select q.message ->> 'tenant_id' as t from pgmq.q_embeddings q
+         where q.message ->> 'tenant_id' is not null order by 1 limit 1)
+        union all
+        select (select q.message ->> 'tenant_id' from pgmq.q_embeddings q
+                where q.message ->> 'tenant_id' > tenants.t order by 1 limit 1)
+        from tenants where tenants.t is not null
+      ),
+      heads as (
+        select h.msg_id, tn.t::uuid as tenant_id, h.rn
+        from tenants tn
+        cross join lateral (
+          select q.msg_id, row_number() over (
+            order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
+          from pgmq.q_embeddings q
+          where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+          order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
+          limit qty
+        ) h
+        where tn.t is not null
+      )
+      select heads.msg_id, heads.tenant_id from heads
+      left join app.queue_turns turn on turn.queue_name = 'embeddings' and turn.tenant_id = heads.tenant_id
+      order by heads.rn, turn.served_at nulls first, heads.msg_id
+      limit qty * 2;
+    end;
+    $$;
+
+COMMENT ON FUNCTION app.queue_candidates__embeddings(qty integer) IS 'Internal: fair claim order for queue embeddings (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__events(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -4510,6 +5155,231 @@ $$;
 
 COMMENT ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) IS 'Whether any active webhook of the tenant subscribes to event_type (exactly, by prefix.* or *), ignoring filters: the event pipeline calls it to skip events no one listens to. One index probe (webhooks_tenant_active_idx).';
 
+CREATE FUNCTION public.memory_search(query_text text, query_embedding extensions.vector DEFAULT NULL::extensions.vector, match_count integer DEFAULT 10, filters jsonb DEFAULT '{}'::jsonb, options jsonb DEFAULT '{}'::jsonb) RETURNS TABLE(id uuid, source_type text, source_id uuid, chunk_index integer, asset_id uuid, title text, content text, metadata jsonb, memory_type text, agent_id uuid, health real, cold boolean, source_created_at timestamp with time zone, score double precision, relevance double precision, similarity double precision, vector_rank integer, text_rank integer, strategy text)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    SET "hnsw.ef_search" TO '100'
+    SET "hnsw.iterative_scan" TO 'relaxed_order'
+    AS $$
+#variable_conflict use_column
+declare
+  v_tenant uuid := app.tenant_id();
+  v_count integer := least(greatest(coalesce(memory_search.match_count, 10), 1), 100);
+  v_k double precision := coalesce((memory_search.options ->> 'rrf_k')::double precision, 60);
+  v_vw double precision := coalesce((memory_search.options ->> 'vector_weight')::double precision, 1);
+  v_tw double precision := coalesce((memory_search.options ->> 'text_weight')::double precision, 1);
+  v_cand integer;
+  v_strategy text := coalesce(memory_search.options ->> 'strategy', 'auto');
+  v_exact_below integer := coalesce((memory_search.options ->> 'exact_below')::integer, 2000);
+  v_model text := memory_search.options ->> 'embedding_model';
+  v_min_sim double precision := (memory_search.options ->> 'min_similarity')::double precision;
+  v_half_life double precision := (memory_search.options ->> 'decay_half_life_days')::double precision;
+  v_hw double precision := coalesce((memory_search.options ->> 'health_weight')::double precision, 0);
+  v_mmr double precision := (memory_search.options ->> 'mmr_lambda')::double precision;
+  v_per_source boolean := coalesce((memory_search.options ->> 'one_per_source')::boolean, true);
+  f_types text[];
+  f_mtypes text[];
+  f_exclude uuid[];
+  f_asset uuid := (memory_search.filters ->> 'asset_id')::uuid;
+  f_from timestamptz := (memory_search.filters ->> 'time_from')::timestamptz;
+  f_to timestamptz := (memory_search.filters ->> 'time_to')::timestamptz;
+  f_min_health real := (memory_search.filters ->> 'min_health')::real;
+  f_agent uuid := (memory_search.filters ->> 'agent_id')::uuid;
+  f_meta jsonb := case when jsonb_typeof(memory_search.filters -> 'metadata') = 'object' then memory_search.filters -> 'metadata' end;
+  f_superseded boolean := coalesce((memory_search.filters ->> 'include_superseded')::boolean, false);
+  f_cold boolean := coalesce((memory_search.filters ->> 'include_cold')::boolean, true);
+  v_used text := 'none';
+  v_sort text;
+  v_tsq tsquery;
+  v_phrase tsquery;
+  v_vec_ids uuid[] := '{}';
+  v_vec_dist double precision[] := '{}';
+  v_txt_ids uuid[] := '{}';
+  v_ids uuid[];
+  v_scores double precision[];
+  v_embs extensions.vector[];
+  v_max double precision;
+  v_sel integer[] := '{}';
+  v_best integer;
+  v_best_val double precision;
+  v_val double precision;
+  v_sim double precision;
+  v_j integer;
+begin
+  -- GUARD: a tenant, sane options
+  if v_tenant is null then
+    raise exception 'memory_search needs a tenant: call it with the claims of a request (tenant_id)'
+      using errcode = 'OR400', detail = 'memory_search_no_tenant';
+  end if;
+  if v_strategy not in ('auto', 'hnsw', 'exact') then
+    raise exception 'Invalid strategy %: use auto, hnsw or exact', v_strategy using errcode = 'OR400', detail = 'memory_search_strategy';
+  end if;
+  if v_vw < 0 or v_tw < 0 or v_k < 1 or v_hw < 0 or v_hw > 1 or (v_mmr is not null and (v_mmr < 0 or v_mmr > 1))
+      or (v_half_life is not null and v_half_life <= 0) then
+    raise exception 'Invalid search options %: weights >= 0, rrf_k >= 1, health_weight and mmr_lambda in [0, 1], decay_half_life_days > 0',
+      memory_search.options using errcode = 'OR400', detail = 'memory_search_options';
+  end if;
+  if jsonb_typeof(memory_search.filters -> 'source_types') = 'array' then
+    f_types := array(select jsonb_array_elements_text(memory_search.filters -> 'source_types'));
+  end if;
+  if jsonb_typeof(memory_search.filters -> 'memory_types') = 'array' then
+    f_mtypes := array(select jsonb_array_elements_text(memory_search.filters -> 'memory_types'));
+  end if;
+  if jsonb_typeof(memory_search.filters -> 'exclude_source_ids') = 'array' then
+    f_exclude := array(select jsonb_array_elements_text(memory_search.filters -> 'exclude_source_ids'))::uuid[];
+  end if;
+  v_cand := least(greatest(coalesce((memory_search.options ->> 'candidates')::integer, v_count * 4), v_count), 400);
+
+  -- VECTOR: kNN among the tenant's chunks embedded by the same model
+  if memory_search.query_embedding is not null and v_vw > 0 then
+    v_used := v_strategy;
+    if v_strategy = 'auto' then
+      select case when coalesce(max(s.embedded), 0) <= v_exact_below then 'exact' else 'hnsw' end into v_used
+      from public.memory_index_state s where s.tenant_id = v_tenant;
+    end if;
+    if v_used = 'exact' then
+      select coalesce(array_agg(x.id order by x.dist, x.id), '{}'), coalesce(array_agg(x.dist order by x.dist, x.id), '{}')
+        into v_vec_ids, v_vec_dist
+      from (select m.id, extensions.cosine_distance(m.embedding, memory_search.query_embedding) as dist
+            from public.memory_index m
+            where m.tenant_id = v_tenant and m.embedding is not null
+              and (v_model is null or m.embedding_model = v_model)
+              and (f_types is null or m.source_type = any(f_types))
+              and (f_mtypes is null or m.memory_type = any(f_mtypes))
+              and (f_asset is null or m.asset_id = f_asset)
+              and (f_from is null or m.source_created_at >= f_from)
+              and (f_to is null or m.source_created_at < f_to)
+              and (f_min_health is null or coalesce(m.health, 1) >= f_min_health)
+              and (f_agent is null or m.agent_id is null or m.agent_id = f_agent)
+              and (f_meta is null or m.metadata @> f_meta)
+              and (f_exclude is null or m.source_id <> all(f_exclude))
+              and (f_superseded or m.memory_status is distinct from 'superseded')
+              and (f_cold or not m.cold)
+            order by 2, m.id
+            limit v_cand) x
+      where v_min_sim is null or 1 - x.dist >= v_min_sim;
+    else
+      -- the ORDER BY operator is what lets the planner walk the HNSW index; the relaxed iterative
+      -- scan keeps walking while filters (RLS, tenant, metadata) reject rows, re-sorted here. The
+      -- planner prices a distance like a cheap operator and would rather sort a seq scan of a few
+      -- thousand rows (35 ms at 10k) than walk the index (1-3 ms): with sorts priced out for this
+      -- one statement, the index scan (the one plan that needs no sort) is taken.
+      v_sort := current_setting('enable_sort');
+      perform set_config('enable_sort', 'off', true);
+      select coalesce(array_agg(x.id order by x.dist, x.id), '{}'), coalesce(array_agg(x.dist order by x.dist, x.id), '{}')
+        into v_vec_ids, v_vec_dist
+      from (select m.id, m.embedding operator(extensions.<=>) memory_search.query_embedding as dist
+            from public.memory_index m
+            where m.tenant_id = v_tenant and m.embedding is not null
+              and (v_model is null or m.embedding_model = v_model)
+              and (f_types is null or m.source_type = any(f_types))
+              and (f_mtypes is null or m.memory_type = any(f_mtypes))
+              and (f_asset is null or m.asset_id = f_asset)
+              and (f_from is null or m.source_created_at >= f_from)
+              and (f_to is null or m.source_created_at < f_to)
+              and (f_min_health is null or coalesce(m.health, 1) >= f_min_health)
+              and (f_agent is null or m.agent_id is null or m.agent_id = f_agent)
+              and (f_meta is null or m.metadata @> f_meta)
+              and (f_exclude is null or m.source_id <> all(f_exclude))
+              and (f_superseded or m.memory_status is distinct from 'superseded')
+              and (f_cold or not m.cold)
+            order by m.embedding operator(extensions.<=>) memory_search.query_embedding
+            limit v_cand) x
+      where v_min_sim is null or 1 - x.dist >= v_min_sim;
+      perform set_config('enable_sort', v_sort, true);
+    end if;
+  end if;
+
+  -- FULL TEXT: any of the query's terms, ranked by frequency (ts_rank: a third of ts_rank_cd's cost
+  -- with OR queries) with the title weighted; the exact phrase first
+  if v_tw > 0 and coalesce(btrim(memory_search.query_text), '') <> '' then
+    v_tsq := nullif(replace(plainto_tsquery('english', memory_search.query_text)::text, ' & ', ' | '), '')::tsquery;
+    if v_tsq is not null and numnode(v_tsq) > 0 then
+      v_phrase := phraseto_tsquery('english', memory_search.query_text);
+      if numnode(v_phrase) < 3 then
+        v_phrase := null;
+      end if;
+      select coalesce(array_agg(x.id order by x.r desc, x.id), '{}') into v_txt_ids
+      from (select m.id, ts_rank(m.content_tsv, v_tsq, 32)
+                 + case when v_phrase is not null and m.content_tsv @@ v_phrase then 1 else 0 end as r
+            from app.memory_fts m
+            where m.tenant_id = v_tenant and m.content_tsv @@ v_tsq
+              and (f_types is null or m.source_type = any(f_types))
+              and (f_mtypes is null or m.memory_type = any(f_mtypes))
+              and (f_asset is null or m.asset_id = f_asset)
+              and (f_from is null or m.source_created_at >= f_from)
+              and (f_to is null or m.source_created_at < f_to)
+              and (f_min_health is null or coalesce(m.health, 1) >= f_min_health)
+              and (f_agent is null or m.agent_id is null or m.agent_id = f_agent)
+              and (f_meta is null or m.metadata @> f_meta)
+              and (f_exclude is null or m.source_id <> all(f_exclude))
+              and (f_superseded or m.memory_status is distinct from 'superseded')
+              and (f_cold or not m.cold)
+            order by 2 desc, m.id
+            limit v_cand) x;
+    end if;
+  end if;
+
+  -- FUSION: reciprocal rank, then time decay and health; one chunk per source (read back
+  -- through public.memory_index, under RLS, by primary key)
+  select coalesce(array_agg(d.id order by d.score desc, d.id), '{}'), coalesce(array_agg(d.score order by d.score desc, d.id), '{}')
+    into v_ids, v_scores
+  from (
+    select distinct on (case when v_per_source then m.source_type || ':' || m.source_id::text else m.id::text end)
+      m.id,
+      (coalesce(v_vw / (v_k + array_position(v_vec_ids, m.id)), 0) + coalesce(v_tw / (v_k + array_position(v_txt_ids, m.id)), 0))
+        * case when v_half_life is null then 1
+               else power(0.5, greatest(0, extract(epoch from (now() - m.source_created_at)) / 86400.0) / v_half_life) end
+        * ((1 - v_hw) + v_hw * coalesce(m.health, 1)) as score
+    from public.memory_index m
+    where m.id = any(v_vec_ids || v_txt_ids) and m.tenant_id = v_tenant
+    order by (case when v_per_source then m.source_type || ':' || m.source_id::text else m.id::text end), 2 desc, m.id
+  ) d;
+
+  -- DIVERSITY (MMR): greedily pick what is relevant and unlike what was picked
+  if v_mmr is not null and coalesce(array_length(v_ids, 1), 0) > 1 then
+    v_max := v_scores[1];
+    select array_agg(m.embedding order by u.ord) into v_embs
+    from unnest(v_ids) with ordinality as u(id, ord) join public.memory_index m on m.id = u.id;
+    while coalesce(array_length(v_sel, 1), 0) < least(v_count, array_length(v_ids, 1)) loop
+      v_best := null;
+      v_best_val := null;
+      for v_i in 1 .. array_length(v_ids, 1) loop
+        continue when v_i = any(v_sel);
+        v_sim := 0;
+        foreach v_j in array v_sel loop
+          if v_embs[v_i] is not null and v_embs[v_j] is not null then
+            v_sim := greatest(v_sim, 1 - (v_embs[v_i] operator(extensions.<=>) v_embs[v_j]));
+          end if;
+        end loop;
+        v_val := v_mmr * (v_scores[v_i] / nullif(v_max, 0)) - (1 - v_mmr) * v_sim;
+        if v_best is null or v_val > v_best_val then
+          v_best := v_i;
+          v_best_val := v_val;
+        end if;
+      end loop;
+      v_sel := v_sel || v_best;
+    end loop;
+    v_ids := array(select v_ids[s.i] from unnest(v_sel) with ordinality as s(i, ord) order by s.ord);
+    v_scores := array(select v_scores[s.i] from unnest(v_sel) with ordinality as s(i, ord) order by s.ord);
+  end if;
+
+  return query
+  select m.id, m.source_type, m.source_id, m.chunk_index, m.asset_id, m.title, m.content, m.metadata, m.memory_type,
+    m.agent_id, m.health, m.cold, m.source_created_at, r.score,
+    least(1, r.score / ((case when cardinality(v_vec_ids) > 0 then v_vw else 0 end
+                       + case when cardinality(v_txt_ids) > 0 then v_tw else 0 end) / (v_k + 1))),
+    1 - v_vec_dist[array_position(v_vec_ids, m.id)],
+    array_position(v_vec_ids, m.id), array_position(v_txt_ids, m.id), v_used
+  from unnest(v_ids, v_scores) with ordinality as r(id, score, ord)
+  join public.memory_index m on m.id = r.id
+  order by r.ord
+  limit v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION public.memory_search(query_text text, query_embedding extensions.vector, match_count integer, filters jsonb, options jsonb) IS 'Hybrid search over the caller''s tenant (RLS; the claims'' tenant is required): HNSW (or exact, for small tenants) vector kNN and full-text ranks fused by reciprocal rank with weights, filters, optional time decay, health weighting and MMR diversity. See the migration for filters and options; the `strategy` column says how vectors were searched (exact, hnsw, none).';
+
 CREATE TABLE app.agent_templates (
     pack text NOT NULL,
     slug text NOT NULL,
@@ -4630,6 +5500,99 @@ CREATE TABLE app.local_secret_key (
 ALTER TABLE ONLY app.local_secret_key FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.local_secret_key IS 'Local stack only (bootstrap): the key app.secret_set/secret_get encrypt tenant secrets with where Vault is absent. One row; readable only by the owner.';
+
+CREATE TABLE public.memory_index (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    source_type text NOT NULL,
+    source_id uuid NOT NULL,
+    chunk_index integer DEFAULT 0 NOT NULL,
+    asset_id uuid,
+    title text,
+    content text NOT NULL,
+    content_tsv tsvector GENERATED ALWAYS AS ((setweight(to_tsvector('english'::regconfig, COALESCE(title, ''::text)), 'A'::"char") || setweight(to_tsvector('english'::regconfig, content), 'B'::"char"))) STORED,
+    content_hash text GENERATED ALWAYS AS (md5(((COALESCE(title, ''::text) || chr(10)) || content))) STORED,
+    embedding extensions.vector(384),
+    embedding_model text,
+    embedded_hash text,
+    embedded_at timestamp with time zone,
+    cold boolean DEFAULT false NOT NULL,
+    memory_type text,
+    memory_status text,
+    agent_id uuid,
+    health real,
+    source_created_at timestamp with time zone DEFAULT now() NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT memory_index_chunk_index_check CHECK ((chunk_index >= 0)),
+    CONSTRAINT memory_index_memory_status_check CHECK ((memory_status = ANY (ARRAY['live'::text, 'superseded'::text]))),
+    CONSTRAINT memory_index_source_type_check CHECK ((source_type = ANY (ARRAY['memory'::text, 'post'::text, 'lead_note'::text, 'document'::text, 'conversation'::text, 'tool_result'::text])))
+);
+
+ALTER TABLE ONLY public.memory_index FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.memory_index IS 'Searchable chunks (seed 004 §2) of memories, blog posts, lead notes, documents, conversations and tool results: full text (content_tsv) and an embedding written by memory-indexer. Read through public.memory_search (hybrid search); written by triggers on the sources and by app.memory_index_put.';
+
+COMMENT ON COLUMN public.memory_index.source_type IS 'memory (agent_memory), post (blog_posts), lead_note (leads.notes), document, conversation, tool_result (memory.index).';
+
+COMMENT ON COLUMN public.memory_index.source_id IS 'Id of the source row (agent_memory.id, blog_posts.id, leads.id) or the document''s id.';
+
+COMMENT ON COLUMN public.memory_index.chunk_index IS 'Position of the chunk in its source: long content is cut into chunks of about 1200 characters overlapping by 200 (app.memory_chunks).';
+
+COMMENT ON COLUMN public.memory_index.asset_id IS 'Equipment or other asset the content is about (search filter).';
+
+COMMENT ON COLUMN public.memory_index.content_hash IS 'md5 of title and content: an embedding is written for one hash, and only changed content is embedded again.';
+
+COMMENT ON COLUMN public.memory_index.embedding IS 'The chunk''s embedding (null while waiting for memory-indexer, and in the cold tier). THE dimension of the whole system: see the migration''s header.';
+
+COMMENT ON COLUMN public.memory_index.embedding_model IS 'Which embedder wrote the vector (openai:<model>, supabase:gte-small, offline:lexical-v1); search compares only vectors of the tenant''s current model.';
+
+COMMENT ON COLUMN public.memory_index.embedded_hash IS 'content_hash the embedding was computed for.';
+
+COMMENT ON COLUMN public.memory_index.cold IS 'Cold tier (archived memory): no embedding, still searchable by text.';
+
+COMMENT ON COLUMN public.memory_index.memory_type IS 'For memories: the memory type (search filter); null for other sources.';
+
+COMMENT ON COLUMN public.memory_index.memory_status IS 'For memories: live or superseded (superseded ones are left out of search unless asked for).';
+
+COMMENT ON COLUMN public.memory_index.agent_id IS 'For memories: the owning agent, null when shared.';
+
+COMMENT ON COLUMN public.memory_index.health IS 'For memories: the memory''s health score (min_health filter, health weighting); null for other sources.';
+
+COMMENT ON COLUMN public.memory_index.source_created_at IS 'When the source was created or published (time filters and time decay).';
+
+CREATE VIEW app.memory_fts AS
+ SELECT m.id,
+    m.tenant_id,
+    m.source_type,
+    m.source_id,
+    m.asset_id,
+    m.content_tsv,
+    m.memory_type,
+    m.memory_status,
+    m.agent_id,
+    m.health,
+    m.cold,
+    m.source_created_at,
+    m.metadata
+   FROM public.memory_index m
+  WHERE (m.tenant_id = ( SELECT app.tenant_id() AS tenant_id));
+
+COMMENT ON VIEW app.memory_fts IS 'Internal: full-text candidates of the caller''s tenant (the tenant of the request''s claims) with the GIN index usable; read only by public.memory_search. Not security_invoker on purpose: see the migration.';
+
+CREATE TABLE app.memory_maintenance_runs (
+    id uuid NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone NOT NULL,
+    tenants integer NOT NULL,
+    errors integer NOT NULL,
+    totals jsonb NOT NULL
+);
+
+ALTER TABLE ONLY app.memory_maintenance_runs FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.memory_maintenance_runs IS 'One row per maintenance run across tenants (operators): tenants maintained, tenants that failed, totals of their reports.';
 
 CREATE TABLE app.model_prices (
     model text NOT NULL,
@@ -4840,6 +5803,88 @@ ALTER TABLE ONLY app.webhook_secrets FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE app.webhook_secrets IS 'Standard Webhooks signing secrets (whsec_…): in Vault on Supabase (vault_secret_id), else encrypted with pgcrypto under the local stack''s key. One current secret (expires_at null) per webhook, and after a rotation the previous one until expires_at: deliveries meanwhile carry both signatures.';
 
 COMMENT ON COLUMN app.webhook_secrets.expires_at IS 'Null for the current secret; for the previous one, the end of the rotation overlap.';
+
+CREATE TABLE public.agent_memory (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    agent_id uuid,
+    memory_type text NOT NULL,
+    key text NOT NULL,
+    content jsonb NOT NULL,
+    summary text,
+    importance real DEFAULT 0.5 NOT NULL,
+    access_count integer DEFAULT 0 NOT NULL,
+    last_accessed_at timestamp with time zone,
+    retrieval_count integer DEFAULT 0 NOT NULL,
+    avg_relevance real DEFAULT 0 NOT NULL,
+    contradiction_count integer DEFAULT 0 NOT NULL,
+    superseded_by uuid,
+    superseded_at timestamp with time zone,
+    health_score real DEFAULT 0.5 NOT NULL,
+    tier text DEFAULT 'warm'::text NOT NULL,
+    source text DEFAULT 'server'::text NOT NULL,
+    sync_id uuid,
+    synced_at timestamp with time zone,
+    is_dirty boolean DEFAULT false NOT NULL,
+    expires_at timestamp with time zone,
+    is_archived boolean DEFAULT false NOT NULL,
+    archived_at timestamp with time zone,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT agent_memory_access_count_check CHECK ((access_count >= 0)),
+    CONSTRAINT agent_memory_avg_relevance_check CHECK (((avg_relevance >= (0)::double precision) AND (avg_relevance <= (1)::double precision))),
+    CONSTRAINT agent_memory_check CHECK (((tier = 'cold'::text) = is_archived)),
+    CONSTRAINT agent_memory_contradiction_count_check CHECK ((contradiction_count >= 0)),
+    CONSTRAINT agent_memory_health_score_check CHECK (((health_score >= (0)::double precision) AND (health_score <= (1)::double precision))),
+    CONSTRAINT agent_memory_importance_check CHECK (((importance >= (0)::double precision) AND (importance <= (1)::double precision))),
+    CONSTRAINT agent_memory_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200))),
+    CONSTRAINT agent_memory_memory_type_check CHECK ((memory_type = ANY (ARRAY['fact'::text, 'preference'::text, 'context'::text, 'skill'::text, 'instruction'::text, 'reflection'::text, 'task'::text, 'entity'::text]))),
+    CONSTRAINT agent_memory_retrieval_count_check CHECK ((retrieval_count >= 0)),
+    CONSTRAINT agent_memory_source_check CHECK ((source = ANY (ARRAY['server'::text, 'desktop'::text, 'sync'::text, 'agent'::text, 'automation'::text]))),
+    CONSTRAINT agent_memory_summary_check CHECK (((summary IS NULL) OR (length(summary) <= 2000))),
+    CONSTRAINT agent_memory_tier_check CHECK ((tier = ANY (ARRAY['hot'::text, 'warm'::text, 'cold'::text])))
+);
+
+ALTER TABLE ONLY public.agent_memory FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.agent_memory IS 'What agents and people remember (seed 000): eight types, a key unique per agent and type among live rows, JSON content with a summary, importance, access and retrieval statistics, a health score and tier (Part V), expiry, archive, supersede and sync fields. Every change is indexed for search (memory_index, source_type memory) in the same transaction.';
+
+COMMENT ON COLUMN public.agent_memory.agent_id IS 'The agent this memory belongs to; null = shared by every agent of the tenant (ORA''s external memory).';
+
+COMMENT ON COLUMN public.agent_memory.memory_type IS 'fact (about the world or user), preference, context (situational), skill (learned behaviour), instruction (standing), reflection (the agent''s own learnings), task, entity (person, company, asset).';
+
+COMMENT ON COLUMN public.agent_memory.key IS 'Name of the memory, unique per agent and type among live rows: storing the same key again makes a new version that supersedes the old one.';
+
+COMMENT ON COLUMN public.agent_memory.content IS 'The memory itself: a JSON string or an object ({"text": …} or fields such as {"subject": …, "value": …}).';
+
+COMMENT ON COLUMN public.agent_memory.importance IS 'Set by whoever stores it, 0 to 1; 0.8 and above is critical (always offered to prompts first).';
+
+COMMENT ON COLUMN public.agent_memory.access_count IS 'Reads by id or key (memory.get) and uses in prompts.';
+
+COMMENT ON COLUMN public.agent_memory.retrieval_count IS 'Times the memory came back from a search or a prompt retrieval.';
+
+COMMENT ON COLUMN public.agent_memory.avg_relevance IS 'Mean relevance (0 to 1) of those retrievals.';
+
+COMMENT ON COLUMN public.agent_memory.contradiction_count IS 'Times a newer memory contradicted this one.';
+
+COMMENT ON COLUMN public.agent_memory.superseded_by IS 'The newer memory that replaced this one (a new version of the key, or a contradiction); superseded memories are kept, never returned by default, and deleted after the policy''s retention.';
+
+COMMENT ON COLUMN public.agent_memory.superseded_at IS 'When it was superseded; null for live memories.';
+
+COMMENT ON COLUMN public.agent_memory.health_score IS 'Part V health, 0 to 1, from recency, access, retrieval relevance, freshness, contradictions and importance (app.memory_health); recomputed by maintenance and used in retrieval.';
+
+COMMENT ON COLUMN public.agent_memory.tier IS 'hot (recent and healthy), warm (active), cold (archived: embeddings dropped, still searchable by text). Maintained by app.memory_maintenance.';
+
+COMMENT ON COLUMN public.agent_memory.source IS 'Where it was created: server (API), desktop, sync, agent (a tool call), automation.';
+
+COMMENT ON COLUMN public.agent_memory.sync_id IS 'Identity of the memory across synced copies (conflict detection).';
+
+COMMENT ON COLUMN public.agent_memory.is_dirty IS 'Changed since the last sync.';
+
+COMMENT ON COLUMN public.agent_memory.expires_at IS 'Hard expiry: the memory stops counting as fresh then and maintenance deletes it.';
+
+COMMENT ON COLUMN public.agent_memory.is_archived IS 'Cold tier: archived by maintenance (low health, idle, over quota, or superseded).';
 
 CREATE TABLE public.agent_personas (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -5265,6 +6310,125 @@ COMMENT ON TABLE public.leads IS 'Leads captured by the site. Every change is wr
 
 COMMENT ON COLUMN public.leads.ai_score IS 'Lead quality 0-100 (the hot-lead automation fires at >= 80).';
 
+CREATE TABLE public.memory_decisions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    memory_id uuid,
+    action text NOT NULL,
+    target_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    judge text DEFAULT 'none'::text NOT NULL,
+    model text,
+    explanation text,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT memory_decisions_action_check CHECK ((action = ANY (ARRAY['add'::text, 'update'::text, 'supersede'::text, 'noop'::text, 'forget'::text, 'archive'::text]))),
+    CONSTRAINT memory_decisions_judge_check CHECK ((judge = ANY (ARRAY['none'::text, 'key'::text, 'rules'::text, 'llm'::text])))
+);
+
+ALTER TABLE ONLY public.memory_decisions FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.memory_decisions IS 'Every decision taken when memories were stored or forgotten: add, update (same key, new version), supersede (a contradiction), noop (nothing new), forget, archive; who judged (key, rules, llm) and why.';
+
+COMMENT ON COLUMN public.memory_decisions.memory_id IS 'The memory the decision is about (the new one for add, update and supersede); no foreign key, so the record outlives the memory.';
+
+COMMENT ON COLUMN public.memory_decisions.target_ids IS 'Older memories the decision changed (superseded, forgotten).';
+
+COMMENT ON COLUMN public.memory_decisions.judge IS 'key: same key stored again; rules: the deterministic contradiction rules; llm: the tenant''s model judged.';
+
+CREATE TABLE public.memory_index_state (
+    tenant_id uuid NOT NULL,
+    version bigint DEFAULT 0 NOT NULL,
+    chunks integer DEFAULT 0 NOT NULL,
+    embedded integer DEFAULT 0 NOT NULL,
+    changed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.memory_index_state FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.memory_index_state IS 'Per tenant: the index version (bumped by every change of memory_index: semantic_cache entries of an older version are stale), the number of chunks and of embedded chunks (memory_search searches exactly below a size, with HNSW above). Kept by statement triggers; recounted by maintenance.';
+
+COMMENT ON COLUMN public.memory_index_state.version IS 'Incremented by every statement that changes the tenant''s chunks.';
+
+COMMENT ON COLUMN public.memory_index_state.embedded IS 'Chunks with an embedding.';
+
+CREATE TABLE public.memory_maintenance_reports (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    run_id uuid NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    health_updated integer DEFAULT 0 NOT NULL,
+    expired_deleted integer DEFAULT 0 NOT NULL,
+    superseded_deleted integer DEFAULT 0 NOT NULL,
+    cold_deleted integer DEFAULT 0 NOT NULL,
+    superseded_archived integer DEFAULT 0 NOT NULL,
+    idle_archived integer DEFAULT 0 NOT NULL,
+    quota_archived integer DEFAULT 0 NOT NULL,
+    quota_deleted integer DEFAULT 0 NOT NULL,
+    promoted_hot integer DEFAULT 0 NOT NULL,
+    demoted_warm integer DEFAULT 0 NOT NULL,
+    cache_purged integer DEFAULT 0 NOT NULL,
+    tiers jsonb DEFAULT '{}'::jsonb NOT NULL,
+    error text
+);
+
+ALTER TABLE ONLY public.memory_maintenance_reports FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.memory_maintenance_reports IS 'One row per tenant per maintenance run (app.memory_maintenance): what was recomputed, deleted, archived and moved between tiers, the tiers afterwards, or the error that stopped this tenant''s part.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.tiers IS 'Memories per tier after the run: {"hot", "warm", "cold"}.';
+
+CREATE TABLE public.memory_policies (
+    tenant_id uuid NOT NULL,
+    max_live integer DEFAULT 10000 NOT NULL,
+    max_hot integer DEFAULT 1000 NOT NULL,
+    max_cold integer DEFAULT 100000 NOT NULL,
+    type_quotas jsonb DEFAULT '{"fact": 5000, "task": 2000, "skill": 1000, "entity": 5000, "context": 2000, "preference": 500, "reflection": 2000, "instruction": 500}'::jsonb NOT NULL,
+    hot_idle_hours integer DEFAULT 24 NOT NULL,
+    hot_min_health real DEFAULT 0.5 NOT NULL,
+    warm_idle_days integer DEFAULT 30 NOT NULL,
+    archive_below_health real DEFAULT 0.3 NOT NULL,
+    superseded_retention_days integer DEFAULT 7 NOT NULL,
+    cold_retention_days integer DEFAULT 365 NOT NULL,
+    cache_ttl_seconds integer DEFAULT 600 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT memory_policies_archive_below_health_check CHECK (((archive_below_health >= (0)::double precision) AND (archive_below_health <= (1)::double precision))),
+    CONSTRAINT memory_policies_cache_ttl_seconds_check CHECK (((cache_ttl_seconds >= 0) AND (cache_ttl_seconds <= 86400))),
+    CONSTRAINT memory_policies_cold_retention_days_check CHECK ((cold_retention_days > 0)),
+    CONSTRAINT memory_policies_hot_idle_hours_check CHECK ((hot_idle_hours > 0)),
+    CONSTRAINT memory_policies_hot_min_health_check CHECK (((hot_min_health >= (0)::double precision) AND (hot_min_health <= (1)::double precision))),
+    CONSTRAINT memory_policies_max_cold_check CHECK ((max_cold >= 0)),
+    CONSTRAINT memory_policies_max_hot_check CHECK ((max_hot >= 0)),
+    CONSTRAINT memory_policies_max_live_check CHECK ((max_live > 0)),
+    CONSTRAINT memory_policies_superseded_retention_days_check CHECK ((superseded_retention_days >= 0)),
+    CONSTRAINT memory_policies_type_quotas_check CHECK ((jsonb_typeof(type_quotas) = 'object'::text)),
+    CONSTRAINT memory_policies_warm_idle_days_check CHECK ((warm_idle_days > 0))
+);
+
+ALTER TABLE ONLY public.memory_policies FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.memory_policies IS 'Memory quotas and lifecycle thresholds per tenant (Part V defaults; one row per tenant, made with the tenant). Set by the operator (service role), read by the tenant; app.memory_maintenance applies them.';
+
+COMMENT ON COLUMN public.memory_policies.max_live IS 'Live memories (hot + warm) kept; beyond it the least healthy are archived.';
+
+COMMENT ON COLUMN public.memory_policies.max_hot IS 'Hot memories at most (the healthiest recent ones).';
+
+COMMENT ON COLUMN public.memory_policies.max_cold IS 'Archived memories kept; beyond it the oldest archived are deleted. Storing is refused at max_live + max_cold memories in all.';
+
+COMMENT ON COLUMN public.memory_policies.type_quotas IS 'Live memories per type, {"fact": 5000, …}; beyond it the least healthy of that type are archived.';
+
+COMMENT ON COLUMN public.memory_policies.hot_idle_hours IS 'A memory stays hot while created or accessed within this many hours (and healthy).';
+
+COMMENT ON COLUMN public.memory_policies.hot_min_health IS 'Health a memory needs to be hot.';
+
+COMMENT ON COLUMN public.memory_policies.warm_idle_days IS 'A warm memory idle this long with health under archive_below_health is archived.';
+
+COMMENT ON COLUMN public.memory_policies.superseded_retention_days IS 'Superseded memories are deleted this many days after being superseded.';
+
+COMMENT ON COLUMN public.memory_policies.cold_retention_days IS 'Archived memories are deleted this many days after being archived.';
+
+COMMENT ON COLUMN public.memory_policies.cache_ttl_seconds IS 'How long a cached search stays valid (unless the index changes first).';
+
 CREATE TABLE public.metrics (
     id bigint NOT NULL,
     tenant_id uuid NOT NULL,
@@ -5527,6 +6691,29 @@ COMMENT ON COLUMN public.run_waitpoints.runs_mode IS 'runs: all (every run finis
 COMMENT ON COLUMN public.run_waitpoints.token_hash IS 'token: SHA-256 of the completion token handed to the outside caller (the token itself is never stored).';
 
 COMMENT ON COLUMN public.run_waitpoints.result IS 'What resolved it: {at} for time, the event row, {runs: [{id, status}]}, the token''s payload, the decision; {timed_out: true} on a timeout.';
+
+CREATE TABLE public.semantic_cache (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    cache_key text NOT NULL,
+    query text NOT NULL,
+    filters jsonb DEFAULT '{}'::jsonb NOT NULL,
+    results jsonb NOT NULL,
+    index_version bigint NOT NULL,
+    embedding_model text,
+    hits integer DEFAULT 0 NOT NULL,
+    valid_until timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_hit_at timestamp with time zone
+);
+
+ALTER TABLE ONLY public.semantic_cache FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.semantic_cache IS 'Search results by tenant, normalised query and filters (cache_key), valid until valid_until and while the tenant''s index version (memory_index_state.version) is still index_version: any change of the index invalidates them.';
+
+COMMENT ON COLUMN public.semantic_cache.cache_key IS 'sha-256 of the normalised query, filters, options and embedding model.';
+
+COMMENT ON COLUMN public.semantic_cache.index_version IS 'memory_index_state.version the results were computed at.';
 
 CREATE TABLE public.skills (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -5993,6 +7180,9 @@ ALTER TABLE ONLY app.invoke_requests
 ALTER TABLE ONLY app.local_secret_key
     ADD CONSTRAINT local_secret_key_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.memory_maintenance_runs
+    ADD CONSTRAINT memory_maintenance_runs_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY app.model_prices
     ADD CONSTRAINT model_prices_pkey PRIMARY KEY (model);
 
@@ -6031,6 +7221,9 @@ ALTER TABLE ONLY app.tick_jobs
 
 ALTER TABLE ONLY app.webhook_secrets
     ADD CONSTRAINT webhook_secrets_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.agent_memory
+    ADD CONSTRAINT agent_memory_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.agent_personas
     ADD CONSTRAINT agent_personas_agent_id_version_key UNIQUE (agent_id, version);
@@ -6092,6 +7285,24 @@ ALTER TABLE ONLY public.event_log
 ALTER TABLE ONLY public.leads
     ADD CONSTRAINT leads_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.memory_decisions
+    ADD CONSTRAINT memory_decisions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.memory_index
+    ADD CONSTRAINT memory_index_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.memory_index_state
+    ADD CONSTRAINT memory_index_state_pkey PRIMARY KEY (tenant_id);
+
+ALTER TABLE ONLY public.memory_index
+    ADD CONSTRAINT memory_index_tenant_id_source_type_source_id_chunk_index_key UNIQUE (tenant_id, source_type, source_id, chunk_index);
+
+ALTER TABLE ONLY public.memory_maintenance_reports
+    ADD CONSTRAINT memory_maintenance_reports_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.memory_policies
+    ADD CONSTRAINT memory_policies_pkey PRIMARY KEY (tenant_id);
+
 ALTER TABLE ONLY public.metrics
     ADD CONSTRAINT metrics_pkey PRIMARY KEY (id);
 
@@ -6130,6 +7341,12 @@ ALTER TABLE ONLY public.run_waitpoints
 
 ALTER TABLE ONLY public.runs
     ADD CONSTRAINT runs_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.semantic_cache
+    ADD CONSTRAINT semantic_cache_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.semantic_cache
+    ADD CONSTRAINT semantic_cache_tenant_id_cache_key_key UNIQUE (tenant_id, cache_key);
 
 ALTER TABLE ONLY public.skills
     ADD CONSTRAINT skills_pkey PRIMARY KEY (id);
@@ -6215,6 +7432,20 @@ CREATE UNIQUE INDEX webhook_secrets_current_idx ON app.webhook_secrets USING btr
 
 CREATE INDEX webhook_secrets_webhook_idx ON app.webhook_secrets USING btree (tenant_id, webhook_id);
 
+CREATE UNIQUE INDEX agent_memory_live_key_idx ON public.agent_memory USING btree (tenant_id, COALESCE(agent_id, '00000000-0000-0000-0000-000000000000'::uuid), memory_type, key) WHERE ((NOT is_archived) AND (superseded_at IS NULL));
+
+CREATE INDEX agent_memory_superseded_by_idx ON public.agent_memory USING btree (superseded_by) WHERE (superseded_by IS NOT NULL);
+
+CREATE INDEX agent_memory_sync_idx ON public.agent_memory USING btree (tenant_id, is_dirty, synced_at);
+
+CREATE INDEX agent_memory_tenant_agent_idx ON public.agent_memory USING btree (tenant_id, agent_id);
+
+CREATE INDEX agent_memory_tenant_expiry_idx ON public.agent_memory USING btree (tenant_id, expires_at) WHERE (expires_at IS NOT NULL);
+
+CREATE INDEX agent_memory_tenant_tier_idx ON public.agent_memory USING btree (tenant_id, tier, health_score DESC);
+
+CREATE INDEX agent_memory_tenant_type_idx ON public.agent_memory USING btree (tenant_id, memory_type, created_at DESC);
+
 CREATE INDEX agent_personas_tenant_idx ON public.agent_personas USING btree (tenant_id, agent_id, version DESC);
 
 CREATE INDEX agent_tasks_due_idx ON public.agent_tasks USING btree (tenant_id, scheduled_for) WHERE (status = 'pending'::text);
@@ -6263,6 +7494,20 @@ CREATE INDEX leads_tenant_email_idx ON public.leads USING btree (tenant_id, lowe
 
 CREATE INDEX leads_tenant_status_idx ON public.leads USING btree (tenant_id, status);
 
+CREATE INDEX memory_decisions_memory_idx ON public.memory_decisions USING btree (tenant_id, memory_id);
+
+CREATE INDEX memory_decisions_tenant_idx ON public.memory_decisions USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX memory_index_embedding_idx ON public.memory_index USING hnsw (embedding extensions.vector_cosine_ops) WITH (m='16', ef_construction='64');
+
+CREATE INDEX memory_index_pending_idx ON public.memory_index USING btree (tenant_id) WHERE ((embedding IS NULL) AND (NOT cold));
+
+CREATE INDEX memory_index_tenant_time_idx ON public.memory_index USING btree (tenant_id, source_created_at DESC);
+
+CREATE INDEX memory_index_tenant_tsv_idx ON public.memory_index USING gin (tenant_id, content_tsv);
+
+CREATE INDEX memory_maintenance_reports_tenant_idx ON public.memory_maintenance_reports USING btree (tenant_id, started_at DESC);
+
 CREATE INDEX metrics_tenant_name_time_idx ON public.metrics USING btree (tenant_id, name, recorded_at DESC);
 
 CREATE INDEX notification_deliveries_tenant_idx ON public.notification_deliveries USING btree (tenant_id, notification_id);
@@ -6302,6 +7547,8 @@ CREATE INDEX runs_tenant_created_idx ON public.runs USING btree (tenant_id, crea
 CREATE INDEX runs_tenant_kind_status_idx ON public.runs USING btree (tenant_id, kind, status, created_at DESC);
 
 CREATE INDEX runs_tenant_parent_idx ON public.runs USING btree (tenant_id, parent_run_id);
+
+CREATE INDEX semantic_cache_valid_idx ON public.semantic_cache USING btree (tenant_id, valid_until);
 
 CREATE INDEX skills_tenant_idx ON public.skills USING btree (tenant_id, key, version DESC);
 
@@ -6343,6 +7590,16 @@ CREATE INDEX webhooks_tenant_created_idx ON public.webhooks USING btree (tenant_
 
 CREATE TRIGGER webhook_secrets_forget AFTER DELETE ON app.webhook_secrets FOR EACH ROW EXECUTE FUNCTION app.webhook_secret_forget();
 
+CREATE TRIGGER agent_memory_guard BEFORE INSERT OR UPDATE ON public.agent_memory FOR EACH ROW EXECUTE FUNCTION app.agent_memory_guard();
+
+CREATE TRIGGER agent_memory_health_init BEFORE INSERT ON public.agent_memory FOR EACH ROW EXECUTE FUNCTION app.agent_memory_health_init();
+
+CREATE TRIGGER agent_memory_indexed AFTER INSERT ON public.agent_memory FOR EACH ROW EXECUTE FUNCTION app.agent_memory_index_sync();
+
+CREATE TRIGGER agent_memory_reindexed AFTER UPDATE ON public.agent_memory FOR EACH ROW WHEN (((old.content IS DISTINCT FROM new.content) OR (old.summary IS DISTINCT FROM new.summary) OR (old.key IS DISTINCT FROM new.key) OR (old.memory_type IS DISTINCT FROM new.memory_type) OR (old.superseded_at IS DISTINCT FROM new.superseded_at) OR (old.agent_id IS DISTINCT FROM new.agent_id) OR (old.health_score IS DISTINCT FROM new.health_score) OR (old.is_archived IS DISTINCT FROM new.is_archived) OR (old.importance IS DISTINCT FROM new.importance) OR (old.tier IS DISTINCT FROM new.tier))) EXECUTE FUNCTION app.agent_memory_index_sync();
+
+CREATE TRIGGER agent_memory_unindexed AFTER DELETE ON public.agent_memory FOR EACH ROW EXECUTE FUNCTION app.agent_memory_index_sync();
+
 CREATE TRIGGER agent_tasks_check_links AFTER INSERT OR UPDATE OF tenant_id, parent_task_id, blocked_by, session_id, related_post_id ON public.agent_tasks FOR EACH ROW EXECUTE FUNCTION app.task_links_check();
 
 CREATE TRIGGER agent_tasks_touch BEFORE UPDATE ON public.agent_tasks FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
@@ -6363,6 +7620,10 @@ CREATE TRIGGER automations_touch BEFORE UPDATE ON public.automations FOR EACH RO
 
 CREATE TRIGGER blog_posts_event AFTER INSERT OR DELETE OR UPDATE ON public.blog_posts FOR EACH ROW EXECUTE FUNCTION app.table_event_emit();
 
+CREATE TRIGGER blog_posts_indexed AFTER INSERT OR DELETE ON public.blog_posts FOR EACH ROW EXECUTE FUNCTION app.blog_post_index_sync();
+
+CREATE TRIGGER blog_posts_reindexed AFTER UPDATE ON public.blog_posts FOR EACH ROW WHEN (((old.title IS DISTINCT FROM new.title) OR (old.excerpt IS DISTINCT FROM new.excerpt) OR (old.content IS DISTINCT FROM new.content) OR (old.status IS DISTINCT FROM new.status) OR (old.tags IS DISTINCT FROM new.tags) OR (old.published_at IS DISTINCT FROM new.published_at) OR (old.slug IS DISTINCT FROM new.slug))) EXECUTE FUNCTION app.blog_post_index_sync();
+
 CREATE TRIGGER blog_posts_touch BEFORE UPDATE ON public.blog_posts FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER event_log_resolve_waits AFTER INSERT ON public.event_log FOR EACH ROW EXECUTE FUNCTION app.waitpoints_on_event();
@@ -6371,7 +7632,21 @@ CREATE TRIGGER event_log_route AFTER INSERT ON public.event_log FOR EACH ROW EXE
 
 CREATE TRIGGER leads_event AFTER INSERT OR DELETE OR UPDATE ON public.leads FOR EACH ROW EXECUTE FUNCTION app.table_event_emit();
 
+CREATE TRIGGER leads_notes_indexed AFTER INSERT ON public.leads FOR EACH ROW WHEN ((COALESCE(btrim(new.notes), ''::text) <> ''::text)) EXECUTE FUNCTION app.lead_note_index_sync();
+
+CREATE TRIGGER leads_notes_reindexed AFTER UPDATE ON public.leads FOR EACH ROW WHEN (((old.notes IS DISTINCT FROM new.notes) OR ((COALESCE(btrim(new.notes), ''::text) <> ''::text) AND ((old.name IS DISTINCT FROM new.name) OR (old.company IS DISTINCT FROM new.company) OR (old.status IS DISTINCT FROM new.status))))) EXECUTE FUNCTION app.lead_note_index_sync();
+
+CREATE TRIGGER leads_notes_unindexed AFTER DELETE ON public.leads FOR EACH ROW WHEN ((COALESCE(btrim(old.notes), ''::text) <> ''::text)) EXECUTE FUNCTION app.lead_note_index_sync();
+
 CREATE TRIGGER leads_touch BEFORE UPDATE ON public.leads FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER memory_index_before_update BEFORE UPDATE ON public.memory_index FOR EACH ROW EXECUTE FUNCTION app.memory_index_before_update();
+
+CREATE TRIGGER memory_index_deleted AFTER DELETE ON public.memory_index REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app.memory_index_deleted();
+
+CREATE TRIGGER memory_index_inserted AFTER INSERT ON public.memory_index REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.memory_index_inserted();
+
+CREATE TRIGGER memory_index_updated AFTER UPDATE ON public.memory_index REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.memory_index_updated();
 
 CREATE TRIGGER notification_deliveries_touch BEFORE UPDATE ON public.notification_deliveries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -6384,6 +7659,8 @@ CREATE TRIGGER runs_task_status AFTER UPDATE OF status ON public.runs FOR EACH R
 CREATE TRIGGER runs_touch BEFORE UPDATE ON public.runs FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER task_dependencies_check AFTER INSERT ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION app.task_dependency_check();
+
+CREATE TRIGGER tenants_memory_policy AFTER INSERT ON public.tenants FOR EACH ROW EXECUTE FUNCTION app.memory_policy_create();
 
 CREATE TRIGGER tenants_touch BEFORE UPDATE ON public.tenants FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -6431,6 +7708,15 @@ ALTER TABLE ONLY app.webhook_secrets
 
 ALTER TABLE ONLY app.webhook_secrets
     ADD CONSTRAINT webhook_secrets_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.agent_memory
+    ADD CONSTRAINT agent_memory_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.agent_memory
+    ADD CONSTRAINT agent_memory_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES public.agent_memory(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.agent_memory
+    ADD CONSTRAINT agent_memory_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.agent_personas
     ADD CONSTRAINT agent_personas_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
@@ -6492,6 +7778,21 @@ ALTER TABLE ONLY public.event_log
 ALTER TABLE ONLY public.leads
     ADD CONSTRAINT leads_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.memory_decisions
+    ADD CONSTRAINT memory_decisions_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.memory_index_state
+    ADD CONSTRAINT memory_index_state_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.memory_index
+    ADD CONSTRAINT memory_index_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.memory_maintenance_reports
+    ADD CONSTRAINT memory_maintenance_reports_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.memory_policies
+    ADD CONSTRAINT memory_policies_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.metrics
     ADD CONSTRAINT metrics_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
@@ -6533,6 +7834,9 @@ ALTER TABLE ONLY public.runs
 
 ALTER TABLE ONLY public.runs
     ADD CONSTRAINT runs_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.semantic_cache
+    ADD CONSTRAINT semantic_cache_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.skills
     ADD CONSTRAINT skills_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
@@ -6613,6 +7917,8 @@ ALTER TABLE app.invoke_requests ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.local_secret_key ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE app.memory_maintenance_runs ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.model_prices ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.queue_consumers ENABLE ROW LEVEL SECURITY;
@@ -6673,11 +7979,21 @@ CREATE POLICY "Budgets can be changed within their tenant" ON public.tenant_budg
 
 CREATE POLICY "Budgets can be set within their tenant" ON public.tenant_budgets FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
+CREATE POLICY "Cached searches are viewable within their tenant" ON public.semantic_cache FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Cached searches can be dropped within their tenant" ON public.semantic_cache FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Cached searches can be refreshed within their tenant" ON public.semantic_cache FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
 CREATE POLICY "Circuit breakers are viewable within their tenant" ON public.circuit_breakers FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Director reviews are viewable within their tenant" ON public.director_reviews FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Events are viewable within their tenant" ON public.event_log FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Index chunks are viewable within their tenant" ON public.memory_index FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Index state is viewable within its tenant" ON public.memory_index_state FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Keys are viewable within their tenant" ON public.api_keys FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
@@ -6693,7 +8009,23 @@ CREATE POLICY "Leads can be deleted within their tenant" ON public.leads FOR DEL
 
 CREATE POLICY "Leads can be updated within their tenant" ON public.leads FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
+CREATE POLICY "Maintenance reports are viewable within their tenant" ON public.memory_maintenance_reports FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
 CREATE POLICY "Members are viewable within their tenant" ON public.tenant_members FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Memories are viewable within their tenant" ON public.agent_memory FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Memories can be forgotten within their tenant" ON public.agent_memory FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Memories can be stored within their tenant" ON public.agent_memory FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Memories can be updated within their tenant" ON public.agent_memory FOR UPDATE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Memory decisions are recorded within their tenant" ON public.memory_decisions FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Memory decisions are viewable within their tenant" ON public.memory_decisions FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Memory policies are viewable within their tenant" ON public.memory_policies FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Metrics are viewable within their tenant" ON public.metrics FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
@@ -6730,6 +8062,8 @@ CREATE POLICY "Run steps are viewable within their tenant" ON public.run_steps F
 CREATE POLICY "Runs are viewable within their tenant" ON public.runs FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Sandbox records are viewable within their tenant" ON public.tool_sandbox_records FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+CREATE POLICY "Searches can be cached within their tenant" ON public.semantic_cache FOR INSERT TO authenticated WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 CREATE POLICY "Skills are viewable within their tenant" ON public.skills FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
@@ -6793,6 +8127,8 @@ CREATE POLICY "Webhooks can be created within their tenant" ON public.webhooks F
 
 CREATE POLICY "Webhooks can be deleted within their tenant" ON public.webhooks FOR DELETE TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
+ALTER TABLE public.agent_memory ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE public.agent_personas ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.agent_tasks ENABLE ROW LEVEL SECURITY;
@@ -6817,6 +8153,16 @@ ALTER TABLE public.event_log ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.leads ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE public.memory_decisions ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.memory_index ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.memory_index_state ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.memory_maintenance_reports ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.memory_policies ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE public.metrics ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.notification_deliveries ENABLE ROW LEVEL SECURITY;
@@ -6832,6 +8178,8 @@ ALTER TABLE public.run_steps ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.run_waitpoints ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.runs ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.semantic_cache ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.skills ENABLE ROW LEVEL SECURITY;
 
@@ -6871,6 +8219,15 @@ GRANT USAGE ON SCHEMA app TO service_role;
 GRANT USAGE ON SCHEMA public TO anon;
 GRANT USAGE ON SCHEMA public TO authenticated;
 GRANT USAGE ON SCHEMA public TO service_role;
+
+REVOKE ALL ON FUNCTION app.agent_memory_guard() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.agent_memory_guard() TO service_role;
+
+REVOKE ALL ON FUNCTION app.agent_memory_health_init() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.agent_memory_health_init() TO service_role;
+
+REVOKE ALL ON FUNCTION app.agent_memory_index_sync() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.agent_memory_index_sync() TO service_role;
 
 REVOKE ALL ON FUNCTION app.agent_pack_install(tenant_id uuid, pack text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.agent_pack_install(tenant_id uuid, pack text) TO service_role;
@@ -6942,6 +8299,9 @@ GRANT ALL ON FUNCTION app.automations_schedule_request() TO service_role;
 REVOKE ALL ON FUNCTION app.automations_want(tenant_id uuid, event_type text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.automations_want(tenant_id uuid, event_type text) TO service_role;
 
+REVOKE ALL ON FUNCTION app.blog_post_index_sync() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.blog_post_index_sync() TO service_role;
+
 REVOKE ALL ON FUNCTION app.breaker_allow(tenant_id uuid, key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.breaker_allow(tenant_id uuid, key text) TO service_role;
 
@@ -6984,12 +8344,58 @@ GRANT ALL ON FUNCTION app.integration_limits_cleanup() TO service_role;
 REVOKE ALL ON FUNCTION app.integration_release(tenant_id uuid, integration text, holder text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.integration_release(tenant_id uuid, integration text, holder text) TO service_role;
 
+REVOKE ALL ON FUNCTION app.lead_note_index_sync() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.lead_note_index_sync() TO service_role;
+
 REVOKE ALL ON FUNCTION app.local_encryption_key() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.lock_down() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.member_resolve(user_id uuid, requested_tenant uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_chunks(content text, max_chars integer, overlap integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_chunks(content text, max_chars integer, overlap integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_content_text(content jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_content_text(content jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_embed_send(tenant_id uuid, chunk_ids uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.memory_embedding_dimensions() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_embedding_dimensions() TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_embedding_usage(tenant_id uuid, provider text, model text, tokens integer, chunks integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_embedding_usage(tenant_id uuid, provider text, model text, tokens integer, chunks integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_health(importance real, created_at timestamp with time zone, access_count integer, retrieval_count integer, avg_relevance real, expires_at timestamp with time zone, superseded boolean, contradiction_count integer, at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_health(importance real, created_at timestamp with time zone, access_count integer, retrieval_count integer, avg_relevance real, expires_at timestamp with time zone, superseded boolean, contradiction_count integer, at timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_index_before_update() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_index_before_update() TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_index_deleted() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_index_deleted() TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_index_inserted() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_index_inserted() TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_index_put(tenant_id uuid, source_type text, source_id uuid, title text, content text, attrs jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_index_put(tenant_id uuid, source_type text, source_id uuid, title text, content text, attrs jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_index_updated() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_index_updated() TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_maintain_tenant(tenant_id uuid, run_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.memory_maintenance(only_tenant uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_maintenance(only_tenant uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_policy_create() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_policy_create() TO service_role;
+
+REVOKE ALL ON FUNCTION app.memory_reindex(tenant_id uuid, model text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.memory_reindex(tenant_id uuid, model text) TO service_role;
 
 REVOKE ALL ON FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.metric_aggregate(tenant_id uuid, name text, since timestamp with time zone, until timestamp with time zone, aggregation text, dimensions jsonb) TO service_role;
@@ -7010,6 +8416,8 @@ REVOKE ALL ON FUNCTION app.queue_candidates__agent_jobs(qty integer) FROM PUBLIC
 REVOKE ALL ON FUNCTION app.queue_candidates__automations(qty integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.queue_candidates__deliveries(qty integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.queue_candidates__embeddings(qty integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.queue_candidates__events(qty integer) FROM PUBLIC;
 
@@ -7259,6 +8667,19 @@ GRANT ALL ON FUNCTION app.webhooks_cleanup() TO service_role;
 REVOKE ALL ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) TO service_role;
 
+REVOKE ALL ON FUNCTION public.memory_search(query_text text, query_embedding extensions.vector, match_count integer, filters jsonb, options jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.memory_search(query_text text, query_embedding extensions.vector, match_count integer, filters jsonb, options jsonb) TO service_role;
+GRANT ALL ON FUNCTION public.memory_search(query_text text, query_embedding extensions.vector, match_count integer, filters jsonb, options jsonb) TO authenticated;
+
+GRANT SELECT ON TABLE public.memory_index TO authenticated;
+GRANT ALL ON TABLE public.memory_index TO service_role;
+
+GRANT SELECT ON TABLE app.memory_fts TO authenticated;
+GRANT SELECT ON TABLE app.memory_fts TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.agent_memory TO authenticated;
+GRANT ALL ON TABLE public.agent_memory TO service_role;
+
 GRANT SELECT ON TABLE public.agent_personas TO authenticated;
 GRANT ALL ON TABLE public.agent_personas TO service_role;
 
@@ -7341,6 +8762,18 @@ GRANT ALL ON TABLE public.event_log TO service_role;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.leads TO authenticated;
 GRANT ALL ON TABLE public.leads TO service_role;
 
+GRANT SELECT,INSERT ON TABLE public.memory_decisions TO authenticated;
+GRANT ALL ON TABLE public.memory_decisions TO service_role;
+
+GRANT SELECT ON TABLE public.memory_index_state TO authenticated;
+GRANT ALL ON TABLE public.memory_index_state TO service_role;
+
+GRANT SELECT ON TABLE public.memory_maintenance_reports TO authenticated;
+GRANT ALL ON TABLE public.memory_maintenance_reports TO service_role;
+
+GRANT SELECT ON TABLE public.memory_policies TO authenticated;
+GRANT ALL ON TABLE public.memory_policies TO service_role;
+
 GRANT SELECT,INSERT ON TABLE public.metrics TO authenticated;
 GRANT ALL ON TABLE public.metrics TO service_role;
 
@@ -7383,6 +8816,9 @@ GRANT ALL ON TABLE public.run_steps TO service_role;
 
 GRANT SELECT ON TABLE public.run_waitpoints TO authenticated;
 GRANT ALL ON TABLE public.run_waitpoints TO service_role;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.semantic_cache TO authenticated;
+GRANT ALL ON TABLE public.semantic_cache TO service_role;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.skills TO authenticated;
 GRANT ALL ON TABLE public.skills TO service_role;

@@ -209,6 +209,34 @@ export type Database = {
         };
         Relationships: [];
       };
+      "memory_maintenance_runs": {
+        Row: {
+          "errors": number;
+          "finished_at": string;
+          "id": string;
+          "started_at": string;
+          "tenants": number;
+          "totals": NonNullable<Json>;
+        };
+        ComputedFields: never;
+        Insert: {
+          "errors": number;
+          "finished_at": string;
+          "id": string;
+          "started_at": string;
+          "tenants": number;
+          "totals": NonNullable<Json>;
+        };
+        Update: {
+          "errors"?: number;
+          "finished_at"?: string;
+          "id"?: string;
+          "started_at"?: string;
+          "tenants"?: number;
+          "totals"?: NonNullable<Json>;
+        };
+        Relationships: [];
+      };
       "model_prices": {
         Row: {
           "input_usd_per_mtok": number;
@@ -539,7 +567,55 @@ export type Database = {
       };
     };
     Views: {
-      [_ in never]: never;
+      "memory_fts": {
+        Row: {
+          "agent_id": string | null;
+          "asset_id": string | null;
+          "cold": boolean;
+          "content_tsv": unknown;
+          "health": number | null;
+          "id": string;
+          "memory_status": string | null;
+          "memory_type": string | null;
+          "metadata": NonNullable<Json>;
+          "source_created_at": string;
+          "source_id": string;
+          "source_type": string;
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_id"?: string | null;
+          "asset_id"?: string | null;
+          "cold"?: boolean | null;
+          "content_tsv"?: unknown;
+          "health"?: number | null;
+          "id"?: string | null;
+          "memory_status"?: string | null;
+          "memory_type"?: string | null;
+          "metadata"?: Json | null;
+          "source_created_at"?: string | null;
+          "source_id"?: string | null;
+          "source_type"?: string | null;
+          "tenant_id"?: string | null;
+        };
+        Update: {
+          "agent_id"?: string | null;
+          "asset_id"?: string | null;
+          "cold"?: boolean | null;
+          "content_tsv"?: unknown;
+          "health"?: number | null;
+          "id"?: string | null;
+          "memory_status"?: string | null;
+          "memory_type"?: string | null;
+          "metadata"?: Json | null;
+          "source_created_at"?: string | null;
+          "source_id"?: string | null;
+          "source_type"?: string | null;
+          "tenant_id"?: string | null;
+        };
+        Relationships: [];
+      };
     };
     Functions: {
       "agent_pack_install": { Args: { "pack": string; "tenant_id": string }; Returns: number };
@@ -727,6 +803,57 @@ export type Database = {
           "tenant_id": string;
         }[];
       };
+      "memory_chunks": {
+        Args: { "content": string; "max_chars"?: number; "overlap"?: number };
+        Returns: {
+          "chunk": string;
+          "chunk_index": number;
+        }[];
+      };
+      "memory_content_text": { Args: { "content": Json }; Returns: string };
+      "memory_embed_send": {
+        Args: { "chunk_ids": (string)[]; "tenant_id": string };
+        Returns: number;
+      };
+      "memory_embedding_dimensions": { Args: Record<PropertyKey, never>; Returns: number };
+      "memory_embedding_usage": {
+        Args: {
+          "chunks": number;
+          "model": string;
+          "provider": string;
+          "tenant_id": string;
+          "tokens": number;
+        };
+        Returns: string;
+      };
+      "memory_health": {
+        Args: {
+          "access_count": number;
+          "at": string;
+          "avg_relevance": number;
+          "contradiction_count": number;
+          "created_at": string;
+          "expires_at": string;
+          "importance": number;
+          "retrieval_count": number;
+          "superseded": boolean;
+        };
+        Returns: number;
+      };
+      "memory_index_put": {
+        Args: {
+          "attrs"?: Json;
+          "content": string;
+          "source_id": string;
+          "source_type": string;
+          "tenant_id": string;
+          "title": string;
+        };
+        Returns: number;
+      };
+      "memory_maintain_tenant": { Args: { "run_id": string; "tenant_id": string }; Returns: Json };
+      "memory_maintenance": { Args: { "only_tenant"?: string }; Returns: Json };
+      "memory_reindex": { Args: { "model": string; "tenant_id": string }; Returns: number };
       "metric_aggregate": {
         Args: {
           "aggregation": string;
@@ -763,6 +890,13 @@ export type Database = {
         }[];
       };
       "queue_candidates__deliveries": {
+        Args: { "qty": number };
+        Returns: {
+          "msg_id": number;
+          "tenant_id": string;
+        }[];
+      };
+      "queue_candidates__embeddings": {
         Args: { "qty": number };
         Returns: {
           "msg_id": number;
@@ -1123,6 +1257,119 @@ export type Database = {
   };
   "public": {
     Tables: {
+      "agent_memory": {
+        Row: {
+          "access_count": number;
+          "agent_id": string | null;
+          "archived_at": string | null;
+          "avg_relevance": number;
+          "content": NonNullable<Json>;
+          "contradiction_count": number;
+          "created_at": string;
+          "expires_at": string | null;
+          "health_score": number;
+          "id": string;
+          "importance": number;
+          "is_archived": boolean;
+          "is_dirty": boolean;
+          "key": string;
+          "last_accessed_at": string | null;
+          "memory_type": string;
+          "metadata": NonNullable<Json>;
+          "retrieval_count": number;
+          "source": string;
+          "summary": string | null;
+          "superseded_at": string | null;
+          "superseded_by": string | null;
+          "sync_id": string | null;
+          "synced_at": string | null;
+          "tenant_id": string;
+          "tier": string;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "access_count"?: number;
+          "agent_id"?: string | null;
+          "archived_at"?: string | null;
+          "avg_relevance"?: number;
+          "content": NonNullable<Json>;
+          "contradiction_count"?: number;
+          "created_at"?: string;
+          "expires_at"?: string | null;
+          "health_score"?: number;
+          "id"?: string;
+          "importance"?: number;
+          "is_archived"?: boolean;
+          "is_dirty"?: boolean;
+          "key": string;
+          "last_accessed_at"?: string | null;
+          "memory_type": string;
+          "metadata"?: NonNullable<Json>;
+          "retrieval_count"?: number;
+          "source"?: string;
+          "summary"?: string | null;
+          "superseded_at"?: string | null;
+          "superseded_by"?: string | null;
+          "sync_id"?: string | null;
+          "synced_at"?: string | null;
+          "tenant_id": string;
+          "tier"?: string;
+          "updated_at"?: string;
+        };
+        Update: {
+          "access_count"?: number;
+          "agent_id"?: string | null;
+          "archived_at"?: string | null;
+          "avg_relevance"?: number;
+          "content"?: NonNullable<Json>;
+          "contradiction_count"?: number;
+          "created_at"?: string;
+          "expires_at"?: string | null;
+          "health_score"?: number;
+          "id"?: string;
+          "importance"?: number;
+          "is_archived"?: boolean;
+          "is_dirty"?: boolean;
+          "key"?: string;
+          "last_accessed_at"?: string | null;
+          "memory_type"?: string;
+          "metadata"?: NonNullable<Json>;
+          "retrieval_count"?: number;
+          "source"?: string;
+          "summary"?: string | null;
+          "superseded_at"?: string | null;
+          "superseded_by"?: string | null;
+          "sync_id"?: string | null;
+          "synced_at"?: string | null;
+          "tenant_id"?: string;
+          "tier"?: string;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "agent_memory_agent_id_fkey";
+            columns: ["agent_id"];
+            isOneToOne: false;
+            referencedRelation: "agents";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_memory_superseded_by_fkey";
+            columns: ["superseded_by"];
+            isOneToOne: false;
+            referencedRelation: "agent_memory";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "agent_memory_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "agent_personas": {
         Row: {
           "agent_id": string;
@@ -2056,6 +2303,303 @@ export type Database = {
           },
         ];
       };
+      "memory_decisions": {
+        Row: {
+          "action": string;
+          "created_at": string;
+          "details": NonNullable<Json>;
+          "explanation": string | null;
+          "id": string;
+          "judge": string;
+          "memory_id": string | null;
+          "model": string | null;
+          "target_ids": (string)[];
+          "tenant_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "action": string;
+          "created_at"?: string;
+          "details"?: NonNullable<Json>;
+          "explanation"?: string | null;
+          "id"?: string;
+          "judge"?: string;
+          "memory_id"?: string | null;
+          "model"?: string | null;
+          "target_ids"?: (string)[];
+          "tenant_id": string;
+        };
+        Update: {
+          "action"?: string;
+          "created_at"?: string;
+          "details"?: NonNullable<Json>;
+          "explanation"?: string | null;
+          "id"?: string;
+          "judge"?: string;
+          "memory_id"?: string | null;
+          "model"?: string | null;
+          "target_ids"?: (string)[];
+          "tenant_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "memory_decisions_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "memory_index": {
+        Row: {
+          "agent_id": string | null;
+          "asset_id": string | null;
+          "chunk_index": number;
+          "cold": boolean;
+          "content": string;
+          "content_hash": string | null;
+          "content_tsv": unknown;
+          "created_at": string;
+          "embedded_at": string | null;
+          "embedded_hash": string | null;
+          "embedding": string | null;
+          "embedding_model": string | null;
+          "health": number | null;
+          "id": string;
+          "memory_status": string | null;
+          "memory_type": string | null;
+          "metadata": NonNullable<Json>;
+          "source_created_at": string;
+          "source_id": string;
+          "source_type": string;
+          "tenant_id": string;
+          "title": string | null;
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "agent_id"?: string | null;
+          "asset_id"?: string | null;
+          "chunk_index"?: number;
+          "cold"?: boolean;
+          "content": string;
+          "content_hash"?: never;
+          "content_tsv"?: never;
+          "created_at"?: string;
+          "embedded_at"?: string | null;
+          "embedded_hash"?: string | null;
+          "embedding"?: string | null;
+          "embedding_model"?: string | null;
+          "health"?: number | null;
+          "id"?: string;
+          "memory_status"?: string | null;
+          "memory_type"?: string | null;
+          "metadata"?: NonNullable<Json>;
+          "source_created_at"?: string;
+          "source_id": string;
+          "source_type": string;
+          "tenant_id": string;
+          "title"?: string | null;
+          "updated_at"?: string;
+        };
+        Update: {
+          "agent_id"?: string | null;
+          "asset_id"?: string | null;
+          "chunk_index"?: number;
+          "cold"?: boolean;
+          "content"?: string;
+          "content_hash"?: never;
+          "content_tsv"?: never;
+          "created_at"?: string;
+          "embedded_at"?: string | null;
+          "embedded_hash"?: string | null;
+          "embedding"?: string | null;
+          "embedding_model"?: string | null;
+          "health"?: number | null;
+          "id"?: string;
+          "memory_status"?: string | null;
+          "memory_type"?: string | null;
+          "metadata"?: NonNullable<Json>;
+          "source_created_at"?: string;
+          "source_id"?: string;
+          "source_type"?: string;
+          "tenant_id"?: string;
+          "title"?: string | null;
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "memory_index_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "memory_index_state": {
+        Row: {
+          "changed_at": string;
+          "chunks": number;
+          "embedded": number;
+          "tenant_id": string;
+          "version": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "changed_at"?: string;
+          "chunks"?: number;
+          "embedded"?: number;
+          "tenant_id": string;
+          "version"?: number;
+        };
+        Update: {
+          "changed_at"?: string;
+          "chunks"?: number;
+          "embedded"?: number;
+          "tenant_id"?: string;
+          "version"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "memory_index_state_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: true;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "memory_maintenance_reports": {
+        Row: {
+          "cache_purged": number;
+          "cold_deleted": number;
+          "demoted_warm": number;
+          "error": string | null;
+          "expired_deleted": number;
+          "finished_at": string;
+          "health_updated": number;
+          "id": string;
+          "idle_archived": number;
+          "promoted_hot": number;
+          "quota_archived": number;
+          "quota_deleted": number;
+          "run_id": string;
+          "started_at": string;
+          "superseded_archived": number;
+          "superseded_deleted": number;
+          "tenant_id": string;
+          "tiers": NonNullable<Json>;
+        };
+        ComputedFields: never;
+        Insert: {
+          "cache_purged"?: number;
+          "cold_deleted"?: number;
+          "demoted_warm"?: number;
+          "error"?: string | null;
+          "expired_deleted"?: number;
+          "finished_at"?: string;
+          "health_updated"?: number;
+          "id"?: string;
+          "idle_archived"?: number;
+          "promoted_hot"?: number;
+          "quota_archived"?: number;
+          "quota_deleted"?: number;
+          "run_id": string;
+          "started_at": string;
+          "superseded_archived"?: number;
+          "superseded_deleted"?: number;
+          "tenant_id": string;
+          "tiers"?: NonNullable<Json>;
+        };
+        Update: {
+          "cache_purged"?: number;
+          "cold_deleted"?: number;
+          "demoted_warm"?: number;
+          "error"?: string | null;
+          "expired_deleted"?: number;
+          "finished_at"?: string;
+          "health_updated"?: number;
+          "id"?: string;
+          "idle_archived"?: number;
+          "promoted_hot"?: number;
+          "quota_archived"?: number;
+          "quota_deleted"?: number;
+          "run_id"?: string;
+          "started_at"?: string;
+          "superseded_archived"?: number;
+          "superseded_deleted"?: number;
+          "tenant_id"?: string;
+          "tiers"?: NonNullable<Json>;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "memory_maintenance_reports_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "memory_policies": {
+        Row: {
+          "archive_below_health": number;
+          "cache_ttl_seconds": number;
+          "cold_retention_days": number;
+          "hot_idle_hours": number;
+          "hot_min_health": number;
+          "max_cold": number;
+          "max_hot": number;
+          "max_live": number;
+          "superseded_retention_days": number;
+          "tenant_id": string;
+          "type_quotas": NonNullable<Json>;
+          "updated_at": string;
+          "warm_idle_days": number;
+        };
+        ComputedFields: never;
+        Insert: {
+          "archive_below_health"?: number;
+          "cache_ttl_seconds"?: number;
+          "cold_retention_days"?: number;
+          "hot_idle_hours"?: number;
+          "hot_min_health"?: number;
+          "max_cold"?: number;
+          "max_hot"?: number;
+          "max_live"?: number;
+          "superseded_retention_days"?: number;
+          "tenant_id": string;
+          "type_quotas"?: NonNullable<Json>;
+          "updated_at"?: string;
+          "warm_idle_days"?: number;
+        };
+        Update: {
+          "archive_below_health"?: number;
+          "cache_ttl_seconds"?: number;
+          "cold_retention_days"?: number;
+          "hot_idle_hours"?: number;
+          "hot_min_health"?: number;
+          "max_cold"?: number;
+          "max_hot"?: number;
+          "max_live"?: number;
+          "superseded_retention_days"?: number;
+          "tenant_id"?: string;
+          "type_quotas"?: NonNullable<Json>;
+          "updated_at"?: string;
+          "warm_idle_days"?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "memory_policies_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: true;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "metrics": {
         Row: {
           "created_at": string;
@@ -2701,6 +3245,60 @@ export type Database = {
           },
           {
             foreignKeyName: "runs_tenant_id_fkey";
+            columns: ["tenant_id"];
+            isOneToOne: false;
+            referencedRelation: "tenants";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "semantic_cache": {
+        Row: {
+          "cache_key": string;
+          "created_at": string;
+          "embedding_model": string | null;
+          "filters": NonNullable<Json>;
+          "hits": number;
+          "id": string;
+          "index_version": number;
+          "last_hit_at": string | null;
+          "query": string;
+          "results": NonNullable<Json>;
+          "tenant_id": string;
+          "valid_until": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "cache_key": string;
+          "created_at"?: string;
+          "embedding_model"?: string | null;
+          "filters"?: NonNullable<Json>;
+          "hits"?: number;
+          "id"?: string;
+          "index_version": number;
+          "last_hit_at"?: string | null;
+          "query": string;
+          "results": NonNullable<Json>;
+          "tenant_id": string;
+          "valid_until": string;
+        };
+        Update: {
+          "cache_key"?: string;
+          "created_at"?: string;
+          "embedding_model"?: string | null;
+          "filters"?: NonNullable<Json>;
+          "hits"?: number;
+          "id"?: string;
+          "index_version"?: number;
+          "last_hit_at"?: string | null;
+          "query"?: string;
+          "results"?: NonNullable<Json>;
+          "tenant_id"?: string;
+          "valid_until"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "semantic_cache_tenant_id_fkey";
             columns: ["tenant_id"];
             isOneToOne: false;
             referencedRelation: "tenants";
@@ -3884,7 +4482,36 @@ export type Database = {
       };
     };
     Functions: {
-      [_ in never]: never;
+      "memory_search": {
+        Args: {
+          "filters"?: Json;
+          "match_count"?: number;
+          "options"?: Json;
+          "query_embedding"?: string;
+          "query_text": string;
+        };
+        Returns: {
+          "agent_id": string;
+          "asset_id": string;
+          "chunk_index": number;
+          "cold": boolean;
+          "content": string;
+          "health": number;
+          "id": string;
+          "memory_type": string;
+          "metadata": Json;
+          "relevance": number;
+          "score": number;
+          "similarity": number;
+          "source_created_at": string;
+          "source_id": string;
+          "source_type": string;
+          "strategy": string;
+          "text_rank": number;
+          "title": string;
+          "vector_rank": number;
+        }[];
+      };
     };
     Enums: {
       [_ in never]: never;

@@ -2,7 +2,15 @@
  * A scripted OpenAI-protocol server on loopback: POST /v1/chat/completions answers from a
  * script (latency, status codes with Retry-After, tool calls, malformed bodies, hangs), and
  * every request is recorded. The real `openai` SDK talks to it exactly as to a hosted model.
+ * POST /v1/embeddings answers with deterministic vectors in which paraphrases are close
+ * (`_embeddings.ts`), or from an embedding script (failures, latency).
  */
+import {
+  answerEmbeddings,
+  type EmbeddingsBody,
+  type EmbedRecorded,
+  type EmbedScript,
+} from "./_embeddings.ts";
 
 export interface ChatBody {
   model: string;
@@ -51,11 +59,21 @@ export function agentReply(summary: string, extra: Record<string, unknown> = {})
   });
 }
 
-export function startLlmServer(script: Script) {
+export function startLlmServer(script: Script, opts: { embed?: EmbedScript } = {}) {
   const requests: Recorded[] = [];
+  const embeddings: EmbedRecorded[] = [];
   let current = script;
+  let embedScript: EmbedScript = opts.embed ?? (() => ({}));
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const url = new URL(req.url);
+    // POST /v1/embeddings: deterministic concept vectors (tests/_embeddings.ts) unless scripted
+    if (req.method === "POST" && url.pathname.endsWith("/embeddings")) {
+      const body = await req.json() as EmbeddingsBody;
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      const rec = { n: embeddings.length + 1, at: Date.now(), body, inputs };
+      embeddings.push(rec);
+      return await answerEmbeddings(body, rec, embedScript);
+    }
     if (req.method !== "POST" || !url.pathname.endsWith("/chat/completions")) {
       return Response.json({ error: { message: "not found" } }, { status: 404 });
     }
@@ -112,8 +130,13 @@ export function startLlmServer(script: Script) {
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    /** POST /v1/embeddings requests, in order. */
+    embeddings,
     setScript(s: Script) {
       current = s;
+    },
+    setEmbedScript(s: EmbedScript) {
+      embedScript = s;
     },
     async close() {
       await server.shutdown();

@@ -44,8 +44,8 @@ test("SIGKILL mid-job: redelivered after the visibility timeout, completed once,
       await db`select key, kind, status, run_attempt from public.run_steps where run_id = ${session.id} order by seq`;
     assertEquals(
       runs.map((r) => `${r.kind}@${r.run_attempt}`),
-      ["llm@1", "tool@1", "llm@2"],
-      "turn 1 and the tool call were replayed from their records",
+      ["memory@1", "llm@1", "tool@1", "llm@2"],
+      "memory retrieval, turn 1 and the tool call were replayed from their records",
     );
     // The provider saw 3 requests: turn 1, turn 2 (cut off by the crash) and turn 2 again.
     assertEquals(llm.requests.length, 3);

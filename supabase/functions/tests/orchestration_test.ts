@@ -320,7 +320,7 @@ test("tools run inside the job's tenant: a search never returns another tenant's
     assert(toolMessage.content!.includes("Marker A") && !toolMessage.content!.includes("Marker B"));
     const runs =
       await db`select kind, seq from public.run_steps where run_id = ${run.session.id} order by seq`;
-    assertEquals(runs.map((r) => r.kind), ["llm", "tool", "llm"]);
+    assertEquals(runs.map((r) => r.kind), ["memory", "llm", "tool", "llm"]);
   } finally {
     await llm.close();
   }
@@ -355,7 +355,7 @@ test("a model call that exceeds its timeout is retried and the job still complet
     assertEquals(st.status, "completed");
     assertEquals(st.result.summary, "in time");
     const runs =
-      await db`select status, attempts from public.run_steps where run_id = ${run.id} order by seq`;
+      await db`select status, attempts from public.run_steps where run_id = ${run.id} and kind = 'llm' order by seq`;
     assertEquals(
       runs.map((r) => `${r.status}×${r.attempts}`),
       ["completed×1"],

@@ -20,6 +20,7 @@ import type { Classifiable, Classified } from "../queue/classify.ts";
 import { sessionToolCall } from "../tools/agent.ts";
 import type { Mode } from "../tools/types.ts";
 import { AgentOutput, buildPrompt, parseJsonReply } from "./prompt.ts";
+import { promptMemory, withMemory } from "../memory/retrieval.ts";
 import { toolSpecsFor } from "./tools.ts";
 
 /** The agent definition snapshotted into the run at spawn (app.agent_snapshot). */
@@ -32,6 +33,7 @@ export interface AgentSnapshot {
   model_settings: Record<string, unknown>;
   allowed_tools: string[];
   can_spawn?: boolean;
+  memory_types?: string[];
   skills: { key: string; version: number; name: string; instructions: string }[];
   policy: string | null;
 }
@@ -231,14 +233,22 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
         settings: ctx.job.tenantSettings,
       }, agent.model_settings ?? {});
       const { agent: _a, mode, ...task } = input;
-      const messages: ChatMessage[] = buildPrompt({
-        tenantPolicy: agent.policy ?? undefined,
-        persona: agent.persona ?? "",
-        agentName: agent.name ?? agent.slug,
-        skills: agent.skills ?? [],
-        mode,
-        input: task,
+      const replayed = ctx.recordedSteps.length;
+      // MEMORY: retrieved once (a recorded step: a replay reuses what the first run saw)
+      const memory = await ctx.step("memory", () => promptMemory(ctx, config, agent, task), {
+        kind: "memory",
       });
+      const messages: ChatMessage[] = withMemory(
+        buildPrompt({
+          tenantPolicy: agent.policy ?? undefined,
+          persona: agent.persona ?? "",
+          agentName: agent.name ?? agent.slug,
+          skills: agent.skills ?? [],
+          mode,
+          input: task,
+        }),
+        memory.text,
+      );
       const allowed = agent.allowed_tools ?? [];
       const limits = await sessionLimits(ctx.db, ctx.tenantId);
       const tools = toolSpecsFor(allowed, limits.disabled);
@@ -249,7 +259,6 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
       };
       let toolCalls = 0;
       const totals: Totals = { calls: 0, prompt: 0, completion: 0, cost: 0, offline: false };
-      const replayed = ctx.recordedSteps.length;
       let appended: ChatMessage[] = [...messages];
       let history: ChatMessage[] = [];
       let repaired = false;
@@ -307,6 +316,7 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
               cost_usd: totals.cost,
               duration_ms: Math.round(performance.now() - started),
               replayed_steps: replayed || undefined,
+              memory: { used: memory.used, tokens: memory.tokens },
             },
           } as unknown as Json;
         } catch (e) {

@@ -36,6 +36,13 @@ export class OfflineProvider implements LlmProvider {
     } catch { /* plain text task */ }
     query = String(query).replace(/\s+/g, " ").trim().slice(0, 240);
     const brief = /brief/i.test(system) || /"children"/.test(task);
+    // the prompt's memory section (see memory/retrieval.ts), cited so a reader sees what was recalled
+    const memory = /^Memory \(.*\):\n([\s\S]*?)(?:\n\n|$)/m.exec(system)?.[1] ?? "";
+    const lines = memory.split("\n").filter((l) => l.startsWith("- ("));
+    const recalled = lines.map((l) => `Recalled from memory: ${l.slice(2)}`);
+    const cited = lines.map((l) => /^- \(([^)]*)\) (.*)$/.exec(l)).filter((m) => m !== null).map(
+      (m) => ({ source: "memory", ref: m[1], quote: m[2] }),
+    );
     const reply = brief
       ? {
         brief: `${OFFLINE_LABEL} Merged the specialists' results for: ${query}`,
@@ -43,9 +50,9 @@ export class OfflineProvider implements LlmProvider {
       }
       : {
         summary: `${OFFLINE_LABEL} ${persona} reviewed: ${query}`,
-        findings: [`${persona} would analyse: ${query}`],
+        findings: [`${persona} would analyse: ${query}`, ...recalled],
         recommendations: ["Configure an LLM (tenants.settings.llm or ORA_LLM_*) for real analysis"],
-        citations: [],
+        citations: cited,
         confidence: "low",
       };
     const content = JSON.stringify(reply);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { insertKey } from "../keys/keys.ts";
 import { TenantLlmSettings } from "../llm/resolve.ts";
 import { NotificationSettings } from "../notifications/channels.ts";
+import { TenantMemorySettings } from "../memory/settings.ts";
 import { elevated, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
 
@@ -13,6 +14,9 @@ import { ApiError } from "../platform/http.ts";
 export const TenantSettings = z.object({
   llm: TenantLlmSettings.optional().describe(
     "LLM providers (endpoints and the secrets they use) and defaults; agents choose among them",
+  ),
+  memory: TenantMemorySettings.optional().describe(
+    "Memory: the embedding provider, the prompt's memory budget, contradiction checks",
   ),
   policy: z.string().max(20_000).optional().describe(
     "Tenant policy text added to every agent prompt",

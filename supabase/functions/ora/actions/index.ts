@@ -9,6 +9,7 @@ import { keyActions } from "./keys.ts";
 import { leadActions } from "./leads.ts";
 import { notificationActions } from "./notifications.ts";
 import { policyActions } from "./policies.ts";
+import { memoryActions } from "./memory.ts";
 import { postActions } from "./posts.ts";
 import { runActions } from "./runs.ts";
 import { secretActions } from "./secrets.ts";
@@ -36,4 +37,5 @@ export const actions = registry(
   toolActions,
   approvalActions,
   policyActions,
+  memoryActions,
 );
