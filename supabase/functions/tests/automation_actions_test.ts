@@ -264,6 +264,69 @@ test("on_error: ignore continues (partial); abort stops the run; pause also paus
   assertEquals(r4.status, "partial");
 });
 
+test("store_memory: stores a rendered memory as the tenant; a second firing with the same content is a noop; bad definitions and unknown agents fail clearly", async () => {
+  const t = await newTenant("auto-memory");
+  const a = await automation(t, {
+    on_error: "ignore",
+    actions: [{
+      type: "store_memory",
+      name: "remember",
+      config: {
+        key: "order_{{ trigger.data.order }}",
+        value: { total: "{{ trigger.data.total }}", note: "big order" },
+        type: "entity",
+        importance: 0.9,
+      },
+    }],
+  });
+  const r1 = await ok(t.key, "automations.run", {
+    id: a.id,
+    data: { order: "o-7", total: 420 },
+    wait_ms: 15_000,
+  });
+  assertEquals(r1.status, "success", JSON.stringify(r1.action_results));
+  assertEquals(r1.action_results.remember.output.decision, "add");
+  const m = await ok(t.key, "memory.get", { key: "order_o-7", type: "entity" });
+  assertEquals([m.content.total, m.content.note, m.importance, m.source], [
+    420,
+    "big order",
+    0.9,
+    "automation",
+  ]);
+  assertEquals(m.metadata.run_id, r1.id);
+  const r2 = await ok(t.key, "automations.run", {
+    id: a.id,
+    data: { order: "o-7", total: 420 },
+    wait_ms: 15_000,
+  });
+  assertEquals(r2.action_results.remember.output.decision, "noop");
+
+  // another tenant never sees it
+  const other = await newTenant("auto-memory-other");
+  const probe = await call(other.key, "memory.get", { key: "order_o-7", type: "entity" });
+  assertEquals(probe.body.error?.code, "NOT_FOUND");
+
+  // a memory type that does not exist is refused when the automation is defined
+  const bad = await call(t.key, "automations.create", {
+    name: "bad",
+    slug: "bad-memory",
+    trigger_type: "manual",
+    actions: [{ type: "store_memory", config: { key: "k", value: "v", type: "gossip" } }],
+  });
+  assertEquals(bad.status, 400);
+  // an agent that does not exist fails the action (not retried), the run goes on
+  const b = await automation(t, {
+    on_error: "ignore",
+    actions: [
+      { type: "store_memory", config: { key: "k", value: "v", agent: "nobody" } },
+      { type: "log", name: "after", config: { message: "after" } },
+    ],
+  });
+  const r3 = await ok(t.key, "automations.run", { id: b.id, wait_ms: 15_000 });
+  assertEquals([r3.status, r3.action_results.a0.error.code], ["partial", "NOT_FOUND"]);
+  assertEquals(r3.action_results.after.status, "completed");
+});
+
 test("caps and cooldown: max_runs_per_hour and cooldown_seconds skip event firings and count them", async () => {
   const t = await newTenant("auto-caps");
   const capped = await automation(t, {

@@ -4,10 +4,13 @@
  * through the one outbound client, data writes run as `authenticated` in the tenant (RLS) with the
  * run's automation chain set, so the events they cause cannot fire the same automation again.
  */
+import { z } from "zod";
 import type { Config } from "../platform/config.ts";
 import type { Classifiable, Classified } from "../queue/classify.ts";
 import { createOutboundFetch, parseAllowList } from "../platform/outbound.ts";
 import { log } from "../platform/log.ts";
+import { ApiError } from "../platform/http.ts";
+import { storeMemory } from "../memory/store.ts";
 import type { Json, RunContext } from "../runs/engine.ts";
 import { sendWebhook } from "../webhooks/dispatch.ts";
 import type { AutomationInput } from "./engine.ts";
@@ -440,12 +443,41 @@ async function integration(l: LeafContext, act: Leaf, key: string): Promise<Json
         channels: ["slack"],
       });
     case "store_memory":
-      throw new ActionError(
-        "MEMORY_UNAVAILABLE",
-        "store_memory: memory is not available in this deployment yet",
-      );
+      return await rememberFor(l, act);
     default:
       throw new ActionError("NOT_AVAILABLE", `${act.type} is not available`);
+  }
+}
+
+/**
+ * store_memory: a memory of the tenant (shared, or one agent's), written as the tenant under RLS.
+ * A retry of the step stores the same key and content again, which memory records as a noop.
+ */
+async function rememberFor(l: LeafContext, act: Extract<Leaf, { type: "store_memory" }>) {
+  const { ctx } = l;
+  const value = l.render(act.config.value) as unknown;
+  const content = typeof value === "string" ||
+      (value !== null && typeof value === "object" && !Array.isArray(value))
+    ? value
+    : { value };
+  try {
+    const r = await storeMemory(ctx.db, ctx.tenantId, {
+      type: act.config.type ?? "context",
+      key: String(l.render(act.config.key)),
+      content: content as string | Record<string, unknown>,
+      importance: act.config.importance,
+      agent: act.config.agent,
+      source: "automation",
+      metadata: { automation: l.automation.slug, run_id: ctx.runId },
+    }, { config: l.config });
+    return { memory_id: r.memory.id, key: r.memory.key, decision: r.decision };
+  } catch (e) {
+    // what was asked cannot be stored (bad key or content, unknown agent, quota): retrying won't help
+    if (e instanceof z.ZodError) {
+      throw new ActionError("INVALID_MEMORY", `store_memory: ${z.prettifyError(e)}`);
+    }
+    if (e instanceof ApiError) throw new ActionError(e.code, `store_memory: ${e.message}`);
+    throw e;
   }
 }
 

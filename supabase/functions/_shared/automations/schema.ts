@@ -5,6 +5,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { hasScope } from "../platform/auth.ts";
+import { AgentSlug, MemoryType } from "../memory/search.ts";
 import { re2 } from "./conditions.ts";
 
 export const OPERATORS = [
@@ -252,9 +253,9 @@ const LeafAction = z.discriminatedUnion("type", [
     config: z.object({
       key: z.string().min(1).max(500),
       value: Template,
-      type: z.string().max(50).optional(),
+      type: MemoryType.optional().describe("The memory type (default context)"),
       importance: z.number().min(0).max(1).optional(),
-      agent: z.string().max(63).optional(),
+      agent: AgentSlug.optional().describe("The agent it belongs to; omitted = shared"),
     }).strict(),
   }).strict(),
   z.object({
