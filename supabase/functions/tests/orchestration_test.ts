@@ -224,6 +224,47 @@ test("a 429 storm opens the circuit; jobs are delayed, none lost; it closes afte
   }
 });
 
+test("after a 429 storm, parked sessions finish within seconds of the provider's recovery, not at the next cron minute", async () => {
+  let storm = true;
+  const llm = startLlmServer(() =>
+    storm ? { status: 429, headers: { "retry-after": "1" } } : { latencyMs: 300 }
+  );
+  try {
+    const t = await llmTenant("storm-recovery", llm.url, {
+      breaker_failure_threshold: 3,
+      breaker_cooldown_seconds: 2,
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      ids.push(
+        (await ok(t.key, "agents.run", { agent: "pdm", query: `q${i}`, max_attempts: 8 })).id,
+      );
+    }
+    await eventually(
+      async () =>
+        (await db`select 1 from public.circuit_breakers where tenant_id = ${t.id} and state = 'open'`)[
+          0
+        ],
+      20_000,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    storm = false;
+    const recovered = Date.now();
+    for (const id of ids) {
+      const st = await settled(t.key, id, 60_000);
+      assertEquals(st.status, "completed", JSON.stringify(st.session.error));
+    }
+    const [{ last }] = await db`select max(completed_at) as last from public.runs
+      where tenant_id = ${t.id} and status = 'completed'`;
+    const seconds = (new Date(last).getTime() - recovered) / 1000;
+    console.log(`    20 sessions done ${seconds.toFixed(1)} s after the provider recovered`);
+    // liveness, not speed: well under the minute the cron safety net would take
+    assert(seconds < 30, `the last session finished ${seconds} s after recovery`);
+  } finally {
+    await llm.close();
+  }
+});
+
 test("budget: the 80% alert fires once and the hard limit refuses new spawns with BUDGET_EXCEEDED", async () => {
   const llm = startLlmServer(() => ({ promptTokens: 1000, completionTokens: 500 }));
   try {
