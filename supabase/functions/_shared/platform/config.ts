@@ -43,7 +43,7 @@ const ConfigSchema = z.object({
   ORA_EMBEDDINGS_BASE_URL: z.url().default("https://api.openai.com/v1"),
   ORA_EMBEDDINGS_API_KEY: z.string().min(1).optional(),
   ORA_EMBEDDINGS_MODEL: z.string().min(1).default("text-embedding-3-small"),
-  /** agent-worker: visibility timeout (extended by heartbeats), slots per invocation, time budget. */
+  /** Every worker function: visibility timeout (extended by heartbeats), slots per invocation, time budget. */
   ORA_AGENT_VT_SECONDS: z.coerce.number().int().min(2).max(600).default(10),
   ORA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   ORA_WORKER_BUDGET_MS: z.coerce.number().int().min(1000).max(3_600_000).default(50_000),
