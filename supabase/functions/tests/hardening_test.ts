@@ -19,6 +19,7 @@ import {
   test,
   userJwt,
 } from "./_helpers.ts";
+import { Db } from "../_shared/platform/db.ts";
 
 async function postTo(url: string, token: string, action: string, data: unknown, headers = {}) {
   const res = await fetch(url, {
@@ -366,4 +367,29 @@ test("sessions.wait holds no connection while it waits", async () => {
   assert(busy <= 8, `a connection was busy in ${busy} of 20 samples`);
   const answer = await waiting;
   assertEquals(answer.data.session.id, s.id);
+});
+
+test("Db.once: one statement as the tenant under RLS in one message; a failing one rolls back and the connection serves the next", async () => {
+  const a = await newTenant("once-a");
+  const b = await newTenant("once-b");
+  await ok(a.key, "leads.create", { name: "Lead of A" });
+  await ok(b.key, "leads.create", { name: "Lead of B" });
+  const pool = new Db({ ...config, ORA_DB_POOL_SIZE: 1 }, "once-test");
+  try {
+    const asA = { role: "authenticated" as const, claims: { tenant_id: a.id, scopes: ["*"] } };
+    const rows = await pool.once<{ name: string }>(asA, "select name from public.leads");
+    assertEquals(rows.map((r) => r.name), ["Lead of A"], "RLS: only the tenant's rows");
+    let failed = "";
+    try {
+      await pool.once(asA, "select 1 / 0");
+    } catch (e) {
+      failed = String((e as Error).message);
+    }
+    assertMatch(failed, /division by zero/);
+    // the one connection is usable again: no aborted transaction left behind
+    const [n] = await pool.once<{ n: number }>(asA, "select count(*)::int as n from public.leads");
+    assertEquals(n.n, 1);
+  } finally {
+    await pool.end();
+  }
 });

@@ -73,6 +73,18 @@ async function sessionLimits(db: Db, tenantId: string) {
   };
 }
 
+/**
+ * Awaits every promise, then returns their values or throws the first failure in argument
+ * order: unlike Promise.all, nothing is still running when the caller sees an error.
+ */
+async function allSettled<T extends unknown[]>(
+  ...ps: { [K in keyof T]: Promise<T[K]> }
+): Promise<T> {
+  const rs = await Promise.allSettled(ps);
+  for (const r of rs) if (r.status === "rejected") throw r.reason;
+  return rs.map((r) => (r as PromiseFulfilledResult<unknown>).value) as T;
+}
+
 /** A model turn as recorded (the step's output). */
 interface Turn {
   message: ChatMessage;
@@ -228,16 +240,19 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
     async run(ctx, input) {
       const started = performance.now();
       const agent = input.agent;
-      const llm = await resolveLlm(ctx.db, config, {
-        id: ctx.tenantId,
-        settings: ctx.job.tenantSettings,
-      }, agent.model_settings ?? {});
       const { agent: _a, mode, ...task } = input;
       const replayed = ctx.recordedSteps.length;
-      // MEMORY: retrieved once (a recorded step: a replay reuses what the first run saw)
-      const memory = await ctx.step("memory", () => promptMemory(ctx, config, agent, task), {
-        kind: "memory",
-      });
+      // independent reads at once (each takes its own connection briefly, none waits holding one):
+      // the provider, the tenant's limits, and MEMORY, retrieved once (a recorded step: a replay
+      // reuses what the first run saw)
+      const [llm, limits, memory] = await allSettled(
+        resolveLlm(ctx.db, config, {
+          id: ctx.tenantId,
+          settings: ctx.job.tenantSettings,
+        }, agent.model_settings ?? {}),
+        sessionLimits(ctx.db, ctx.tenantId),
+        ctx.step("memory", () => promptMemory(ctx, config, agent, task), { kind: "memory" }),
+      );
       const messages: ChatMessage[] = withMemory(
         buildPrompt({
           tenantPolicy: agent.policy ?? undefined,
@@ -250,7 +265,6 @@ export function agentSession(config: Config): RunHandler<SessionInput, Json> {
         memory.text,
       );
       const allowed = agent.allowed_tools ?? [];
-      const limits = await sessionLimits(ctx.db, ctx.tenantId);
       const tools = toolSpecsFor(allowed, limits.disabled);
       const sessionTools = {
         config,

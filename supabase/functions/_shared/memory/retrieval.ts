@@ -8,7 +8,7 @@ import { OUTPUT_CONTRACT } from "../agent/prompt.ts";
 import type { ChatMessage } from "../llm/types.ts";
 import type { Config } from "../platform/config.ts";
 import type { RunContext } from "../runs/engine.ts";
-import type { Db, Tx } from "../platform/db.ts";
+import { type Db, literal, sqlValue, type Tx } from "../platform/db.ts";
 import { log } from "../platform/log.ts";
 import { type EmbedderInfo, embedderInfo, resolveEmbedder, vectorLiteral } from "./embeddings.ts";
 import { MEMORY_TYPES, tenantClaims } from "./search.ts";
@@ -177,24 +177,31 @@ export async function retrieveForPrompt(
   const types = agentMemoryTypes(args.agent.memory_types ?? []);
   const claims = tenantClaims(args.tenantId, ["memory:read"]);
 
-  // 1. CRITICAL and RECENT (and whether there is anything at all)
-  const first = await db.tenant(claims, async (tx: Tx) => {
-    const [t] = await tx`select settings from public.tenants where id = ${args.tenantId}`;
-    const [a] = await tx`select id from public.agents where slug = ${args.agent.slug}`;
-    const agentId: string | null = a?.id ?? null;
-    const scope = () =>
-      tx`(m.agent_id is null or m.agent_id = ${agentId}) and m.memory_type = any(${types}::text[])
-        and ${tx.unsafe(LIVE)}`;
-    const critical = await tx<MemoryRow[]>`
-      select m.id, m.key, m.memory_type, m.content, m.summary, m.importance, m.health_score from public.agent_memory m
-      where ${scope()} and m.importance >= 0.8 and m.health_score >= 0.3
-      order by m.importance desc, m.health_score desc, m.created_at desc limit 10`;
-    const recent = await tx<MemoryRow[]>`
-      select m.id, m.key, m.memory_type, m.content, m.summary, m.importance, m.health_score from public.agent_memory m
-      where ${scope()}
-      order by greatest(m.created_at, m.last_accessed_at) desc, m.id limit 10`;
-    return { settings: (t?.settings ?? {}) as Record<string, unknown>, agentId, critical, recent };
-  });
+  // 1. CRITICAL and RECENT (and whether there is anything at all): one statement, one round trip
+  const scope = `(m.agent_id is null or m.agent_id = (select id from a))
+    and m.memory_type = any(${sqlValue(types)}::text[]) and ${LIVE}`;
+  const cols = "m.id, m.key, m.memory_type, m.content, m.summary, m.importance, m.health_score";
+  const [row] = await db.once(
+    { role: "authenticated", claims },
+    `
+    with a as (select id from public.agents where slug = ${literal(args.agent.slug)})
+    select (select settings from public.tenants where id = ${literal(args.tenantId)}) as settings,
+      (select id from a) as agent_id,
+      coalesce((select jsonb_agg(to_jsonb(c) - 'n' order by c.n) from (select ${cols},
+          row_number() over (order by m.importance desc, m.health_score desc, m.created_at desc) as n
+        from public.agent_memory m where ${scope} and m.importance >= 0.8 and m.health_score >= 0.3
+        order by n limit 10) c), '[]') as critical,
+      coalesce((select jsonb_agg(to_jsonb(r) - 'n' order by r.n) from (select ${cols},
+          row_number() over (order by greatest(m.created_at, m.last_accessed_at) desc, m.id) as n
+        from public.agent_memory m where ${scope}
+        order by n limit 10) r), '[]') as recent`,
+  );
+  const first = {
+    settings: (row?.settings ?? {}) as Record<string, unknown>,
+    agentId: (row?.agent_id ?? null) as string | null,
+    critical: (row?.critical ?? []) as MemoryRow[],
+    recent: (row?.recent ?? []) as MemoryRow[],
+  };
   if (!first.recent.length) return empty;
 
   // 2. the query's vector, holding no connection (text-only search when it fails)

@@ -228,14 +228,9 @@ export class Db {
       const c = await this.sql.reserve();
       let open = false;
       try {
-        const claims = JSON.stringify({ ...prelude.claims, role: prelude.role });
         const text = [
           ...(prelude.before ? [prelude.before, "commit"] : []),
-          "begin",
-          `select set_config('role', ${literal(prelude.role)}, true), ` +
-          `set_config('request.jwt.claims', ${literal(claims)}, true), ` +
-          `set_config('statement_timeout', '${this.config.ORA_DB_STATEMENT_TIMEOUT_MS}', true), ` +
-          `set_config('idle_in_transaction_session_timeout', '${this.config.ORA_DB_IDLE_TX_TIMEOUT_MS}', true)`,
+          this.begin(prelude),
         ].join("; ");
         let results: Row[][];
         try {
@@ -251,6 +246,41 @@ export class Db {
         return result;
       } catch (e) {
         if (open) await c.unsafe("rollback").catch(() => {});
+        throw e;
+      } finally {
+        c.release();
+      }
+    });
+  }
+
+  /** BEGIN and the transaction's role, claims and timeouts, as SQL text. */
+  private begin(prelude: Prelude): string {
+    const claims = JSON.stringify({ ...prelude.claims, role: prelude.role });
+    return "begin; " +
+      `select set_config('role', ${literal(prelude.role)}, true), ` +
+      `set_config('request.jwt.claims', ${literal(claims)}, true), ` +
+      `set_config('statement_timeout', '${this.config.ORA_DB_STATEMENT_TIMEOUT_MS}', true), ` +
+      `set_config('idle_in_transaction_session_timeout', '${this.config.ORA_DB_IDLE_TX_TIMEOUT_MS}', true)`;
+  }
+
+  /**
+   * One statement in a transaction of its own as `role` with `claims` (RLS applies), in one round
+   * trip: BEGIN, role and claims, the statement and COMMIT go out as one simple-protocol message.
+   * `text` is one statement of literal SQL (build every value with `literal` or `sqlValue`).
+   * For reads on hot paths; returns the statement's rows.
+   */
+  once<T extends Row = Row>(prelude: Omit<Prelude, "before">, text: string): Promise<T[]> {
+    return this.withPermit(async () => {
+      const c = await this.sql.reserve();
+      try {
+        const results = await c.unsafe(
+          `${this.begin(prelude)}; ${text}; commit`,
+        ) as unknown as Row[][];
+        // results: BEGIN, the set_config row, the statement (postgres.js may leave COMMIT's out)
+        return results[2] as unknown as T[];
+      } catch (e) {
+        // the failed statement left the transaction open and aborted
+        await c.unsafe("rollback").catch(() => {});
         throw e;
       } finally {
         c.release();
