@@ -304,4 +304,14 @@ insert into app.model_prices (model, input_usd_per_mtok, output_usd_per_mtok) va
   ('text-embedding-3-small', 0.02, 0), ('text-embedding-3-large', 0.13, 0), ('text-embedding-ada-002', 0.1, 0)
 on conflict (model) do nothing;
 
+-- ============================================================================
+-- AGENT TEMPLATES: memory as tools. Every packaged agent may search memory (a read: no approval);
+-- the coordinators and the analysts may also store what they learn (a write: through the gate).
+-- ============================================================================
+update app.agent_templates set allowed_tools = allowed_tools || '{memory_search}'::text[]
+where not 'memory_search' = any(allowed_tools);
+update app.agent_templates set allowed_tools = allowed_tools || '{memory.store}'::text[]
+where (pack, slug) in (('content', 'ora'), ('content', 'analyst'), ('industrial', 'rca'), ('industrial', 'rex'))
+  and not 'memory.store' = any(allowed_tools);
+
 select app.lock_down();

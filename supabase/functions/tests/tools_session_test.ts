@@ -402,3 +402,69 @@ test("spawn_agents: a coordinator delegates through the gate and reads its child
     await llm.close();
   }
 });
+
+test("memory as tools: storing is a write that waits for approval in copilot; searching is a read that runs at once and finds it", async () => {
+  const llm = startLlmServer((r: Recorded) => {
+    const msg = toolMessage(r);
+    if (msg) {
+      return {
+        content: agentReply(`tool said ${msg.status}`, { findings: [JSON.stringify(msg)] }),
+      };
+    }
+    const user = JSON.stringify(r.body.messages.filter((m) => m.role === "user"));
+    return user.includes("remember")
+      ? {
+        toolCalls: [{
+          name: "memory__store",
+          arguments: {
+            type: "fact",
+            key: "p101-supplier",
+            content: "Pump P-101 seals come from Flowserve; lead time is three weeks.",
+            importance: 0.7,
+          },
+        }],
+      }
+      : { toolCalls: [{ name: "memory_search", arguments: { query: "P-101 seal supplier" } }] };
+  });
+  try {
+    const t = await llmTenant("tl-memory", llm.url);
+    const admin = await member(t.id, "admin");
+    const store = await ok(t.key, "agents.run", {
+      agent: "analyst",
+      query: "remember who supplies the P-101 seals",
+      mode: "copilot",
+    });
+    const a = await pendingApproval(store.id);
+    assertEquals(a.tool, "memory.store");
+    assertEquals((await approve(admin.token, a.id)).status, 200);
+    const st = await settled(t.key, store.id);
+    assertEquals(st.status, "completed", JSON.stringify(st.session.error));
+    const stored = toolMessage(llm.requests[1]);
+    assertEquals([stored.status, stored.result.key, stored.result.decision], [
+      "executed",
+      "p101-supplier",
+      "add",
+    ]);
+    const m = await ok(t.key, "memory.get", { key: "p101-supplier", type: "fact" });
+    assertEquals([m.source, m.metadata.session_id], ["agent", store.id]);
+
+    const search = await ok(t.key, "agents.run", {
+      agent: "analyst",
+      query: "who supplies the P-101 seals?",
+      mode: "copilot",
+    });
+    const st2 = await settled(t.key, search.id);
+    assertEquals(st2.status, "completed", JSON.stringify(st2.session.error));
+    const found = toolMessage(llm.requests[3]);
+    assertEquals(found.status, "executed", "a read needs no approval, even in copilot");
+    assert(
+      found.result.items.some((i: { content: string }) => i.content.includes("Flowserve")),
+      JSON.stringify(found.result),
+    );
+    const [{ n }] = await db`select count(*)::int as n from public.approvals
+      where tenant_id = ${t.id} and tool = 'memory_search'`;
+    assertEquals(n, 0);
+  } finally {
+    await llm.close();
+  }
+});

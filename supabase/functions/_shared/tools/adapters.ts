@@ -202,15 +202,16 @@ export async function runCall(
     await asService(() => rec.commit(tx, out));
     return out;
   };
-  if (spec.adapter === "site") {
+  if (spec.adapter === "site" && !spec.tool.direct) {
     return await deps.db.tenant(siteClaims(spec), (tx) => inTx(tx, (fn) => elevated(tx, fn)));
   }
   if (spec.adapter === "sandbox") {
     return await deps.db.service((tx) => inTx(tx, (fn) => fn()));
   }
+  // a read outside a transaction (direct) or an http call: the effect, then its record
   let out: Outcome;
   try {
-    out = await httpWithSlot(deps, spec);
+    out = spec.tool.direct ? await runDirect(deps, spec) : await httpWithSlot(deps, spec);
   } catch (e) {
     if (e instanceof ToolCallError && !e.retryable) out = failed(e, readsOf(e));
     else throw e;
@@ -223,6 +224,7 @@ export async function runCall(
 export async function runRead(deps: AdapterDeps, spec: CallSpec): Promise<Outcome> {
   const now = new Date();
   try {
+    if (spec.tool.direct) return await runDirect(deps, spec);
     if (spec.adapter === "site") {
       return await deps.db.tenant(
         siteClaims(spec),
@@ -238,6 +240,25 @@ export async function runRead(deps: AdapterDeps, spec: CallSpec): Promise<Outcom
       return failed(e, readsOf(e));
     }
     throw e;
+  }
+}
+
+/** A site read served outside any transaction (it opens its own, as the tenant). */
+async function runDirect(deps: AdapterDeps, spec: CallSpec): Promise<Outcome> {
+  try {
+    return succeeded(
+      await spec.tool.direct!(spec.args as never, {
+        tenantId: spec.tenantId,
+        db: deps.db,
+        config: deps.config,
+        runId: spec.runId,
+        signal: deps.signal,
+      }),
+    );
+  } catch (err) {
+    const refusal = err instanceof ToolCallError ? err : domainRefusal(err);
+    if (!refusal) throw err;
+    return failed(refusal);
   }
 }
 

@@ -19,10 +19,13 @@ function build(...groups: ToolDef[][]): ReadonlyMap<string, ToolDef> {
     if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$/.test(t.name)) {
       throw new Error(`Invalid tool name ${t.name}: lowercase words, one optional dot`);
     }
-    if (t.integration === "site" ? !t.site : !t.sandbox) {
+    if (t.integration === "site" ? !t.site && !t.direct : !t.sandbox) {
       throw new Error(
         `Tool ${t.name} has no ${t.integration === "site" ? "site" : "sandbox"} behaviour`,
       );
+    }
+    if (t.direct && (t.access !== "read" || t.integration !== "site" || t.site)) {
+      throw new Error(`Tool ${t.name}: only site reads may run outside a transaction (direct)`);
     }
     map.set(t.name, t);
   }

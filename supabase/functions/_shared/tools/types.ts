@@ -4,7 +4,8 @@
  * gate (gate.ts) decides whether a call runs; adapters (adapters.ts) run it.
  */
 import { z } from "zod";
-import type { Tx } from "../platform/db.ts";
+import type { Config } from "../platform/config.ts";
+import type { Db, Tx } from "../platform/db.ts";
 import type { Classifiable, Classified } from "../queue/classify.ts";
 import type { Json } from "../runs/engine.ts";
 
@@ -55,6 +56,19 @@ export interface SiteEnv {
   now: Date;
 }
 
+/**
+ * What a site read served outside a transaction gets: the pool (it opens its own short
+ * transactions as the tenant) for reads that wait on something besides this database, such as
+ * embedding a search query, so no connection is held while they wait.
+ */
+export interface DirectEnv {
+  tenantId: string;
+  db: Db;
+  config: Config;
+  runId?: string;
+  signal?: AbortSignal;
+}
+
 /** A registry tool. `S` is its argument schema. */
 export interface ToolDef<S extends z.ZodType = z.ZodType> {
   /** `integration.verb_noun` (cmms.create_work_order) or a site tool's name (leads_search). */
@@ -78,6 +92,8 @@ export interface ToolDef<S extends z.ZodType = z.ZodType> {
   sandbox?: (args: z.infer<S>, env: SandboxEnv) => Promise<Effect>;
   /** The site adapter's behaviour: the same domain code the ora actions use. */
   site?: (args: z.infer<S>, env: SiteEnv) => Promise<Effect>;
+  /** Instead of `site`, for reads only: served outside any transaction (see DirectEnv). */
+  direct?: (args: z.infer<S>, env: DirectEnv) => Promise<Effect>;
   /** Runs the session waits for after the call (spawn_agents with wait). */
   awaitsRuns?: (args: z.infer<S>, result: Json) => string[];
 }

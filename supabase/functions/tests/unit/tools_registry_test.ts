@@ -15,7 +15,11 @@ Deno.test("the registry holds the 22 tools of seed 004 §3.2 and the site's own,
   for (const t of TOOLS.values()) {
     assert(t.description.length > 10, t.name);
     assert(["read", "write"].includes(t.access), t.name);
-    assert(t.integration === "site" ? !!t.site : !!t.sandbox, `${t.name} has its adapter code`);
+    assert(
+      t.integration === "site" ? !!t.site !== !!t.direct : !!t.sandbox,
+      `${t.name} has its adapter code`,
+    );
+    if (t.direct) assertEquals(t.access, "read", `${t.name}: only reads run outside a transaction`);
     if (t.access === "read") assertEquals(t.risk, "none", `${t.name}: reads carry no risk`);
     else assert(t.risk !== "none", `${t.name}: writes carry a risk class`);
   }

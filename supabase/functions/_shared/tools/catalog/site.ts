@@ -1,5 +1,5 @@
 /**
- * The site's own tools: Ora's tables (leads, blog posts, tasks, notifications) through the same
+ * The site's own tools: Ora's tables (leads, blog posts, tasks, notifications, memory) through the same
  * domain code the ora actions use, and spawn_agents (a coordinator delegating on its own, within
  * the tenant's spawn depth and children limits). The site adapter runs them in a transaction
  * with the tenant's claims, so RLS keeps every call to its own tenant whatever it asks for.
@@ -16,7 +16,10 @@ import {
 } from "../../content/content.ts";
 import { insertRow, updateRow, whereAll } from "../../platform/crud.ts";
 import { elevated } from "../../platform/db.ts";
+import { ApiError } from "../../platform/http.ts";
 import type { Json } from "../../runs/engine.ts";
+import { MemoryType, searchMemory, SOURCE_TYPES } from "../../memory/search.ts";
+import { writeMemory } from "../../memory/store.ts";
 import { CreateTask, createTask } from "../../tasks/tasks.ts";
 import { defineTool, ToolCallError, type ToolDef } from "../types.ts";
 
@@ -72,6 +75,44 @@ const read: ToolDef[] = [
           where ${whereAll(tx, postConditions(tx, a))} order by created_at desc limit ${a.limit}`,
       ),
     }),
+  }),
+  defineTool({
+    name: "memory_search",
+    scope: { resource: "memory", access: "read" },
+    description:
+      "Search this tenant's memory (what agents stored, posts, lead notes, documents) by meaning and keywords; best matches first.",
+    params: z.object({
+      query: z.string().trim().min(1).max(2000),
+      limit: z.number().int().min(1).max(20).default(5),
+      memory_types: z.array(MemoryType).min(1).optional().describe("Only memories of these types"),
+      source_types: z.array(z.enum(SOURCE_TYPES)).min(1).optional().describe(
+        "Only these sources (memory, post, lead_note, …)",
+      ),
+    }).strict(),
+    access: "read",
+    risk: "none",
+    integration: "site",
+    // embedding the query waits on the embedding provider: no transaction is open meanwhile
+    direct: async (a, { db, config, tenantId, signal }) => {
+      const r = await searchMemory(db, tenantId, {
+        query: a.query,
+        limit: a.limit,
+        filters: { memory_types: a.memory_types, source_types: a.source_types },
+      }, { config, signal });
+      return {
+        result: json({
+          semantic: r.embedder.semantic,
+          items: r.items.map((h) => ({
+            source_type: h.source_type,
+            source_id: h.source_id,
+            memory_type: h.memory_type,
+            title: h.title,
+            content: h.content.length > 1500 ? `${h.content.slice(0, 1500)}…` : h.content,
+            score: Math.round(h.score * 1000) / 1000,
+          })),
+        }),
+      };
+    },
   }),
 ];
 
@@ -170,6 +211,36 @@ const write: ToolDef[] = [
           returning id, type, title, message, priority, created_at`,
       );
       return { result: json(row), before: null, after: json(row) };
+    },
+  }),
+  defineTool({
+    name: "memory.store",
+    scope: { resource: "memory", access: "write" },
+    description:
+      "Remember something for later sessions (shared by the tenant's agents): a fact, preference, context, skill, instruction, reflection, task or entity under a key. Storing the same key again makes a new version.",
+    params: z.object({
+      type: MemoryType,
+      key: z.string().trim().min(1).max(200),
+      content: z.string().trim().min(1).max(5000),
+      summary: z.string().trim().max(500).optional(),
+      importance: z.number().min(0).max(1).default(0.5).describe("0.8 and above: critical"),
+    }).strict(),
+    access: "write",
+    risk: "low",
+    integration: "site",
+    site: async (a, { tx, tenantId, runId }) => {
+      const w = await writeMemory(tx, tenantId, {
+        ...a,
+        source: "agent",
+        metadata: runId ? { session_id: runId } : {},
+      }).catch((e) => {
+        // a full quota is the tool's answer, not a fault
+        if (e instanceof ApiError) throw new ToolCallError(e.code, e.message);
+        throw e;
+      });
+      const m = w.memory;
+      const row = { id: m.id, type: m.type, key: m.key, importance: m.importance };
+      return { result: json({ ...row, decision: w.decision }), before: null, after: json(row) };
     },
   }),
   defineTool({
