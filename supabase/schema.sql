@@ -908,12 +908,14 @@ $$;
 COMMENT ON FUNCTION app.automations_schedule_request() IS 'Trigger (after insert or update on automations): an active schedule automation without next_run_at gets its next firing computed by the trigger-engine (message kind schedule on the events queue, after = the firing it just had).';
 
 CREATE FUNCTION app.automations_want(tenant_id uuid, event_type text) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select exists (select 1 from public.automations a
+begin
+  return (select exists (select 1 from public.automations a
     where a.tenant_id = automations_want.tenant_id and a.status = 'active'
-      and a.event_names && array[automations_want.event_type, '*'])
+      and a.event_names && array[automations_want.event_type, '*']));
+end;
 $$;
 
 COMMENT ON FUNCTION app.automations_want(tenant_id uuid, event_type text) IS 'Whether an active event automation of the tenant listens to event_type (or to *).';
@@ -2678,12 +2680,14 @@ $$;
 COMMENT ON FUNCTION app.queue_release(tenant_id uuid, release_key text) IS 'Makes every message deferred on (tenant_id, release_key) visible at once and wakes the workers (e.g. when a circuit breaker closes). Returns how many were released.';
 
 CREATE FUNCTION app.queue_turn_taken(queue_name text, tenant_id uuid) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+begin
   insert into app.queue_turns as t (queue_name, tenant_id, served_at)
   values (queue_turn_taken.queue_name, queue_turn_taken.tenant_id, clock_timestamp())
-  on conflict on constraint queue_turns_pkey do update set served_at = excluded.served_at
+  on conflict on constraint queue_turns_pkey do update set served_at = excluded.served_at;
+end;
 $$;
 
 COMMENT ON FUNCTION app.queue_turn_taken(queue_name text, tenant_id uuid) IS 'Internal: marks a tenant as just served by a queue.';
@@ -3052,9 +3056,10 @@ $$;
 COMMENT ON FUNCTION app.run_enqueue(tenant_id uuid, run_id uuid, delay_seconds integer) IS 'Queues a run on its kind''s queue (pgmq message {run_id, tenant_id, kind, priority}), marks it queued and wakes the worker (coalesced; not when tenants.settings.wake_workers is false).';
 
 CREATE FUNCTION app.run_event(run public.runs, what text, extra jsonb DEFAULT '{}'::jsonb) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+begin
   insert into public.event_log (tenant_id, event_type, event_source, payload, chain)
   select run_event.run.tenant_id,
     coalesce((select k.event_prefix from app.run_kinds k where k.kind = run_event.run.kind), 'run') || '.' || run_event.what,
@@ -3070,7 +3075,8 @@ CREATE FUNCTION app.run_event(run public.runs, what text, extra jsonb DEFAULT '{
       (select r.input -> 'trigger' -> 'chain' from public.runs r
         where r.id in (run_event.run.parent_run_id, run_event.run.root_run_id)
           and jsonb_typeof(r.input -> 'trigger' -> 'chain') = 'array'
-        order by r.depth desc limit 1)) as chain) c
+        order by r.depth desc limit 1)) as chain) c;
+end;
 $$;
 
 COMMENT ON FUNCTION app.run_event(run public.runs, what text, extra jsonb) IS 'Internal: emits <prefix>.<what> for a run (prefix from app.run_kinds: run, or session for agent sessions) with run_id, kind, subject, parent_run_id and extra. The event carries the automation chain of the run (or of its parent or root), so an automation never fires from its own runs'' lifecycle.';
@@ -4045,10 +4051,11 @@ $$;
 COMMENT ON FUNCTION app.tenant_id() IS 'Tenant of the current request, read from request.jwt.claims.tenant_id (set by the Ora gateway). Null when absent, which matches no row.';
 
 CREATE FUNCTION app.tenant_limit(tenant_id uuid, name text) RETURNS integer
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select coalesce(
+begin
+  return (select coalesce(
     (select (t.limits ->> tenant_limit.name)::integer from public.tenants t where t.id = tenant_limit.tenant_id),
     case tenant_limit.name
       when 'max_spawn_depth' then 3
@@ -4056,7 +4063,8 @@ CREATE FUNCTION app.tenant_limit(tenant_id uuid, name text) RETURNS integer
       when 'max_concurrent_sessions' then 10
       when 'max_concurrent_automation_runs' then 10
       when 'max_tool_calls_per_session' then 50
-    end)
+    end));
+end;
 $$;
 
 COMMENT ON FUNCTION app.tenant_limit(tenant_id uuid, name text) IS 'A tenant''s plan limit (tenants.limits) or its default: max_spawn_depth 3, max_children_per_session 20, max_concurrent_sessions 10, max_concurrent_automation_runs 10, max_tool_calls_per_session 50. The only place these defaults are written.';
@@ -5144,13 +5152,15 @@ $$;
 COMMENT ON FUNCTION app.webhooks_cleanup() IS 'Ops: deletes finished webhook deliveries older than 30 days. Daily (pg_cron job ora-webhooks-cleanup).';
 
 CREATE FUNCTION app.webhooks_want(tenant_id uuid, event_type text) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select webhooks_want.event_type is not null and exists (
+begin
+  return (select webhooks_want.event_type is not null and exists (
     select 1 from public.webhooks w
     where w.tenant_id = webhooks_want.tenant_id and w.is_active
-      and w.events && app.webhook_event_patterns(webhooks_want.event_type))
+      and w.events && app.webhook_event_patterns(webhooks_want.event_type)));
+end;
 $$;
 
 COMMENT ON FUNCTION app.webhooks_want(tenant_id uuid, event_type text) IS 'Whether any active webhook of the tenant subscribes to event_type (exactly, by prefix.* or *), ignoring filters: the event pipeline calls it to skip events no one listens to. One index probe (webhooks_tenant_active_idx).';

@@ -187,13 +187,15 @@ comment on function app.queue_candidates(text, integer) is 'Internal: up to 2·q
 -- Records that tenant_id was served from queue_name now (fair claiming).
 create or replace function app.queue_turn_taken(queue_name text, tenant_id uuid)
 returns void
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
+begin
   insert into app.queue_turns as t (queue_name, tenant_id, served_at)
   values (queue_turn_taken.queue_name, queue_turn_taken.tenant_id, clock_timestamp())
-  on conflict on constraint queue_turns_pkey do update set served_at = excluded.served_at
+  on conflict on constraint queue_turns_pkey do update set served_at = excluded.served_at;
+end;
 $$;
 comment on function app.queue_turn_taken(text, uuid) is 'Internal: marks a tenant as just served by a queue.';
 

@@ -26,12 +26,13 @@ create trigger tenants_touch before update on public.tenants
 -- A tenant's plan limit `name` (tenants.limits, else the default here: the one place defaults live).
 create or replace function app.tenant_limit(tenant_id uuid, name text)
 returns integer
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(
+begin
+  return (select coalesce(
     (select (t.limits ->> tenant_limit.name)::integer from public.tenants t where t.id = tenant_limit.tenant_id),
     case tenant_limit.name
       when 'max_spawn_depth' then 3
@@ -39,7 +40,8 @@ as $$
       when 'max_concurrent_sessions' then 10
       when 'max_concurrent_automation_runs' then 10
       when 'max_tool_calls_per_session' then 50
-    end)
+    end));
+end;
 $$;
 comment on function app.tenant_limit(uuid, text) is 'A tenant''s plan limit (tenants.limits) or its default: max_spawn_depth 3, max_children_per_session 20, max_concurrent_sessions 10, max_concurrent_automation_runs 10, max_tool_calls_per_session 50. The only place these defaults are written.';
 

@@ -177,10 +177,11 @@ grant execute on function app.run_is_terminal(text) to authenticated;
 -- The lifecycle event of a run: <kind's prefix>.<what> with the run's identity (one per change).
 create or replace function app.run_event(run public.runs, what text, extra jsonb default '{}')
 returns void
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
+begin
   insert into public.event_log (tenant_id, event_type, event_source, payload, chain)
   select run_event.run.tenant_id,
     coalesce((select k.event_prefix from app.run_kinds k where k.kind = run_event.run.kind), 'run') || '.' || run_event.what,
@@ -196,7 +197,8 @@ as $$
       (select r.input -> 'trigger' -> 'chain' from public.runs r
         where r.id in (run_event.run.parent_run_id, run_event.run.root_run_id)
           and jsonb_typeof(r.input -> 'trigger' -> 'chain') = 'array'
-        order by r.depth desc limit 1)) as chain) c
+        order by r.depth desc limit 1)) as chain) c;
+end;
 $$;
 comment on function app.run_event(public.runs, text, jsonb) is 'Internal: emits <prefix>.<what> for a run (prefix from app.run_kinds: run, or session for agent sessions) with run_id, kind, subject, parent_run_id and extra. The event carries the automation chain of the run (or of its parent or root), so an automation never fires from its own runs'' lifecycle.';
 

@@ -220,15 +220,17 @@ comment on function app.webhook_event_patterns(text) is 'The events entries that
 -- Does any active subscription of the tenant listen to event_type? (cheap; indexed)
 create or replace function app.webhooks_want(tenant_id uuid, event_type text)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select webhooks_want.event_type is not null and exists (
+begin
+  return (select webhooks_want.event_type is not null and exists (
     select 1 from public.webhooks w
     where w.tenant_id = webhooks_want.tenant_id and w.is_active
-      and w.events && app.webhook_event_patterns(webhooks_want.event_type))
+      and w.events && app.webhook_event_patterns(webhooks_want.event_type)));
+end;
 $$;
 comment on function app.webhooks_want(uuid, text) is 'Whether any active webhook of the tenant subscribes to event_type (exactly, by prefix.* or *), ignoring filters: the event pipeline calls it to skip events no one listens to. One index probe (webhooks_tenant_active_idx).';
 

@@ -582,14 +582,16 @@ select app.tick_register('automations_thresholds', 'app.thresholds_due', 410);
 -- Whether any active event automation of the tenant listens to event_type.
 create or replace function app.automations_want(tenant_id uuid, event_type text)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select exists (select 1 from public.automations a
+begin
+  return (select exists (select 1 from public.automations a
     where a.tenant_id = automations_want.tenant_id and a.status = 'active'
-      and a.event_names && array[automations_want.event_type, '*'])
+      and a.event_names && array[automations_want.event_type, '*']));
+end;
 $$;
 comment on function app.automations_want(uuid, text) is 'Whether an active event automation of the tenant listens to event_type (or to *).';
 
