@@ -1,4 +1,4 @@
-import type { Classifiable, Classified } from "../queue/classify.ts";
+import { type Classifiable, type Classified, WorkError } from "../queue/classify.ts";
 
 /** The provider interface every LLM backend implements (OpenAI-compatible or offline). */
 
@@ -52,34 +52,21 @@ export interface LlmProvider {
 }
 
 /** A failed LLM call: whether a retry may succeed, and when (Retry-After) if the server said. */
-export class LlmError extends Error implements Classifiable {
+export class LlmError extends WorkError {
   constructor(
     message: string,
-    readonly retryable: boolean,
+    retryable: boolean,
     readonly status?: number,
-    readonly retryAfterMs?: number,
+    retryAfterMs?: number,
   ) {
-    super(message);
-    this.name = "LlmError";
-  }
-  classify(): Classified {
-    return {
-      kind: this.retryable ? "retry" : "final",
-      code: `LLM_${this.status ?? "ERROR"}`,
-      message: this.message,
-      retryAfterMs: this.retryAfterMs,
-    };
+    super(`LLM_${status ?? "ERROR"}`, message, retryable, retryAfterMs);
   }
 }
 
 /** The LLM is not configured in a way that can work: retrying cannot help. */
-export class LlmConfigError extends Error implements Classifiable {
+export class LlmConfigError extends WorkError {
   constructor(message: string) {
-    super(message);
-    this.name = "LlmConfigError";
-  }
-  classify(): Classified {
-    return { kind: "final", code: "LLM_NOT_CONFIGURED", message: this.message };
+    super("LLM_NOT_CONFIGURED", message);
   }
 }
 

@@ -24,7 +24,7 @@ import {
 } from "../platform/outbound.ts";
 import { TenantLlmSettings } from "../llm/resolve.ts";
 import { retryAfterMs } from "../llm/openai.ts";
-import type { Classifiable, Classified } from "../queue/classify.ts";
+import { WorkError } from "../queue/classify.ts";
 import { TenantEmbeddingSettings, TenantMemorySettings } from "./settings.ts";
 
 /** What every embedder does. */
@@ -68,34 +68,21 @@ export function embedderInfo(e: Embedder): EmbedderInfo {
 }
 
 /** A failed embedding call: retryable (429, 5xx, timeouts, connections) or not. */
-export class EmbeddingError extends Error implements Classifiable {
+export class EmbeddingError extends WorkError {
   constructor(
     message: string,
-    readonly retryable: boolean,
+    retryable: boolean,
     readonly status?: number,
-    readonly retryAfterMs?: number,
+    retryAfterMs?: number,
   ) {
-    super(message);
-    this.name = "EmbeddingError";
-  }
-  classify(): Classified {
-    return {
-      kind: this.retryable ? "retry" : "final",
-      code: `EMBEDDING_${this.status ?? "ERROR"}`,
-      message: this.message,
-      retryAfterMs: this.retryAfterMs,
-    };
+    super(`EMBEDDING_${status ?? "ERROR"}`, message, retryable, retryAfterMs);
   }
 }
 
 /** The embedder cannot work as configured: retrying cannot help. */
-export class EmbeddingConfigError extends Error implements Classifiable {
+export class EmbeddingConfigError extends WorkError {
   constructor(message: string) {
-    super(message);
-    this.name = "EmbeddingConfigError";
-  }
-  classify(): Classified {
-    return { kind: "final", code: "EMBEDDINGS_NOT_CONFIGURED", message: this.message };
+    super("EMBEDDINGS_NOT_CONFIGURED", message);
   }
 }
 

@@ -24,6 +24,28 @@ export interface Classifiable {
   classify(): Classified;
 }
 
+/**
+ * A failure that says itself whether retrying may help: final unless `retryable` (then retried
+ * with backoff, honouring `retryAfterMs` when the dependency gave one). The base of the domain
+ * errors: tool calls, automation actions, LLM and embedding calls.
+ */
+export class WorkError extends Error implements Classifiable {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable = false,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+  classify(): Classified {
+    return this.retryable
+      ? { kind: "retry", code: this.code, message: this.message, retryAfterMs: this.retryAfterMs }
+      : { kind: "final", code: this.code, message: this.message };
+  }
+}
+
 function isClassifiable(e: unknown): e is Classifiable {
   return typeof (e as Classifiable)?.classify === "function";
 }

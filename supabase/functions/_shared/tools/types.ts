@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { Config } from "../platform/config.ts";
 import type { Db, Tx } from "../platform/db.ts";
-import type { Classifiable, Classified } from "../queue/classify.ts";
+import { type Classifiable, type Classified, WorkError } from "../queue/classify.ts";
 import type { Json } from "../runs/engine.ts";
 
 export const MODES = ["assist", "copilot", "autonomous"] as const;
@@ -107,25 +107,7 @@ export function defineTool<S extends z.ZodType>(t: ToolDef<S>): ToolDef {
  * A failure the tool reports itself (not found, insufficient stock, a refused credential, an
  * HTTP 4xx): final unless `retryable`, and its message is what the model reads.
  */
-export class ToolCallError extends Error implements Classifiable {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable = false,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = "ToolCallError";
-  }
-  classify(): Classified {
-    return {
-      kind: this.retryable ? "retry" : "final",
-      code: this.code,
-      message: this.message,
-      retryAfterMs: this.retryAfterMs,
-    };
-  }
-}
+export class ToolCallError extends WorkError {}
 
 /**
  * An integration cannot take the call now (its rate limit, its concurrency cap or its open
