@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { Config } from "../platform/config.ts";
-import type { Classifiable, Classified } from "../queue/classify.ts";
+import { WorkError } from "../queue/classify.ts";
 import { createOutboundFetch, parseAllowList } from "../platform/outbound.ts";
 import { log } from "../platform/log.ts";
 import { ApiError } from "../platform/http.ts";
@@ -40,22 +40,7 @@ export interface NotificationSpec {
 }
 
 /** An action failed in a way the error strategy decides about. */
-export class ActionError extends Error implements Classifiable {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable = false,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = "ActionError";
-  }
-  classify(): Classified {
-    return this.retryable
-      ? { kind: "retry", code: this.code, message: this.message, retryAfterMs: this.retryAfterMs }
-      : { kind: "final", code: this.code, message: this.message };
-  }
-}
+export class ActionError extends WorkError {}
 
 type Leaf = Exclude<Action, { type: "condition" }>;
 

@@ -10,10 +10,10 @@ import { listPage } from "../platform/crud.ts";
 import { elevated, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
 import { nextRun, upcoming } from "./schedule.ts";
+import { Conditions } from "../platform/conditions.ts";
 import {
   type Action,
   Actions,
-  Conditions,
   missingScopes,
   NewAutomation,
   parseTrigger,

@@ -24,9 +24,9 @@ import {
   RunStoppedError,
   Suspended,
 } from "../runs/engine.ts";
-import { evaluate, lookup } from "./conditions.ts";
+import { type Condition, Conditions, evaluate, lookup } from "../platform/conditions.ts";
 import { executeLeaf, type LeafContext, sendNotification } from "./actions.ts";
-import { type Action, Actions, type Condition, Conditions } from "./schema.ts";
+import { type Action, Actions } from "./schema.ts";
 import { render } from "./template.ts";
 
 /** What an automation run's input holds (snapshotted by app.automation_fire). */

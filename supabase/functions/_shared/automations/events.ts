@@ -12,7 +12,7 @@
 import type { Config } from "../platform/config.ts";
 import { literal, sqlValue, type Tx } from "../platform/db.ts";
 import { plainWorker } from "../queue/plain.ts";
-import { evaluate, eventResolver, jsonEqual } from "./conditions.ts";
+import { evaluate, eventResolver, jsonEqual } from "../platform/conditions.ts";
 import { nextRun } from "./schedule.ts";
 import { EventTrigger, ScheduleTrigger } from "./schema.ts";
 

@@ -6,69 +6,12 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { hasScope } from "../platform/auth.ts";
 import { AgentSlug, MemoryType } from "../memory/search.ts";
-import { re2 } from "./conditions.ts";
-
-export const OPERATORS = [
-  "eq",
-  "ne",
-  "gt",
-  "lt",
-  "gte",
-  "lte",
-  "contains",
-  "startsWith",
-  "endsWith",
-  "in",
-  "notIn",
-  "exists",
-  "notExists",
-  "matches",
-] as const;
-export type Operator = typeof OPERATORS[number];
-
-/** A path into the runtime context: trigger.data.new.email, actions.analysis.summary, vars.x… */
-const Path = z.string().min(1).max(300).regex(
-  /^[A-Za-z_$][\w$-]*(\.[\w$-]+|\[\d+\])*$/,
-  "a dotted path",
-);
-
-export interface SimpleCondition {
-  field: string;
-  operator: Operator;
-  value?: unknown;
-}
-export type Condition =
-  | SimpleCondition
-  | { and: Condition[] }
-  | { or: Condition[] }
-  | { not: Condition };
-
-export const Condition: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.object({
-      field: Path,
-      operator: z.enum(OPERATORS),
-      value: z.unknown().optional(),
-    }).strict().refine(
-      (c) => c.operator !== "matches" || (typeof c.value === "string" && c.value.length <= 200),
-      "matches needs a regular expression of at most 200 characters",
-    ).refine((c) => {
-      if (c.operator !== "matches") return true;
-      try {
-        re2(String(c.value));
-        return true;
-      } catch {
-        return false;
-      }
-    }, "not a regular expression RE2 accepts (no look-around or back-references)"),
-    z.object({ and: z.array(Condition).min(1).max(50) }).strict(),
-    z.object({ or: z.array(Condition).min(1).max(50) }).strict(),
-    z.object({ not: Condition }).strict(),
-  ]) as z.ZodType<Condition>
-);
-
-/** Conditions as stored: one expression, or a list that must all hold (seed 000's form). */
-export const Conditions = z.union([Condition, z.array(Condition).max(50)]);
+import {
+  type Condition as ConditionType,
+  Conditions,
+  ConditionSchema as Condition,
+  FieldPath as Path,
+} from "../platform/conditions.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Triggers
@@ -118,7 +61,7 @@ export const ScheduleTrigger = z.object({
   "give exactly one of cron, interval or runAt",
 );
 
-const Filter = z.array(Condition).max(50);
+const Filter = Conditions;
 
 export const EventTrigger = z.object({
   events: z.array(z.string().min(1).max(200)).min(1).max(50),
@@ -173,10 +116,10 @@ export type Action = z.infer<typeof LeafAction> | BranchAction;
 export interface BranchAction {
   type: "condition";
   name?: string;
-  condition?: Condition;
+  condition?: ConditionType;
   onError?: z.infer<typeof OnError>;
   output?: { as: string };
-  config: { if: Condition; then: Action[]; else?: Action[] };
+  config: { if: ConditionType; then: Action[]; else?: Action[] };
 }
 
 const Channels = z.array(z.enum(["admin", "ora", "email", "webhook", "slack", "teams", "sms"]))

@@ -6,7 +6,7 @@
  * MISSING_VARIABLE, naming the path.
  */
 import type { Classifiable, Classified } from "../queue/classify.ts";
-import { lookup } from "./conditions.ts";
+import { lookup } from "../platform/conditions.ts";
 
 const VAR =
   /\{\{\s*([A-Za-z_$][\w$.\[\]-]*)\s*(?:\?\?\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)\s*)?\}\}/g;

@@ -1,10 +1,127 @@
 /**
- * Paths into the runtime context and the condition language over them (seed 000: eq … matches,
- * combined with and/or/not). `matches` runs on RE2 (linear time), so a tenant's pattern can never
- * stall a worker however hostile the pattern or the text.
+ * The one condition language of Ora (seed 000: `{field, operator, value}` with eq … matches,
+ * combined with and/or/not, or a list that must all hold): automation trigger filters and
+ * conditions, and webhook subscription filters. Pure functions, no I/O.
+ *
+ * `matches` runs on RE2 (linear time), so a tenant's pattern can never stall a worker however
+ * hostile the pattern or the text. A comparison between mismatched types is false, never an error.
  */
 import { RE2 } from "re2-wasm";
-import type { Condition, SimpleCondition } from "./schema.ts";
+import { z } from "zod";
+
+export const OPERATORS = [
+  "eq",
+  "ne",
+  "gt",
+  "lt",
+  "gte",
+  "lte",
+  "contains",
+  "startsWith",
+  "endsWith",
+  "in",
+  "notIn",
+  "exists",
+  "notExists",
+  "matches",
+] as const;
+export type Operator = typeof OPERATORS[number];
+
+export interface SimpleCondition {
+  field: string;
+  operator: Operator;
+  value?: unknown;
+}
+export type Condition =
+  | SimpleCondition
+  | { and: Condition[] }
+  | { or: Condition[] }
+  | { not: Condition };
+
+/** Limits that keep evaluation cheap (it runs for every event). */
+export const CONDITION_LIMITS = { depth: 5, conditions: 50, patternLength: 200 };
+
+/** A path into the subject: trigger.data.new.email, new.ai_score, items.0.sku, tags[1]… */
+export const FieldPath = z.string().min(1).max(300).regex(
+  /^[A-Za-z_$][\w$-]*(\.[\w$-]+|\[\d+\])*$/,
+  "a dotted path such as new.ai_score",
+);
+
+/** Zod schema of one condition (recursive). */
+export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({
+      field: FieldPath,
+      operator: z.enum(OPERATORS),
+      value: z.unknown().optional(),
+    }).strict().superRefine((c, ctx) => {
+      const issue = (message: string) => ctx.addIssue({ code: "custom", message, path: ["value"] });
+      if ((c.operator === "in" || c.operator === "notIn") && !Array.isArray(c.value)) {
+        issue(`${c.operator} needs an array value`);
+      }
+      if (!["exists", "notExists"].includes(c.operator) && c.value === undefined) {
+        issue(`${c.operator} needs a value`);
+      }
+      if (c.operator === "matches") {
+        if (typeof c.value !== "string" || c.value.length > CONDITION_LIMITS.patternLength) {
+          issue(
+            `matches needs a regular expression of at most ${CONDITION_LIMITS.patternLength} characters`,
+          );
+        } else {
+          try {
+            re2(c.value);
+          } catch {
+            issue("not a regular expression RE2 accepts (no look-around or back-references)");
+          }
+        }
+      }
+    }),
+    z.object({ and: z.array(ConditionSchema).min(1).max(CONDITION_LIMITS.conditions) }).strict(),
+    z.object({ or: z.array(ConditionSchema).min(1).max(CONDITION_LIMITS.conditions) }).strict(),
+    z.object({ not: ConditionSchema }).strict(),
+  ])
+) as z.ZodType<Condition>;
+
+/** Conditions as stored: one expression, or a list that must all hold, within the limits. */
+export const Conditions = z.union([
+  ConditionSchema,
+  z.array(ConditionSchema).max(CONDITION_LIMITS.conditions),
+]).superRefine((f, ctx) => {
+  const size = measure(f);
+  if (size.depth > CONDITION_LIMITS.depth) {
+    ctx.addIssue({
+      code: "custom",
+      message: `Nested deeper than ${CONDITION_LIMITS.depth} levels`,
+    });
+  }
+  if (size.conditions > CONDITION_LIMITS.conditions) {
+    ctx.addIssue({
+      code: "custom",
+      message: `More than ${CONDITION_LIMITS.conditions} conditions in all`,
+    });
+  }
+});
+
+function measure(f: Condition | Condition[], depth = 1): { depth: number; conditions: number } {
+  const children: Condition[] = Array.isArray(f)
+    ? f
+    : "and" in f
+    ? f.and
+    : "or" in f
+    ? f.or
+    : "not" in f
+    ? [f.not]
+    : [];
+  if (children.length === 0) return { depth, conditions: Array.isArray(f) ? 0 : 1 };
+  let d = depth;
+  let n = 0;
+  for (const c of children) {
+    const m = measure(c, depth + 1);
+    d = Math.max(d, m.depth);
+    n += m.conditions;
+  }
+  return { depth: d, conditions: n };
+}
 
 /** A path looked up: whether it exists, and its value. */
 export interface Lookup {
@@ -137,9 +254,12 @@ export function evaluate(
 ): boolean {
   if (cond === null || cond === undefined) return true;
   if (Array.isArray(cond)) return cond.every((c) => evaluate(c, resolve));
-  if ("and" in cond) return cond.and.every((c) => evaluate(c, resolve));
-  if ("or" in cond) return cond.or.some((c) => evaluate(c, resolve));
+  // stored definitions are validated, but a row edited by hand may hold anything: unknown
+  // shapes are false, never an error
+  if ("and" in cond) return Array.isArray(cond.and) && cond.and.every((c) => evaluate(c, resolve));
+  if ("or" in cond) return Array.isArray(cond.or) && cond.or.some((c) => evaluate(c, resolve));
   if ("not" in cond) return !evaluate(cond.not, resolve);
+  if (typeof cond.field !== "string") return false;
   return test(cond.operator, resolve(cond.field), cond.value);
 }
 

@@ -4,7 +4,7 @@
 import { CronExpressionParser } from "cron-parser";
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { nextRun } from "../../_shared/automations/schedule.ts";
-import { evaluate, eventResolver, lookup } from "../../_shared/automations/conditions.ts";
+import { evaluate, eventResolver, lookup } from "../../_shared/platform/conditions.ts";
 import { MissingVariableError, render, renderWith } from "../../_shared/automations/template.ts";
 import { NewAutomation, ScheduleTrigger } from "../../_shared/automations/schema.ts";
 
