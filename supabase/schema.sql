@@ -3535,7 +3535,7 @@ COMMENT ON FUNCTION app.runs_heartbeat(queue_name text, worker_id text, msg_ids 
 CREATE FUNCTION app.secret_delete(tenant_id uuid, name text) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   v_row app.tenant_secrets%rowtype;
 begin
@@ -3544,13 +3544,11 @@ begin
   if not found then
     return false;
   end if;
-  if v_row.vault_secret_id is not null then
-    execute format('delete from %I.secrets where id = $1', 'vault') using v_row.vault_secret_id;
-  end if;
+  -- its Vault entry goes with the row (trigger tenant_secrets_forget)
   insert into app.secret_access_log (tenant_id, name, action) values (secret_delete.tenant_id, secret_delete.name, 'delete');
   return true;
 end;
-$_$;
+$$;
 
 COMMENT ON FUNCTION app.secret_delete(tenant_id uuid, name text) IS 'Deletes a tenant secret and logs it.';
 
@@ -4079,6 +4077,20 @@ CREATE FUNCTION app.tenant_limits(tenant_id uuid) RETURNS jsonb
 $$;
 
 COMMENT ON FUNCTION app.tenant_limits(tenant_id uuid) IS 'All plan limits of a tenant with their effective values (set or default).';
+
+CREATE FUNCTION app.tenant_secret_forget() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+begin
+  if old.vault_secret_id is not null then
+    execute format('delete from %I.secrets where id = $1', 'vault') using old.vault_secret_id;
+  end if;
+  return old;
+end;
+$_$;
+
+COMMENT ON FUNCTION app.tenant_secret_forget() IS 'Internal: trigger on app.tenant_secrets deleting the Vault entry of a removed secret (also when its tenant is deleted).';
 
 CREATE FUNCTION app.threshold_check(automation_id uuid) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
@@ -7598,6 +7610,8 @@ CREATE INDEX webhooks_tenant_active_idx ON public.webhooks USING btree (tenant_i
 
 CREATE INDEX webhooks_tenant_created_idx ON public.webhooks USING btree (tenant_id, created_at DESC);
 
+CREATE TRIGGER tenant_secrets_forget AFTER DELETE ON app.tenant_secrets FOR EACH ROW EXECUTE FUNCTION app.tenant_secret_forget();
+
 CREATE TRIGGER webhook_secrets_forget AFTER DELETE ON app.webhook_secrets FOR EACH ROW EXECUTE FUNCTION app.webhook_secret_forget();
 
 CREATE TRIGGER agent_memory_guard BEFORE INSERT OR UPDATE ON public.agent_memory FOR EACH ROW EXECUTE FUNCTION app.agent_memory_guard();
@@ -8580,6 +8594,8 @@ GRANT ALL ON FUNCTION app.tenant_limit(tenant_id uuid, name text) TO service_rol
 
 REVOKE ALL ON FUNCTION app.tenant_limits(tenant_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.tenant_limits(tenant_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION app.tenant_secret_forget() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.threshold_check(automation_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.threshold_check(automation_id uuid) TO service_role;

@@ -161,14 +161,31 @@ begin
   if not found then
     return false;
   end if;
-  if v_row.vault_secret_id is not null then
-    execute format('delete from %I.secrets where id = $1', 'vault') using v_row.vault_secret_id;
-  end if;
+  -- its Vault entry goes with the row (trigger tenant_secrets_forget)
   insert into app.secret_access_log (tenant_id, name, action) values (secret_delete.tenant_id, secret_delete.name, 'delete');
   return true;
 end;
 $$;
 comment on function app.secret_delete(uuid, text) is 'Deletes a tenant secret and logs it.';
+
+-- However a secret row goes (secret_delete, or its tenant deleted: the rows cascade), its Vault
+-- entry goes with it; Vault secrets have no foreign key to cascade along.
+create or replace function app.tenant_secret_forget()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if old.vault_secret_id is not null then
+    execute format('delete from %I.secrets where id = $1', 'vault') using old.vault_secret_id;
+  end if;
+  return old;
+end;
+$$;
+comment on function app.tenant_secret_forget() is 'Internal: trigger on app.tenant_secrets deleting the Vault entry of a removed secret (also when its tenant is deleted).';
+create trigger tenant_secrets_forget after delete on app.tenant_secrets
+  for each row execute function app.tenant_secret_forget();
 
 -- Names of a tenant's secrets with when they were set; never their values.
 create or replace function app.secret_list(tenant_id uuid)
