@@ -36,6 +36,43 @@ const CallSettings = {
 };
 
 /** An OpenAI-compatible endpoint a tenant's admins configured. */
+/**
+ * A tenant-configured provider checked for `model`, and its API key: read from the tenant's
+ * secrets for the provider's origin only (the database decrypts a secret for the origin it is
+ * bound to and logs the read with `purpose`). `fail` makes the configuration error to throw.
+ */
+export async function providerKey(
+  db: Db,
+  tenantId: string,
+  p: { base_url: string; api_key_secret?: string; models?: string[] },
+  use: { name: string; model: string; purpose: "llm" | "embeddings"; what: string },
+  fail: (message: string) => Error,
+): Promise<{ origin: string; apiKey?: string }> {
+  if (p.models?.length && !p.models.includes(use.model)) {
+    throw fail(
+      `Model '${use.model}' is not allowed with provider '${use.name}': choose one of ${
+        p.models.join(", ")
+      }`,
+    );
+  }
+  const origin = new URL(p.base_url).origin;
+  if (!p.api_key_secret) return { origin };
+  const [row] = await db.q<AppRow<"secret_get">[]>`
+    select * from app.secret_get(${tenantId}, ${p.api_key_secret}, ${use.purpose}, ${origin})`;
+  if (row && row.bound_origin !== origin) {
+    throw fail(
+      `Secret '${p.api_key_secret}' is bound to ${row.bound_origin}, not ${origin}: a secret is only ever sent to the origin it was configured for (set it again for ${origin} if that is intended)`,
+    );
+  }
+  const apiKey = row?.value ?? undefined;
+  if (!apiKey) {
+    throw fail(
+      `Tenant secret '${p.api_key_secret}' for ${use.what} '${use.name}' is not set: store it with secrets.set (origin ${origin})`,
+    );
+  }
+  return { origin, apiKey };
+}
+
 export const LlmProviderConfig = z.object({
   base_url: z.url().describe("OpenAI-compatible base URL, e.g. https://api.openai.com/v1"),
   api_key_secret: SecretName.optional().describe(
@@ -125,31 +162,12 @@ export async function resolveLlm(
       `LLM provider '${name}' is not configured for this tenant: add it to settings.llm.providers (an admin setting) or choose another`,
     );
   }
-  if (p.models?.length && !p.models.includes(base.model)) {
-    throw new LlmConfigError(
-      `Model '${base.model}' is not allowed with provider '${name}': choose one of ${
-        p.models.join(", ")
-      }`,
-    );
-  }
-  const origin = new URL(p.base_url).origin;
-  let apiKey: string | undefined;
-  if (p.api_key_secret) {
-    // the database decrypts it only for the origin it is bound to (and logs a refusal)
-    const [row] = await db.q<AppRow<"secret_get">[]>`
-      select * from app.secret_get(${tenant.id}, ${p.api_key_secret}, 'llm', ${origin})`;
-    if (row && row.bound_origin !== origin) {
-      throw new LlmConfigError(
-        `Secret '${p.api_key_secret}' is bound to ${row.bound_origin}, not ${origin}: a secret is only ever sent to the origin it was configured for (set it again for ${origin} if that is intended)`,
-      );
-    }
-    apiKey = row?.value ?? undefined;
-    if (!apiKey) {
-      throw new LlmConfigError(
-        `Tenant secret '${p.api_key_secret}' for LLM provider '${name}' is not set: store it with secrets.set (origin ${origin})`,
-      );
-    }
-  }
+  const { origin, apiKey } = await providerKey(db, tenant.id, p, {
+    name,
+    model: base.model,
+    purpose: "llm",
+    what: "LLM provider",
+  }, (m) => new LlmConfigError(m));
   return {
     ...base,
     provider: new OpenAIProvider({

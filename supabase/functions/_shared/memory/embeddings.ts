@@ -15,14 +15,13 @@
 import OpenAI from "openai";
 import type { Config } from "../platform/config.ts";
 import type { Db } from "../platform/db.ts";
-import type { AppRow } from "../platform/types.ts";
 import {
   createOutboundFetch,
   type OutboundFetch,
   OutboundRefusedError,
   parseAllowList,
 } from "../platform/outbound.ts";
-import { TenantLlmSettings } from "../llm/resolve.ts";
+import { providerKey, TenantLlmSettings } from "../llm/resolve.ts";
 import { retryAfterMs } from "../llm/openai.ts";
 import { WorkError } from "../queue/classify.ts";
 import { TenantEmbeddingSettings, TenantMemorySettings } from "./settings.ts";
@@ -399,30 +398,12 @@ export async function resolveEmbedder(
       `Embedding provider '${name}' is not configured for this tenant: add it to settings.memory.embeddings.providers or settings.llm.providers (an admin setting), or choose 'default' or 'offline'`,
     );
   }
-  if (p.models?.length && !p.models.includes(model)) {
-    throw new EmbeddingConfigError(
-      `Model '${model}' is not allowed with provider '${name}': choose one of ${
-        p.models.join(", ")
-      }`,
-    );
-  }
-  const origin = new URL(p.base_url).origin;
-  let apiKey: string | undefined;
-  if (p.api_key_secret) {
-    const [row] = await db.q<AppRow<"secret_get">[]>`
-      select * from app.secret_get(${tenant.id}, ${p.api_key_secret}, 'embeddings', ${origin})`;
-    if (row && row.bound_origin !== origin) {
-      throw new EmbeddingConfigError(
-        `Secret '${p.api_key_secret}' is bound to ${row.bound_origin}, not ${origin}: a secret is only ever sent to the origin it was configured for`,
-      );
-    }
-    apiKey = row?.value ?? undefined;
-    if (!apiKey) {
-      throw new EmbeddingConfigError(
-        `Tenant secret '${p.api_key_secret}' for embedding provider '${name}' is not set: store it with secrets.set (origin ${origin})`,
-      );
-    }
-  }
+  const { origin, apiKey } = await providerKey(db, tenant.id, p, {
+    name,
+    model,
+    purpose: "embeddings",
+    what: "embedding provider",
+  }, (m) => new EmbeddingConfigError(m));
   return new OpenAIEmbedder({
     apiKey: apiKey ?? "no-key",
     baseURL: p.base_url,
