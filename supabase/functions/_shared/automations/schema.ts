@@ -299,20 +299,21 @@ export const Actions = z.array(Action).min(1).max(100);
 // Automations
 // ---------------------------------------------------------------------------------------------
 
+export const Category = z.enum([
+  "content",
+  "analytics",
+  "leads",
+  "maintenance",
+  "notifications",
+  "integration",
+  "general",
+]);
+
 const common = {
   name: z.string().trim().min(1).max(200),
   slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase words joined by hyphens"),
   description: z.string().max(5000).optional(),
-  category: z.enum([
-    "content",
-    "analytics",
-    "leads",
-    "maintenance",
-    "notifications",
-    "integration",
-    "general",
-  ])
-    .default("general"),
+  category: Category.default("general"),
   conditions: Conditions.optional(),
   actions: Actions,
   on_error: OnError.default("notify"),

@@ -72,17 +72,14 @@ export async function prepareNotificationDelivery(
   const channels = parsed.data.channels ?? {};
   const timeoutMs = parsed.data.timeout_ms ?? DEFAULT_TIMEOUT_MS;
   const purpose = `notification:${channel}`;
+  // a channel's API key, read only for the origin of its endpoint
+  const apiKeyFor = (cfg: { api_key_secret: string; url: string }) =>
+    readSecret(tx, d.tenant_id, cfg.api_key_secret, purpose, new URL(cfg.url).origin);
   switch (channel) {
     case "email": {
       const cfg = channels.email;
       if (!cfg) throw notConfigured();
-      const key = await readSecret(
-        tx,
-        d.tenant_id,
-        cfg.api_key_secret,
-        purpose,
-        new URL(cfg.url).origin,
-      );
+      const key = await apiKeyFor(cfg);
       return {
         requests: [emailRequest(n, cfg, overrides.data.email, key, d.id)],
         timeoutMs,
@@ -91,13 +88,7 @@ export async function prepareNotificationDelivery(
     case "sms": {
       const cfg = channels.sms;
       if (!cfg) throw notConfigured();
-      const token = await readSecret(
-        tx,
-        d.tenant_id,
-        cfg.api_key_secret,
-        purpose,
-        new URL(cfg.url).origin,
-      );
+      const token = await apiKeyFor(cfg);
       return {
         requests: smsRequests(n, cfg, overrides.data.sms, token, d.id, d.sent_to),
         timeoutMs,

@@ -19,7 +19,7 @@ import type { Config } from "../platform/config.ts";
 import type { Json, RunContext } from "../runs/engine.ts";
 import { gate, type GateAgent, type GateResult, submitApproved } from "./gate.ts";
 import { toolName, TOOLS } from "./registry.ts";
-import type { Mode } from "./types.ts";
+import type { CallRow, Mode } from "./types.ts";
 
 /** How long a session waits for the executor to finish a call before it reads it as timed out. */
 const CALL_WAIT_MS = 20 * 60_000;
@@ -68,14 +68,6 @@ function fromGate(g: GateResult): string {
         reasons: g.decision?.reasons,
       });
   }
-}
-
-interface CallRow {
-  status: string;
-  result: Json;
-  error: Json;
-  before: Json;
-  after: Json;
 }
 
 /**

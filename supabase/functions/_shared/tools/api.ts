@@ -14,7 +14,7 @@ import type { Json } from "../runs/engine.ts";
 import { gate, type GateResult, submitApproved } from "./gate.ts";
 import { PolicyConditions, ROLES } from "./policy.ts";
 import { describeTool, TOOLS } from "./registry.ts";
-import { MODES, type Requester } from "./types.ts";
+import { type CallRow, MODES, type Requester } from "./types.ts";
 
 /** Who a principal is, as requester or actor: key:<id>, user:<id> or service_role. */
 export function principalName(p: Principal): string {
@@ -154,14 +154,6 @@ export const ExecuteTool = z.object({
     "Wait up to this long for a queued call to finish",
   ),
 }).strict();
-
-interface CallRow {
-  status: string;
-  result: Json;
-  error: Json;
-  before: Json;
-  after: Json;
-}
 
 function shape(g: GateResult) {
   const status = {

@@ -26,6 +26,15 @@ export interface Effect {
   after?: Json;
 }
 
+/** A recorded tool call as its requester reads it back. */
+export interface CallRow {
+  status: string;
+  result: Json;
+  error: Json;
+  before: Json;
+  after: Json;
+}
+
 /** Who a call is on behalf of. */
 export interface Requester {
   requested_by?: string | null;

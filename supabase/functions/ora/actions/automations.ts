@@ -96,6 +96,12 @@ const Query = z.object({
 
 const publicUrl = (ctx: ActionContext) => ctx.config.SUPABASE_URL.replace(/\/$/, "");
 
+/** pause / resume: the same update with another status. */
+function setStatus(status: "paused" | "active") {
+  return (ctx: ActionContext, d: z.infer<typeof ById>) =>
+    updateAutomation(ctx.tx, ctx.tenantId, ctx.principal, { id: d.id, status }, publicUrl(ctx));
+}
+
 export const automationActions = {
   "automations.list": tenantAction({
     description: "List automations, newest first, by status, trigger type, category or tag.",
@@ -152,14 +158,7 @@ export const automationActions = {
     scope: write,
     params: ById,
     returns: "automation",
-    handler: (ctx: ActionContext, d: z.infer<typeof ById>) =>
-      updateAutomation(
-        ctx.tx,
-        ctx.tenantId,
-        ctx.principal,
-        { id: d.id, status: "paused" },
-        publicUrl(ctx),
-      ),
+    handler: setStatus("paused"),
   }),
   "automations.resume": tenantAction({
     description:
@@ -167,14 +166,7 @@ export const automationActions = {
     scope: write,
     params: ById,
     returns: "automation",
-    handler: (ctx: ActionContext, d: z.infer<typeof ById>) =>
-      updateAutomation(
-        ctx.tx,
-        ctx.tenantId,
-        ctx.principal,
-        { id: d.id, status: "active" },
-        publicUrl(ctx),
-      ),
+    handler: setStatus("active"),
   }),
   "automations.run": tenantAction({
     description:
