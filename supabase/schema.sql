@@ -326,27 +326,49 @@ COMMENT ON COLUMN public.approvals.request_key IS 'Idempotency of the request: r
 
 COMMENT ON COLUMN public.approvals.run_id IS 'The session (run) parked on this approval; null for calls made through tools.execute.';
 
+COMMENT ON COLUMN public.approvals.step_key IS 'The gate step of the session that asked (gate:<turn>:<call id>); null for tools.execute.';
+
+COMMENT ON COLUMN public.approvals.tool IS 'Registry name of the tool to run (e.g. scada.set_setpoint).';
+
 COMMENT ON COLUMN public.approvals.arguments IS 'The exact arguments the approver sees and approves.';
 
 COMMENT ON COLUMN public.approvals.args_hash IS 'app.tool_args_hash(arguments): a call with other arguments cannot use this approval.';
 
 COMMENT ON COLUMN public.approvals.mode IS 'The gate mode that asked: copilot (every write) or autonomous (no policy clearly allowed it).';
 
+COMMENT ON COLUMN public.approvals.agent IS 'Slug of the agent whose session asked; null for tools.execute.';
+
 COMMENT ON COLUMN public.approvals.risk_score IS '0-100 from the tool''s risk class, the asset''s criticality and the amount (docs/tools.md#risk).';
+
+COMMENT ON COLUMN public.approvals.risk_class IS 'Risk class of the call: none, low, medium, high or critical.';
 
 COMMENT ON COLUMN public.approvals.decision IS 'Why the gate asked: {action, risk, reasons[], policy}.';
 
 COMMENT ON COLUMN public.approvals.requested_by IS 'key:<id>, user:<id> or service_role: the starter of the session (or the caller of tools.execute). They can never decide it.';
 
+COMMENT ON COLUMN public.approvals.requested_by_user_id IS 'The user who started the session (or called tools.execute); they may not decide it.';
+
+COMMENT ON COLUMN public.approvals.requested_by_key_id IS 'The API key that started the session (or called tools.execute); it may not decide it.';
+
 COMMENT ON COLUMN public.approvals.approver_roles IS 'Member roles that may decide it (from the policy, settings.approvals.roles, or owner and admin). Approver keys (scope approvals:write) count as admin.';
 
 COMMENT ON COLUMN public.approvals.status IS 'pending → approved | rejected (by a person) | expired (expires_at passed; the session resumes as rejected).';
 
+COMMENT ON COLUMN public.approvals.expires_at IS 'After this a pending approval expires (policy approval_ttl_seconds, settings.approvals.ttl_seconds or an hour).';
+
 COMMENT ON COLUMN public.approvals.decided_by IS 'user:<id> or key:<id> of the approver.';
+
+COMMENT ON COLUMN public.approvals.decided_by_user_id IS 'The user who approved or rejected it.';
+
+COMMENT ON COLUMN public.approvals.decided_by_key_id IS 'The API key (scope approvals:write) that approved or rejected it.';
+
+COMMENT ON COLUMN public.approvals.decided_at IS 'When it was approved, rejected or expired.';
 
 COMMENT ON COLUMN public.approvals.reason IS 'The approver''s reason; a rejection''s reason is what the model reads.';
 
 COMMENT ON COLUMN public.approvals.tool_call_id IS 'The call that used this approval (an approval is used once).';
+
+COMMENT ON COLUMN public.approvals.used_at IS 'When an approved call used it (an approval is used once).';
 
 CREATE FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text DEFAULT NULL::text) RETURNS public.approvals
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2914,6 +2936,8 @@ COMMENT ON COLUMN public.runs.priority IS 'Higher runs sooner within its tenant;
 
 COMMENT ON COLUMN public.runs.concurrency_key IS 'At most concurrency_limit running runs of the tenant share this key.';
 
+COMMENT ON COLUMN public.runs.concurrency_limit IS 'Running runs allowed at once for the tenant''s concurrency_key; null = no per-key cap.';
+
 COMMENT ON COLUMN public.runs.idempotency_key IS 'Unique per tenant: starting a run with a key that exists returns the existing run.';
 
 COMMENT ON COLUMN public.runs.parent_run_id IS 'The run that started this one (an orchestration''s children); cancelling a run cancels its descendants.';
@@ -2946,7 +2970,17 @@ COMMENT ON COLUMN public.runs.resuming IS 'True from a wait''s resolution until 
 
 COMMENT ON COLUMN public.runs.created_by IS 'key:<id>, user:<id>, service_role, task:<id>, automation:<id>, run:<id>.';
 
+COMMENT ON COLUMN public.runs.user_id IS 'The Supabase Auth user who started the run, when a user did; null otherwise.';
+
+COMMENT ON COLUMN public.runs.api_key_id IS 'The API key that started the run, when a key did; null otherwise.';
+
 COMMENT ON COLUMN public.runs.escalated_at IS 'When the director review escalated it as stalled (once).';
+
+COMMENT ON COLUMN public.runs.queued_at IS 'When app.run_enqueue last sent the run''s message (at creation, fork, and on resuming after a wait); a retry keeps it.';
+
+COMMENT ON COLUMN public.runs.started_at IS 'When a worker first claimed the run (status running).';
+
+COMMENT ON COLUMN public.runs.completed_at IS 'When the run reached completed, failed or cancelled.';
 
 CREATE FUNCTION app.run_create(tenant_id uuid, spec jsonb) RETURNS public.runs
     LANGUAGE plpgsql SECURITY DEFINER
@@ -4337,21 +4371,49 @@ COMMENT ON TABLE public.tool_calls IS 'The tool-executor''s work: calls the gate
 
 COMMENT ON COLUMN public.tool_calls.idempotency_key IS 'Unique per tenant: run:<run id>:<step> for a session''s call, api:<key> for tools.execute. Submitting the same key again returns the same call; the executor checks the call''s status before its adapter runs, so a redelivered message never executes it twice.';
 
+COMMENT ON COLUMN public.tool_calls.run_id IS 'The session (run) waiting for the call; null for calls made through tools.execute.';
+
+COMMENT ON COLUMN public.tool_calls.step_key IS 'The gate step of the session that made the call; null for tools.execute.';
+
+COMMENT ON COLUMN public.tool_calls.tool IS 'Registry name of the tool to run.';
+
+COMMENT ON COLUMN public.tool_calls.access IS 'read or write: whether the tool changes anything.';
+
 COMMENT ON COLUMN public.tool_calls.integration IS 'The integration the tool belongs to (cmms, scada, …, site).';
 
 COMMENT ON COLUMN public.tool_calls.adapter IS 'What ran it: sandbox, http (tool_integrations) or site (Ora''s own tables through the same code the ora actions use).';
 
+COMMENT ON COLUMN public.tool_calls.arguments IS 'The arguments the tool runs with.';
+
+COMMENT ON COLUMN public.tool_calls.args_hash IS 'SHA-256 hex of the arguments (app.tool_args_hash).';
+
 COMMENT ON COLUMN public.tool_calls.approval_id IS 'The approval this call used (null when a policy allowed it).';
+
+COMMENT ON COLUMN public.tool_calls.mode IS 'The tenant''s tool mode when the call was made: assist, copilot or autonomous.';
+
+COMMENT ON COLUMN public.tool_calls.agent IS 'Slug of the agent whose session made the call; null for tools.execute.';
+
+COMMENT ON COLUMN public.tool_calls.requested_by IS 'Who the call is on behalf of: key:<id>, user:<id> or service_role.';
+
+COMMENT ON COLUMN public.tool_calls.status IS 'queued (its message waits for the tool-executor), running, succeeded or failed.';
 
 COMMENT ON COLUMN public.tool_calls.attempts IS 'Executions started. A call found running by a redelivery (its worker died mid-call) runs again only where that cannot repeat an effect: transactional adapters, or http endpoints that honour Idempotency-Key.';
 
 COMMENT ON COLUMN public.tool_calls.deadline_at IS 'After this it is not started any more (failed TIMED_OUT); the session waiting for it resumes either way.';
+
+COMMENT ON COLUMN public.tool_calls.result IS 'What the tool returned once succeeded.';
 
 COMMENT ON COLUMN public.tool_calls.before IS 'State before the write, where the adapter can read it.';
 
 COMMENT ON COLUMN public.tool_calls.after IS 'State after the write.';
 
 COMMENT ON COLUMN public.tool_calls.error IS '{code, message} of a failed call.';
+
+COMMENT ON COLUMN public.tool_calls.msg_id IS 'The pgmq message of the tool-executor queue that carries the call.';
+
+COMMENT ON COLUMN public.tool_calls.started_at IS 'When the tool-executor started the latest execution.';
+
+COMMENT ON COLUMN public.tool_calls.completed_at IS 'When the call succeeded or failed.';
 
 CREATE FUNCTION app.tool_call_create(tenant_id uuid, spec jsonb) RETURNS public.tool_calls
     LANGUAGE plpgsql SECURITY DEFINER
@@ -5419,6 +5481,24 @@ ALTER TABLE ONLY app.agent_templates FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.agent_templates IS 'Agent definitions grouped in packs (content, industrial); app.agent_pack_install copies a pack into a tenant.';
 
+COMMENT ON COLUMN app.agent_templates.pack IS 'The pack the template belongs to (content, industrial); app.agent_pack_install installs a whole pack.';
+
+COMMENT ON COLUMN app.agent_templates.slug IS 'The agent''s slug once installed (lowercase letters, digits, underscores).';
+
+COMMENT ON COLUMN app.agent_templates.name IS 'Display name copied to agents.name.';
+
+COMMENT ON COLUMN app.agent_templates.description IS 'What the agent does, copied to agents.description.';
+
+COMMENT ON COLUMN app.agent_templates.persona IS 'System prompt copied to agents.persona on install.';
+
+COMMENT ON COLUMN app.agent_templates.skills IS 'Skill keys copied to agents.skills (their manifests are in app.skill_templates).';
+
+COMMENT ON COLUMN app.agent_templates.allowed_tools IS 'Tool names copied to agents.allowed_tools.';
+
+COMMENT ON COLUMN app.agent_templates.memory_types IS 'Memory types copied to agents.memory_types.';
+
+COMMENT ON COLUMN app.agent_templates.can_spawn IS 'Copied to agents.can_spawn: whether the agent may start other agents.';
+
 CREATE TABLE app.automation_hook_ids (
     automation_id uuid NOT NULL,
     webhook_id text NOT NULL,
@@ -5428,6 +5508,12 @@ CREATE TABLE app.automation_hook_ids (
 ALTER TABLE ONLY app.automation_hook_ids FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.automation_hook_ids IS 'Internal: webhook-id values already accepted per automation (replays are answered without firing again); kept 7 days.';
+
+COMMENT ON COLUMN app.automation_hook_ids.automation_id IS 'The automation the request was sent to.';
+
+COMMENT ON COLUMN app.automation_hook_ids.webhook_id IS 'The webhook-id header of an accepted inbound request.';
+
+COMMENT ON COLUMN app.automation_hook_ids.received_at IS 'When the request was accepted; rows older than 7 days are deleted.';
 
 CREATE TABLE app.automation_hooks (
     automation_id uuid NOT NULL,
@@ -5441,6 +5527,12 @@ CREATE TABLE app.automation_hooks (
 ALTER TABLE ONLY app.automation_hooks FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.automation_hooks IS 'Internal: the signing secret of each webhook-triggered automation (Vault on Supabase, encrypted with the local key elsewhere); inbound requests must carry a valid signature.';
+
+COMMENT ON COLUMN app.automation_hooks.automation_id IS 'The webhook-triggered automation the secret signs for.';
+
+COMMENT ON COLUMN app.automation_hooks.secret_enc IS 'The signing secret encrypted with the local stack''s key; null where Vault holds it.';
+
+COMMENT ON COLUMN app.automation_hooks.vault_secret_id IS 'The Vault secret holding the signing secret (on Supabase); null elsewhere.';
 
 CREATE TABLE app.automation_windows (
     run_id uuid NOT NULL,
@@ -5459,6 +5551,22 @@ ALTER TABLE ONLY app.automation_windows FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.automation_windows IS 'Internal: the debounce or batch window of an event automation run (one open window per automation and key): the run waits until fire_at; later events extend (debounce) or join (batch) it; a full batch is closed at once and the next event opens a new window.';
 
+COMMENT ON COLUMN app.automation_windows.run_id IS 'The automation run parked until the window fires.';
+
+COMMENT ON COLUMN app.automation_windows.automation_id IS 'The event automation the window belongs to.';
+
+COMMENT ON COLUMN app.automation_windows.window_key IS 'The debounce or batch key (from trigger_config; empty for one window per automation).';
+
+COMMENT ON COLUMN app.automation_windows.mode IS 'debounce (only the latest event, fire_at pushed back by each) or batch (events collected until max size or max wait).';
+
+COMMENT ON COLUMN app.automation_windows.events IS 'The collected triggers (debounce: the latest only).';
+
+COMMENT ON COLUMN app.automation_windows.fire_at IS 'When the window fires and its run resumes.';
+
+COMMENT ON COLUMN app.automation_windows.closed IS 'True once a batch is full: later events open a new window.';
+
+COMMENT ON COLUMN app.automation_windows.opened_at IS 'When the first event opened the window.';
+
 CREATE TABLE app.integration_leases (
     tenant_id uuid NOT NULL,
     integration text NOT NULL,
@@ -5470,6 +5578,12 @@ ALTER TABLE ONLY app.integration_leases FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.integration_leases IS 'Calls in flight per tenant and integration (one lease per call, released when it ends or expiring with its timeout if the worker died).';
 
+COMMENT ON COLUMN app.integration_leases.integration IS 'The integration key (tool_integrations.key) the call goes to.';
+
+COMMENT ON COLUMN app.integration_leases.holder IS 'Names the call holding the lease (the worker''s call id), released by app.integration_release.';
+
+COMMENT ON COLUMN app.integration_leases.expires_at IS 'When the lease lapses if never released (the call''s timeout × attempts plus a margin).';
+
 CREATE TABLE app.integration_windows (
     tenant_id uuid NOT NULL,
     integration text NOT NULL,
@@ -5480,6 +5594,12 @@ CREATE TABLE app.integration_windows (
 ALTER TABLE ONLY app.integration_windows FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.integration_windows IS 'Calls per tenant, integration and calendar minute (app.integration_acquire); rows past an hour are dropped by the tick.';
+
+COMMENT ON COLUMN app.integration_windows.integration IS 'The integration key (tool_integrations.key) the calls went to.';
+
+COMMENT ON COLUMN app.integration_windows.window_start IS 'The calendar minute counted.';
+
+COMMENT ON COLUMN app.integration_windows.hits IS 'Calls let through in that minute, compared with tool_integrations.rate_limit_per_minute.';
 
 CREATE TABLE app.invoke_requests (
     id bigint NOT NULL,
@@ -5564,6 +5684,12 @@ COMMENT ON COLUMN public.memory_index.chunk_index IS 'Position of the chunk in i
 
 COMMENT ON COLUMN public.memory_index.asset_id IS 'Equipment or other asset the content is about (search filter).';
 
+COMMENT ON COLUMN public.memory_index.title IS 'Title of the source, searched with weight A (e.g. the post title or memory key).';
+
+COMMENT ON COLUMN public.memory_index.content IS 'The chunk''s text, searched with weight B and embedded.';
+
+COMMENT ON COLUMN public.memory_index.content_tsv IS 'Generated English full-text vector of title (weight A) and content (weight B).';
+
 COMMENT ON COLUMN public.memory_index.content_hash IS 'md5 of title and content: an embedding is written for one hash, and only changed content is embedded again.';
 
 COMMENT ON COLUMN public.memory_index.embedding IS 'The chunk''s embedding (null while waiting for memory-indexer, and in the cold tier). THE dimension of the whole system: see the migration''s header.';
@@ -5571,6 +5697,8 @@ COMMENT ON COLUMN public.memory_index.embedding IS 'The chunk''s embedding (null
 COMMENT ON COLUMN public.memory_index.embedding_model IS 'Which embedder wrote the vector (openai:<model>, supabase:gte-small, offline:lexical-v1); search compares only vectors of the tenant''s current model.';
 
 COMMENT ON COLUMN public.memory_index.embedded_hash IS 'content_hash the embedding was computed for.';
+
+COMMENT ON COLUMN public.memory_index.embedded_at IS 'When memory-indexer wrote the embedding; null while waiting or cold.';
 
 COMMENT ON COLUMN public.memory_index.cold IS 'Cold tier (archived memory): no embedding, still searchable by text.';
 
@@ -5583,6 +5711,8 @@ COMMENT ON COLUMN public.memory_index.agent_id IS 'For memories: the owning agen
 COMMENT ON COLUMN public.memory_index.health IS 'For memories: the memory''s health score (min_health filter, health weighting); null for other sources.';
 
 COMMENT ON COLUMN public.memory_index.source_created_at IS 'When the source was created or published (time filters and time decay).';
+
+COMMENT ON COLUMN public.memory_index.metadata IS 'Facts about the source kept for results, e.g. {key, importance, tier} for memories or {slug, status, tags} for posts.';
 
 CREATE VIEW app.memory_fts AS
  SELECT m.id,
@@ -5616,6 +5746,16 @@ ALTER TABLE ONLY app.memory_maintenance_runs FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.memory_maintenance_runs IS 'One row per maintenance run across tenants (operators): tenants maintained, tenants that failed, totals of their reports.';
 
+COMMENT ON COLUMN app.memory_maintenance_runs.started_at IS 'When the run started.';
+
+COMMENT ON COLUMN app.memory_maintenance_runs.finished_at IS 'When the run finished.';
+
+COMMENT ON COLUMN app.memory_maintenance_runs.tenants IS 'Tenants maintained in the run.';
+
+COMMENT ON COLUMN app.memory_maintenance_runs.errors IS 'Tenants whose maintenance failed (each has a report row with error).';
+
+COMMENT ON COLUMN app.memory_maintenance_runs.totals IS 'Sums of the counters of the run''s reports.';
+
 CREATE TABLE app.model_prices (
     model text NOT NULL,
     input_usd_per_mtok numeric(12,6) NOT NULL,
@@ -5629,6 +5769,12 @@ ALTER TABLE ONLY app.model_prices FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.model_prices IS 'USD per million tokens by model name. Tenants can override with tenants.settings.llm.prices. Unknown models cost 0 (and say so in usage metadata).';
 
+COMMENT ON COLUMN app.model_prices.model IS 'Model name as the provider reports it (e.g. gpt-4o-mini).';
+
+COMMENT ON COLUMN app.model_prices.input_usd_per_mtok IS 'USD per million prompt (input) tokens.';
+
+COMMENT ON COLUMN app.model_prices.output_usd_per_mtok IS 'USD per million completion (output) tokens.';
+
 CREATE TABLE app.queue_consumers (
     queue_name text NOT NULL,
     worker_id text NOT NULL,
@@ -5638,6 +5784,12 @@ CREATE TABLE app.queue_consumers (
 ALTER TABLE ONLY app.queue_consumers FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.queue_consumers IS 'Internal: worker invocations draining a queue right now (a lease renewed by their heartbeat). app.tick wakes a queue''s worker when visible work waits and fewer than its max consumers are alive.';
+
+COMMENT ON COLUMN app.queue_consumers.queue_name IS 'The queue (app.queue_workers) the worker invocation is draining.';
+
+COMMENT ON COLUMN app.queue_consumers.worker_id IS 'Id of the worker invocation holding the lease, as passed to app.queue_heartbeat.';
+
+COMMENT ON COLUMN app.queue_consumers.expires_at IS 'End of the lease: set to now + 2 × the visibility timeout on every heartbeat; app.tick deletes expired rows.';
 
 CREATE TABLE app.queue_deferrals (
     queue_name text NOT NULL,
@@ -5705,6 +5857,14 @@ ALTER TABLE ONLY app.queue_workers FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.queue_workers IS 'Each queue and the Edge Function that drains it. Enqueueing wakes that function at once; app.tick wakes it again while visible messages wait unclaimed and fewer than max_consumers invocations are draining (0 pauses the tick''s wake-ups for that queue, e.g. during a benchmark).';
 
+COMMENT ON COLUMN app.queue_workers.queue_name IS 'The pgmq queue (messages live in pgmq.q_<queue_name>); registered with app.queue_register.';
+
+COMMENT ON COLUMN app.queue_workers.function_name IS 'The Edge Function (lowercase slug) that drains this queue and that app.queue_wake invokes.';
+
+COMMENT ON COLUMN app.queue_workers.max_consumers IS 'Invocations (0-100) that may drain the queue at once before app.tick stops waking more; 0 pauses the tick''s wake-ups.';
+
+COMMENT ON COLUMN app.queue_workers.description IS 'What the queue carries, in plain words (set by app.queue_register).';
+
 CREATE TABLE app.rate_counters (
     api_key_id uuid NOT NULL,
     window_kind text NOT NULL,
@@ -5716,6 +5876,14 @@ CREATE TABLE app.rate_counters (
 ALTER TABLE ONLY app.rate_counters FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.rate_counters IS 'Per-key request counters per minute and per UTC day; incremented atomically by app.api_key_consume.';
+
+COMMENT ON COLUMN app.rate_counters.api_key_id IS 'The API key whose requests are counted.';
+
+COMMENT ON COLUMN app.rate_counters.window_kind IS 'minute or day: the length of the counting window.';
+
+COMMENT ON COLUMN app.rate_counters.window_start IS 'Start of the window (the minute, or the UTC day) the hits fall in.';
+
+COMMENT ON COLUMN app.rate_counters.hits IS 'Requests the key made in the window, incremented by app.api_key_consume.';
 
 CREATE TABLE app.run_kinds (
     kind text NOT NULL,
@@ -5753,6 +5921,14 @@ ALTER TABLE ONLY app.secret_access_log FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.secret_access_log IS 'Every set, read, refused read and delete of a tenant secret, with the purpose (and target origin) given by the caller.';
 
+COMMENT ON COLUMN app.secret_access_log.name IS 'The secret''s name (app.tenant_secrets.name) that was accessed.';
+
+COMMENT ON COLUMN app.secret_access_log.action IS 'set, read, refused (a read for an origin the secret is not bound to) or delete.';
+
+COMMENT ON COLUMN app.secret_access_log.purpose IS 'Why the caller accessed the secret, as it stated; a refused read appends → <origin requested>.';
+
+COMMENT ON COLUMN app.secret_access_log.at IS 'When the access happened.';
+
 ALTER TABLE app.secret_access_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME app.secret_access_log_id_seq
     START WITH 1
@@ -5774,6 +5950,18 @@ CREATE TABLE app.skill_templates (
 ALTER TABLE ONLY app.skill_templates FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.skill_templates IS 'Skill manifests installed with an agent pack (version 1 in the tenant).';
+
+COMMENT ON COLUMN app.skill_templates.pack IS 'The agent pack the skill is installed with.';
+
+COMMENT ON COLUMN app.skill_templates.key IS 'The skill key agents list in skills; installed as version 1 of public.skills.key.';
+
+COMMENT ON COLUMN app.skill_templates.name IS 'Display name copied to skills.name.';
+
+COMMENT ON COLUMN app.skill_templates.description IS 'What the skill is for, copied to skills.description.';
+
+COMMENT ON COLUMN app.skill_templates.instructions IS 'Prompt text copied to skills.instructions.';
+
+COMMENT ON COLUMN app.skill_templates.tools IS 'Tool names the skill uses, copied to skills.tools.';
 
 CREATE TABLE app.tenant_secrets (
     tenant_id uuid NOT NULL,
@@ -5880,9 +6068,13 @@ COMMENT ON COLUMN public.agent_memory.key IS 'Name of the memory, unique per age
 
 COMMENT ON COLUMN public.agent_memory.content IS 'The memory itself: a JSON string or an object ({"text": …} or fields such as {"subject": …, "value": …}).';
 
+COMMENT ON COLUMN public.agent_memory.summary IS 'Short plain-text summary of the content (up to 2,000 characters), searched and shown before the content.';
+
 COMMENT ON COLUMN public.agent_memory.importance IS 'Set by whoever stores it, 0 to 1; 0.8 and above is critical (always offered to prompts first).';
 
 COMMENT ON COLUMN public.agent_memory.access_count IS 'Reads by id or key (memory.get) and uses in prompts.';
+
+COMMENT ON COLUMN public.agent_memory.last_accessed_at IS 'When the memory was last read by id or key or used in a prompt.';
 
 COMMENT ON COLUMN public.agent_memory.retrieval_count IS 'Times the memory came back from a search or a prompt retrieval.';
 
@@ -5902,11 +6094,17 @@ COMMENT ON COLUMN public.agent_memory.source IS 'Where it was created: server (A
 
 COMMENT ON COLUMN public.agent_memory.sync_id IS 'Identity of the memory across synced copies (conflict detection).';
 
+COMMENT ON COLUMN public.agent_memory.synced_at IS 'When the memory was last synced with another copy; nothing in Ora writes it yet.';
+
 COMMENT ON COLUMN public.agent_memory.is_dirty IS 'Changed since the last sync.';
 
 COMMENT ON COLUMN public.agent_memory.expires_at IS 'Hard expiry: the memory stops counting as fresh then and maintenance deletes it.';
 
 COMMENT ON COLUMN public.agent_memory.is_archived IS 'Cold tier: archived by maintenance (low health, idle, over quota, or superseded).';
+
+COMMENT ON COLUMN public.agent_memory.archived_at IS 'When the memory went cold (set and cleared by a trigger following is_archived).';
+
+COMMENT ON COLUMN public.agent_memory.metadata IS 'Free-form JSON the writer attaches to the memory.';
 
 CREATE TABLE public.agent_personas (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -5920,6 +6118,12 @@ CREATE TABLE public.agent_personas (
 ALTER TABLE ONLY public.agent_personas FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.agent_personas IS 'Every persona an agent has had; agents.persona_version names the current one.';
+
+COMMENT ON COLUMN public.agent_personas.agent_id IS 'The agent this persona belonged to.';
+
+COMMENT ON COLUMN public.agent_personas.version IS 'The persona version (agents.persona_version when it was set), unique per agent.';
+
+COMMENT ON COLUMN public.agent_personas.persona IS 'The system prompt text of that version.';
 
 CREATE VIEW public.agent_sessions WITH (security_invoker='true') AS
  SELECT r.id,
@@ -6006,15 +6210,53 @@ ALTER TABLE ONLY public.agent_tasks FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.agent_tasks IS 'Task queue with dependencies (task_dependencies). pending → queued (a session runs it) → running → success | error; cancelled when a dependency fails (blocked_by says which) or on request; expired past deadline_at. Tasks without an assigned agent wait for a person or client to complete them.';
 
+COMMENT ON COLUMN public.agent_tasks.assigned_agent IS 'Slug of the agent whose session works on the task; a task with none stays pending.';
+
+COMMENT ON COLUMN public.agent_tasks.delegated_by IS 'Provenance text naming who delegated the task; stored as given, no behaviour attached.';
+
+COMMENT ON COLUMN public.agent_tasks.task_type IS 'Free-text category of the task (general by default, up to 100 characters), passed to the session as task.type.';
+
+COMMENT ON COLUMN public.agent_tasks.instructions IS 'Structured instructions for the agent, passed to the session with the task.';
+
+COMMENT ON COLUMN public.agent_tasks.input IS 'JSON input for the agent, passed to the session as task.input.';
+
+COMMENT ON COLUMN public.agent_tasks.output IS 'The result: the output of the session that succeeded (given to dependent tasks as context).';
+
+COMMENT ON COLUMN public.agent_tasks.priority IS 'Priority of the task''s session (-100 to 100, higher runs sooner).';
+
 COMMENT ON COLUMN public.agent_tasks.scheduled_for IS 'Not started before this time (app.tick queues it when due).';
 
 COMMENT ON COLUMN public.agent_tasks.deadline_at IS 'Past this the task expires (and its session is cancelled); dependents are stopped.';
+
+COMMENT ON COLUMN public.agent_tasks.status IS 'pending (waiting for dependencies, schedule or an agent), queued, running, waiting, success, error, cancelled or expired.';
+
+COMMENT ON COLUMN public.agent_tasks.status_message IS 'Human-readable note on the current status (why it waits, why it was stopped, retry requested); null when there is nothing to say.';
+
+COMMENT ON COLUMN public.agent_tasks.error_message IS 'Why the task last ended in error or was cancelled (the session''s error or the failed dependency); cleared on retry and success.';
 
 COMMENT ON COLUMN public.agent_tasks.blocked_by IS 'The dependency whose failure stopped this task (it went to cancelled with a reason).';
 
 COMMENT ON COLUMN public.agent_tasks.attempt_count IS 'Sessions started for this task (retries included).';
 
+COMMENT ON COLUMN public.agent_tasks.max_attempts IS 'Attempts (1-20) allowed to each session started for the task (the session''s runs.max_attempts).';
+
+COMMENT ON COLUMN public.agent_tasks.last_attempt_at IS 'When the latest session for the task was started.';
+
 COMMENT ON COLUMN public.agent_tasks.session_id IS 'The agent session (a run of kind agent) working on the task now or last.';
+
+COMMENT ON COLUMN public.agent_tasks.parent_task_id IS 'A task this one belongs under (deleted with it); a link only, no behaviour attached.';
+
+COMMENT ON COLUMN public.agent_tasks.related_post_id IS 'The blog post the task is about, if any; a link only, no behaviour attached.';
+
+COMMENT ON COLUMN public.agent_tasks.source IS 'Where the task came from: server, desktop, api, webhook, automation or agent (agent when created by the tasks.create tool).';
+
+COMMENT ON COLUMN public.agent_tasks.started_at IS 'When the first of its sessions started running.';
+
+COMMENT ON COLUMN public.agent_tasks.completed_at IS 'When the task ended (success, error, cancelled or expired); cleared on retry.';
+
+COMMENT ON COLUMN public.agent_tasks.duration_ms IS 'Milliseconds from its start (or last attempt) to completion.';
+
+COMMENT ON COLUMN public.agent_tasks.tokens_used IS 'Prompt plus completion tokens of the steps of the task''s session, set when it finishes.';
 
 COMMENT ON COLUMN public.agent_tasks.estimated_cost IS 'USD spent by the task''s session (its steps'' LLM calls).';
 
@@ -6049,7 +6291,33 @@ ALTER TABLE ONLY public.agents FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.agents IS 'Agent registry: persona (system prompt, versioned in agent_personas), model settings, allowed tools, skills, memory types, can_spawn. kind=spawned agents have a parent and an expiry.';
 
+COMMENT ON COLUMN public.agents.slug IS 'Identifier of the agent within its tenant (lowercase letters, digits, underscores); sessions, tasks and runs.subject refer to agents by it.';
+
+COMMENT ON COLUMN public.agents.persona IS 'The agent''s system prompt; every change bumps persona_version and is kept in agent_personas.';
+
+COMMENT ON COLUMN public.agents.persona_version IS 'Version of the current persona (1 on insert, +1 per change), set by a trigger.';
+
 COMMENT ON COLUMN public.agents.model_settings IS '{provider: auto|openai|offline, base_url, model, temperature, max_tokens, api_key_secret} — overrides tenants.settings.llm.';
+
+COMMENT ON COLUMN public.agents.allowed_tools IS 'Tool names the agent''s sessions may call; the tool gate refuses others.';
+
+COMMENT ON COLUMN public.agents.skills IS 'Skill keys whose newest enabled version is included in the agent''s prompt (public.skills).';
+
+COMMENT ON COLUMN public.agents.memory_types IS 'Memory types (fact, preference, context, …) the agent''s prompt memory draws on; empty = all types.';
+
+COMMENT ON COLUMN public.agents.can_spawn IS 'Whether the agent may call spawn_agents to start other agent sessions.';
+
+COMMENT ON COLUMN public.agents.kind IS 'persistent (lives until deleted) or spawned (temporary, must have expires_at); nothing in Ora creates spawned agents today.';
+
+COMMENT ON COLUMN public.agents.parent_agent_id IS 'For a spawned agent, the agent that created it (deleted with it); null for persistent agents.';
+
+COMMENT ON COLUMN public.agents.expires_at IS 'After this the agent cannot start sessions; required for kind spawned.';
+
+COMMENT ON COLUMN public.agents.is_active IS 'False: the agent cannot start sessions (app.agent_snapshot ignores it).';
+
+COMMENT ON COLUMN public.agents.pack IS 'The agent pack it was installed from (content, industrial); null for agents created directly.';
+
+COMMENT ON COLUMN public.agents.metadata IS 'Free-form JSON object of extra attributes supplied by the writer; Ora does not read it.';
 
 CREATE TABLE public.api_keys (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6085,9 +6353,37 @@ ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.api_keys IS 'Ora API keys. Only the SHA-256 hash is stored; the prefix identifies a key in lists and logs. Revoke with is_active=false; rotate keeps the old key until its expires_at (grace period).';
 
+COMMENT ON COLUMN public.api_keys.key_prefix IS 'The 8 lowercase letters or digits after ora_ in the key (ora_<prefix>_<secret>); unique, shown in lists and used by the gateway to find the key.';
+
+COMMENT ON COLUMN public.api_keys.key_hash IS 'SHA-256 hex digest of the whole key; the key itself is never stored.';
+
 COMMENT ON COLUMN public.api_keys.scopes IS '* for everything, or <resource>:read / <resource>:write / <resource>:* (write implies read).';
 
+COMMENT ON COLUMN public.api_keys.rate_limit_per_minute IS 'Requests the key may make per minute; app.api_key_consume refuses more (counted in app.rate_counters).';
+
+COMMENT ON COLUMN public.api_keys.rate_limit_per_day IS 'Requests the key may make per UTC day; app.api_key_consume refuses more (counted in app.rate_counters).';
+
+COMMENT ON COLUMN public.api_keys.total_requests IS 'Requests counted against the key since it was created, added in batches by the gateway.';
+
+COMMENT ON COLUMN public.api_keys.last_used_at IS 'When the key last made a counted request (written in batches by the gateway).';
+
+COMMENT ON COLUMN public.api_keys.last_used_ip IS 'Client address of the key''s latest counted request.';
+
 COMMENT ON COLUMN public.api_keys.allowed_ips IS 'Client addresses or CIDR ranges allowed to use the key; empty = any.';
+
+COMMENT ON COLUMN public.api_keys.expires_at IS 'After this the gateway refuses the key; null = never expires (rotation sets it to the end of the grace period on the old key).';
+
+COMMENT ON COLUMN public.api_keys.is_active IS 'False once the key is revoked (or rotated with no grace); the gateway refuses inactive keys.';
+
+COMMENT ON COLUMN public.api_keys.revoked_at IS 'When the key was revoked or rotated out; null while it is usable.';
+
+COMMENT ON COLUMN public.api_keys.revoked_reason IS 'Why the key was revoked, as given to keys.revoke, or rotated when a rotation replaced it.';
+
+COMMENT ON COLUMN public.api_keys.rotated_from IS 'The key this one replaced in a rotation (keys.rotate); null for a key created directly.';
+
+COMMENT ON COLUMN public.api_keys.agent_id IS 'Marks a key that acts for an agent: such keys may not decide approvals and do not count as approvers; no Ora action sets it today.';
+
+COMMENT ON COLUMN public.api_keys.created_by IS 'Who created the key: key:<id>, user:<id> or service_role.';
 
 CREATE VIEW public.automation_runs WITH (security_invoker='true') AS
  SELECT r.id,
@@ -6175,6 +6471,12 @@ ALTER TABLE ONLY public.automations FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.automations IS 'Automations (seed 000 Part II): a trigger, conditions and a sequence of actions. Each firing is a run of kind automation (see automation_runs); definitions are snapshotted into the run, so editing one never changes a run in flight.';
 
+COMMENT ON COLUMN public.automations.slug IS 'URL-safe identifier, unique per tenant (lowercase letters, digits, hyphens).';
+
+COMMENT ON COLUMN public.automations.category IS 'content, analytics, leads, maintenance, notifications, integration or general (for grouping only).';
+
+COMMENT ON COLUMN public.automations.trigger_type IS 'What fires it: schedule, event, threshold, manual or webhook (configured in trigger_config).';
+
 COMMENT ON COLUMN public.automations.trigger_config IS 'schedule: {cron, timezone, interval: {value, unit}, runAt, skipIfRunning}; event: {events[], filter, debounce: {seconds, key}, batch: {maxSize, maxWait}, cancelOn: {events[], match}}; threshold: {metric, operator, value, window: {duration, aggregation}, compare, sustainedFor, autoResolve, dimensions}; webhook: {}; manual: {}. Validated by the API (docs/automations.md).';
 
 COMMENT ON COLUMN public.automations.event_names IS 'Event types an event automation listens to (from trigger_config.events; * = all); indexed for matching.';
@@ -6185,7 +6487,19 @@ COMMENT ON COLUMN public.automations.actions IS 'The action sequence: [{type, na
 
 COMMENT ON COLUMN public.automations.on_error IS 'What a failed action does unless it says otherwise: ignore (continue), retry (the run retries with backoff, max_retries times), notify (a notification, then continue), pause (pause the automation, stop the run), abort (stop the run).';
 
+COMMENT ON COLUMN public.automations.max_retries IS 'Retries (0-10) of a run whose action failed, when on_error is retry.';
+
+COMMENT ON COLUMN public.automations.retry_delay_seconds IS 'Base delay in seconds before a retry; doubled each attempt, with jitter.';
+
+COMMENT ON COLUMN public.automations.max_runs_per_hour IS 'Firings allowed in the last hour; more are skipped (manual firings are not capped); null = no cap.';
+
+COMMENT ON COLUMN public.automations.max_runs_per_day IS 'Firings allowed in the last 24 hours; more are skipped (manual firings are not capped); null = no cap.';
+
+COMMENT ON COLUMN public.automations.cooldown_seconds IS 'Seconds after a firing during which further (non-manual) firings are skipped; 0 = none.';
+
 COMMENT ON COLUMN public.automations.status IS 'active, paused (by hand or by an on_error pause), disabled, error, draft (never fires), completed (a one-time schedule that fired).';
+
+COMMENT ON COLUMN public.automations.status_reason IS 'Why the status last changed by itself (an on_error pause, an invalid schedule); cleared when status is set by hand.';
 
 COMMENT ON COLUMN public.automations.run_scopes IS 'Scopes the automation''s data actions run with: those of whoever created or last changed it, never more.';
 
@@ -6196,6 +6510,28 @@ COMMENT ON COLUMN public.automations.next_run_at IS 'Schedule automations: the n
 COMMENT ON COLUMN public.automations.threshold_state IS 'Threshold automations: {breaching_since, firing, fired_at, last_value, last_compare, last_checked_at}.';
 
 COMMENT ON COLUMN public.automations.total_runs IS 'Runs that finished (success, partial, failed or cancelled); firings skipped by status, caps, cooldown, loop protection or conditions count in skipped_runs. Updated when a run ends.';
+
+COMMENT ON COLUMN public.automations.successful_runs IS 'Finished runs whose outcome was success or partial.';
+
+COMMENT ON COLUMN public.automations.failed_runs IS 'Finished runs that failed.';
+
+COMMENT ON COLUMN public.automations.skipped_runs IS 'Firings skipped by cooldown, caps or conditions.';
+
+COMMENT ON COLUMN public.automations.last_run_at IS 'Creation time of the latest finished run.';
+
+COMMENT ON COLUMN public.automations.last_success_at IS 'When a run last finished with success or partial.';
+
+COMMENT ON COLUMN public.automations.last_error_at IS 'When a run last failed.';
+
+COMMENT ON COLUMN public.automations.last_error IS 'Error message of the latest failed run.';
+
+COMMENT ON COLUMN public.automations.avg_duration_ms IS 'Moving average (90 % previous, 10 % latest) of finished runs'' duration in milliseconds.';
+
+COMMENT ON COLUMN public.automations.created_by IS 'Who created the automation: key:<id>, user:<id> or service_role.';
+
+COMMENT ON COLUMN public.automations.tags IS 'Free-text tags for filtering automations.';
+
+COMMENT ON COLUMN public.automations.metadata IS 'Free-form JSON the writer attaches; Ora does not read it.';
 
 CREATE TABLE public.blog_posts (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6224,6 +6560,30 @@ ALTER TABLE ONLY public.blog_posts FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.blog_posts IS 'Blog posts. Every change is written to event_log as blog_posts.INSERT / UPDATE / DELETE.';
 
+COMMENT ON COLUMN public.blog_posts.slug IS 'URL slug, unique per tenant: lowercase words joined by hyphens, derived from the title when not given.';
+
+COMMENT ON COLUMN public.blog_posts.excerpt IS 'Short summary shown in lists (up to 2,000 characters).';
+
+COMMENT ON COLUMN public.blog_posts.content IS 'The post body (up to 500,000 characters); empty until written.';
+
+COMMENT ON COLUMN public.blog_posts.status IS 'draft, scheduled, published or archived; posts.publish sets published.';
+
+COMMENT ON COLUMN public.blog_posts.author IS 'Who wrote the post, as free text (a person or an agent).';
+
+COMMENT ON COLUMN public.blog_posts.tags IS 'Free-text tags (up to 50) used to filter posts.';
+
+COMMENT ON COLUMN public.blog_posts.featured_image IS 'URL of the post''s lead image.';
+
+COMMENT ON COLUMN public.blog_posts.seo_title IS 'Title for search engines and link previews, when different from title (up to 200 characters).';
+
+COMMENT ON COLUMN public.blog_posts.seo_description IS 'Meta description for search engines (up to 500 characters).';
+
+COMMENT ON COLUMN public.blog_posts.scheduled_for IS 'When the post is meant to go live; stored for the site, nothing in Ora publishes it automatically.';
+
+COMMENT ON COLUMN public.blog_posts.published_at IS 'When the post was first published (set on create as published or by posts.publish, kept on republish).';
+
+COMMENT ON COLUMN public.blog_posts.metadata IS 'Free-form JSON object of extra post attributes supplied by the writer.';
+
 CREATE TABLE public.budget_alerts (
     tenant_id uuid NOT NULL,
     period date NOT NULL,
@@ -6236,6 +6596,16 @@ CREATE TABLE public.budget_alerts (
 ALTER TABLE ONLY public.budget_alerts FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.budget_alerts IS 'Budget alerts that fired: at most one per tenant, month and threshold.';
+
+COMMENT ON COLUMN public.budget_alerts.period IS 'First day of the UTC calendar month the alert belongs to.';
+
+COMMENT ON COLUMN public.budget_alerts.threshold IS 'The percentage of the budget (from tenant_budgets.alert_thresholds) that was reached.';
+
+COMMENT ON COLUMN public.budget_alerts.spent_usd IS 'Month''s spend in USD when the alert fired.';
+
+COMMENT ON COLUMN public.budget_alerts.budget_usd IS 'The monthly budget in USD when the alert fired.';
+
+COMMENT ON COLUMN public.budget_alerts.fired_at IS 'When the threshold was crossed (the usage event that crossed it was recorded).';
 
 CREATE TABLE public.circuit_breakers (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6260,9 +6630,25 @@ ALTER TABLE ONLY public.circuit_breakers FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.circuit_breakers IS 'One breaker per tenant and dependency (e.g. llm:<host>); threshold and cooldown come from tenants.settings breaker_failure_threshold (5) and breaker_cooldown_seconds (30) when the breaker is first created. closed → open after failure_threshold consecutive failures; after the cooldown (or the Retry-After the dependency asked for) one probe is let through (half_open); a success closes it and releases the work deferred on it at once, a failure re-opens it.';
 
+COMMENT ON COLUMN public.circuit_breakers.key IS 'The dependency guarded, e.g. llm:<host> for a model provider; unique per tenant.';
+
+COMMENT ON COLUMN public.circuit_breakers.state IS 'closed (calls go through), open (calls are deferred until open_until) or half_open (one probe call is let through).';
+
+COMMENT ON COLUMN public.circuit_breakers.fail_count IS 'Consecutive failures recorded since the breaker last closed; reaching failure_threshold opens it.';
+
+COMMENT ON COLUMN public.circuit_breakers.failure_threshold IS 'Consecutive failures that open the breaker (tenant setting breaker_failure_threshold, 5 by default, when created).';
+
+COMMENT ON COLUMN public.circuit_breakers.cooldown_seconds IS 'Seconds an opened breaker stays open before a probe (tenant setting breaker_cooldown_seconds, 30 by default, when created).';
+
+COMMENT ON COLUMN public.circuit_breakers.opened_at IS 'When the breaker last opened; null while closed.';
+
 COMMENT ON COLUMN public.circuit_breakers.open_until IS 'While open: when the next probe may go (opened_at + cooldown, or the dependency''s Retry-After).';
 
 COMMENT ON COLUMN public.circuit_breakers.probe_until IS 'While half open: until when the one probe in flight is waited for before another is let through.';
+
+COMMENT ON COLUMN public.circuit_breakers.last_error IS 'Error message of the latest recorded failure (up to 2,000 characters).';
+
+COMMENT ON COLUMN public.circuit_breakers.opened_count IS 'Times the breaker has opened since it was created.';
 
 CREATE TABLE public.director_reviews (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6276,6 +6662,10 @@ CREATE TABLE public.director_reviews (
 ALTER TABLE ONLY public.director_reviews FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.director_reviews IS 'What each director review found (stalled sessions: no heartbeat for 20 minutes) and decided (escalations).';
+
+COMMENT ON COLUMN public.director_reviews.reviewed_at IS 'When app.director_review ran for the tenant.';
+
+COMMENT ON COLUMN public.director_reviews.sessions_checked IS 'Queued or running agent sessions of the tenant the review looked at.';
 
 COMMENT ON COLUMN public.director_reviews.findings IS '[{session_id, agent, status, last_heartbeat, attempts}] of the stalled sessions.';
 
@@ -6302,9 +6692,23 @@ ALTER TABLE ONLY public.event_log FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.event_log IS 'Central event bus: one row per event (<table>.<INSERT|UPDATE|DELETE> from triggers, session.*/task.* from workers). Kept 30 days (expires_at).';
 
+COMMENT ON COLUMN public.event_log.event_type IS 'What happened: <table>.<INSERT|UPDATE|DELETE> for table triggers, or a named event such as session.completed, task.failed, run.cancelled.';
+
+COMMENT ON COLUMN public.event_log.event_source IS 'Who wrote the event: database (table triggers), api, agent, webhook, system (runs and workers) or automation.';
+
 COMMENT ON COLUMN public.event_log.payload IS 'For table events: {table, operation, old, new, timestamp}.';
 
+COMMENT ON COLUMN public.event_log.processed IS 'True once the trigger-engine routed the event; events no automation or webhook wanted are never queued and stay false.';
+
+COMMENT ON COLUMN public.event_log.processed_at IS 'When the trigger-engine marked the event processed.';
+
+COMMENT ON COLUMN public.event_log.processing_error IS 'Reserved for an error while routing the event; nothing writes it today (a failed routing is retried through the events queue instead).';
+
+COMMENT ON COLUMN public.event_log.matched_automations IS 'Ids of the automations the trigger-engine fired for this event (empty when none matched); null until processed.';
+
 COMMENT ON COLUMN public.event_log.chain IS 'Automations whose runs caused this event (set from the ora.chain setting of the writing transaction); an automation in the chain is not fired by it again (loop protection).';
+
+COMMENT ON COLUMN public.event_log.expires_at IS 'When app.tick deletes the event (30 days after it was written by default).';
 
 CREATE TABLE public.leads (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6330,7 +6734,15 @@ ALTER TABLE ONLY public.leads FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.leads IS 'Leads captured by the site. Every change is written to event_log as leads.INSERT / leads.UPDATE / leads.DELETE.';
 
+COMMENT ON COLUMN public.leads.source IS 'Where the lead came from (free text, up to 100 characters); api unless the writer says otherwise.';
+
+COMMENT ON COLUMN public.leads.status IS 'Sales stage: new, contacted, qualified, converted or lost.';
+
 COMMENT ON COLUMN public.leads.ai_score IS 'Lead quality 0-100 (the hot-lead automation fires at >= 80).';
+
+COMMENT ON COLUMN public.leads.notes IS 'Free-text notes about the lead (up to 20,000 characters).';
+
+COMMENT ON COLUMN public.leads.metadata IS 'Free-form JSON object of extra lead attributes supplied by the writer.';
 
 CREATE TABLE public.memory_decisions (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6353,9 +6765,17 @@ COMMENT ON TABLE public.memory_decisions IS 'Every decision taken when memories 
 
 COMMENT ON COLUMN public.memory_decisions.memory_id IS 'The memory the decision is about (the new one for add, update and supersede); no foreign key, so the record outlives the memory.';
 
+COMMENT ON COLUMN public.memory_decisions.action IS 'add, update (same key, new version), supersede (a contradiction), noop (nothing new), forget or archive.';
+
 COMMENT ON COLUMN public.memory_decisions.target_ids IS 'Older memories the decision changed (superseded, forgotten).';
 
 COMMENT ON COLUMN public.memory_decisions.judge IS 'key: same key stored again; rules: the deterministic contradiction rules; llm: the tenant''s model judged.';
+
+COMMENT ON COLUMN public.memory_decisions.model IS 'The model that judged, when judge is llm; null otherwise.';
+
+COMMENT ON COLUMN public.memory_decisions.explanation IS 'Why the decision was taken, in words (e.g. same key, same content).';
+
+COMMENT ON COLUMN public.memory_decisions.details IS 'Extra facts of the decision, e.g. the previous content of an updated memory or the contradiction candidates.';
 
 CREATE TABLE public.memory_index_state (
     tenant_id uuid NOT NULL,
@@ -6371,7 +6791,11 @@ COMMENT ON TABLE public.memory_index_state IS 'Per tenant: the index version (bu
 
 COMMENT ON COLUMN public.memory_index_state.version IS 'Incremented by every statement that changes the tenant''s chunks.';
 
+COMMENT ON COLUMN public.memory_index_state.chunks IS 'Chunks of the tenant in memory_index (recounted by maintenance).';
+
 COMMENT ON COLUMN public.memory_index_state.embedded IS 'Chunks with an embedding.';
+
+COMMENT ON COLUMN public.memory_index_state.changed_at IS 'When the tenant''s chunks last changed.';
 
 CREATE TABLE public.memory_maintenance_reports (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6398,7 +6822,37 @@ ALTER TABLE ONLY public.memory_maintenance_reports FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.memory_maintenance_reports IS 'One row per tenant per maintenance run (app.memory_maintenance): what was recomputed, deleted, archived and moved between tiers, the tiers afterwards, or the error that stopped this tenant''s part.';
 
+COMMENT ON COLUMN public.memory_maintenance_reports.run_id IS 'The maintenance run (app.memory_maintenance_runs.id) that wrote the report.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.started_at IS 'When maintenance of this tenant started.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.finished_at IS 'When maintenance of this tenant finished (or failed).';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.health_updated IS 'Memories whose health score was recomputed.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.expired_deleted IS 'Memories deleted because expires_at passed.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.superseded_deleted IS 'Superseded memories deleted after superseded_retention_days.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.cold_deleted IS 'Archived memories deleted after cold_retention_days.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.superseded_archived IS 'Superseded memories moved to the cold tier.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.idle_archived IS 'Warm memories archived for being idle and under archive_below_health.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.quota_archived IS 'Live memories archived for exceeding a type quota or max_live.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.quota_deleted IS 'Archived memories deleted for exceeding max_cold.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.promoted_hot IS 'Memories moved to the hot tier.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.demoted_warm IS 'Memories moved from hot to warm.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.cache_purged IS 'Semantic cache entries deleted as expired or stale.';
+
 COMMENT ON COLUMN public.memory_maintenance_reports.tiers IS 'Memories per tier after the run: {"hot", "warm", "cold"}.';
+
+COMMENT ON COLUMN public.memory_maintenance_reports.error IS 'The error that stopped this tenant''s maintenance; null when it succeeded.';
 
 CREATE TABLE public.memory_policies (
     tenant_id uuid NOT NULL,
@@ -6445,6 +6899,8 @@ COMMENT ON COLUMN public.memory_policies.hot_min_health IS 'Health a memory need
 
 COMMENT ON COLUMN public.memory_policies.warm_idle_days IS 'A warm memory idle this long with health under archive_below_health is archived.';
 
+COMMENT ON COLUMN public.memory_policies.archive_below_health IS 'Health under which an idle warm memory (warm_idle_days) is archived.';
+
 COMMENT ON COLUMN public.memory_policies.superseded_retention_days IS 'Superseded memories are deleted this many days after being superseded.';
 
 COMMENT ON COLUMN public.memory_policies.cold_retention_days IS 'Archived memories are deleted this many days after being archived.';
@@ -6465,6 +6921,10 @@ CREATE TABLE public.metrics (
 ALTER TABLE ONLY public.metrics FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.metrics IS 'Metric points (page_views, lead_count, error_rate, sensor readings…) recorded with metrics.record; threshold automations aggregate them over windows.';
+
+COMMENT ON COLUMN public.metrics.name IS 'Metric name (lowercase letters, digits and _ . : -), e.g. page_views; threshold automations select by it.';
+
+COMMENT ON COLUMN public.metrics.value IS 'The observed value.';
 
 COMMENT ON COLUMN public.metrics.dimensions IS 'Labels of the point ({page, source, asset}); queries and thresholds can filter on them (containment).';
 
@@ -6508,17 +6968,35 @@ ALTER TABLE ONLY public.notification_deliveries FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.notification_deliveries IS 'Delivery log of notifications'' external channels: one row per notification × channel, written by app.notification_create and the deliveries worker only.';
 
+COMMENT ON COLUMN public.notification_deliveries.notification_id IS 'The notification being delivered.';
+
+COMMENT ON COLUMN public.notification_deliveries.channel IS 'The external channel of this delivery: email, webhook, slack, teams or sms.';
+
 COMMENT ON COLUMN public.notification_deliveries.target IS 'Who it goes to, for the log: email addresses or phone numbers; null for webhook, slack and teams (their URLs are settings or secrets).';
 
 COMMENT ON COLUMN public.notification_deliveries.status IS 'pending (queued or waiting for a retry), delivered, failed (a final answer such as a 4xx, or a channel that is not configured; no retry) or dead (every attempt failed; the message went to deliveries_dlq).';
 
+COMMENT ON COLUMN public.notification_deliveries.attempts IS 'Attempts made so far (counted by the deliveries worker when an attempt starts).';
+
 COMMENT ON COLUMN public.notification_deliveries.retry_schedule_seconds IS 'Seconds to wait after failed attempt 1, 2, …; taken from settings.notifications.retry_schedule_seconds (or the default) when the notification was created. Jitter of ±20% is added, and a longer Retry-After is honoured.';
+
+COMMENT ON COLUMN public.notification_deliveries.max_attempts IS 'Attempts allowed: 1 + the number of retry delays (generated from retry_schedule_seconds).';
+
+COMMENT ON COLUMN public.notification_deliveries.next_attempt_at IS 'When the next attempt is due (now at creation, then after each failed attempt''s delay).';
 
 COMMENT ON COLUMN public.notification_deliveries.locked_until IS 'While an attempt is in flight: until when it may take (its timeout plus a margin); a redelivered message waits for it instead of sending twice.';
 
 COMMENT ON COLUMN public.notification_deliveries.sent_to IS 'SMS: the numbers already sent to, so a retry sends only to the others.';
 
+COMMENT ON COLUMN public.notification_deliveries.last_attempt_at IS 'When the latest attempt started.';
+
+COMMENT ON COLUMN public.notification_deliveries.last_status_code IS 'HTTP status of the latest attempt''s response; null when no response came.';
+
+COMMENT ON COLUMN public.notification_deliveries.last_error IS 'Error of the latest failed attempt (for dead: with how many attempts were made).';
+
 COMMENT ON COLUMN public.notification_deliveries.last_duration_ms IS 'How long the latest attempt took, from the request to the end of the response.';
+
+COMMENT ON COLUMN public.notification_deliveries.delivered_at IS 'When the channel accepted it; null until delivered.';
 
 CREATE TABLE public.notification_routes (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6536,6 +7014,8 @@ ALTER TABLE ONLY public.notification_routes FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.notification_routes IS 'Per tenant, the channels a notification of each severity goes to when its creator names none. A severity without a route goes to admin only.';
 
 COMMENT ON COLUMN public.notification_routes.severity IS 'A notification type: info, success, warning, error or alert.';
+
+COMMENT ON COLUMN public.notification_routes.channels IS 'Channels (admin, ora, email, webhook, slack, teams, sms; 1-7 of them) a notification of this severity goes to when its creator names none.';
 
 CREATE TABLE public.notifications (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6568,7 +7048,13 @@ COMMENT ON TABLE public.notifications IS 'Notifications for people. Channels adm
 
 COMMENT ON COLUMN public.notifications.type IS 'Severity: info, success, warning, error or alert; notification_routes map it to channels.';
 
+COMMENT ON COLUMN public.notifications.message IS 'The notification body text (1-10,000 characters).';
+
+COMMENT ON COLUMN public.notifications.data IS 'Free-form JSON the creator attaches (e.g. the budget, run or automation it is about); sent along on external channels.';
+
 COMMENT ON COLUMN public.notifications.source_type IS 'What raised it: system (budget alerts), automation, agent, api, …';
+
+COMMENT ON COLUMN public.notifications.source_id IS 'Id of the row that raised it (e.g. the automation or run), read with source_type; null when none.';
 
 COMMENT ON COLUMN public.notifications.channels IS 'Where it goes: admin and ora (in-app, delivered by this row), email, webhook, slack, teams, sms (one notification_deliveries row each).';
 
@@ -6576,7 +7062,17 @@ COMMENT ON COLUMN public.notifications.delivery_config IS 'Per-notification over
 
 COMMENT ON COLUMN public.notifications.delivery_status IS 'Per channel: {"status": pending | delivered | failed | dead, "at", "attempts", "error"?}; the in-app channels are delivered when the row is created.';
 
+COMMENT ON COLUMN public.notifications.read IS 'True once a user marked it read (notifications.read); unread, undismissed notifications make the inbox count.';
+
+COMMENT ON COLUMN public.notifications.read_at IS 'When it was marked read.';
+
+COMMENT ON COLUMN public.notifications.dismissed IS 'True once a user dismissed it; dismissed notifications leave the default list.';
+
+COMMENT ON COLUMN public.notifications.dismissed_at IS 'When it was dismissed.';
+
 COMMENT ON COLUMN public.notifications.priority IS 'Higher is more urgent; also the priority of its deliveries on the queue.';
+
+COMMENT ON COLUMN public.notifications.expires_at IS 'When app.notifications_cleanup deletes it; null = kept until deleted.';
 
 CREATE TABLE public.request_log (
     id bigint NOT NULL,
@@ -6597,6 +7093,26 @@ CREATE TABLE public.request_log (
 ALTER TABLE ONLY public.request_log FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.request_log IS 'One row per API request: request id, key, action, status, duration. tenant_id is null for requests that never authenticated (visible to operators only). Kept 30 days.';
+
+COMMENT ON COLUMN public.request_log.request_id IS 'The id returned to the client in the response (quote it when reporting a problem).';
+
+COMMENT ON COLUMN public.request_log.api_key_id IS 'The API key that made the request; null for users, the service role and unauthenticated requests.';
+
+COMMENT ON COLUMN public.request_log.user_id IS 'The Supabase Auth user that made the request; null for keys, the service role and unauthenticated requests.';
+
+COMMENT ON COLUMN public.request_log.function_name IS 'The Edge Function that served the request (e.g. ora).';
+
+COMMENT ON COLUMN public.request_log.action IS 'The Ora action called (e.g. runs.get); null when none was resolved.';
+
+COMMENT ON COLUMN public.request_log.method IS 'HTTP method of the request.';
+
+COMMENT ON COLUMN public.request_log.status IS 'HTTP status code of the response.';
+
+COMMENT ON COLUMN public.request_log.error_code IS 'The error code of the response envelope (e.g. NOT_FOUND, INTERNAL_ERROR); null on success.';
+
+COMMENT ON COLUMN public.request_log.duration_ms IS 'Time the gateway spent serving the request, in milliseconds (two decimals).';
+
+COMMENT ON COLUMN public.request_log.client_ip IS 'Client address the gateway saw for the request.';
 
 ALTER TABLE public.request_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.request_log_id_seq
@@ -6639,6 +7155,10 @@ ALTER TABLE ONLY public.run_steps FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.run_steps IS 'The recorded steps of each run, in order. A completed step is the memo: a replayed or resumed run returns its output instead of executing it again; the prefix of steps up to k is the run''s checkpoint after step k (replay and fork start from it).';
 
+COMMENT ON COLUMN public.run_steps.run_id IS 'The run the step belongs to.';
+
+COMMENT ON COLUMN public.run_steps.seq IS 'Position of the step in its run, from 1 (the order steps were first recorded).';
+
 COMMENT ON COLUMN public.run_steps.key IS 'Unique per run; the handler names each step (e.g. turn:2, tool:3:call_x, wait:children).';
 
 COMMENT ON COLUMN public.run_steps.kind IS 'step, llm, tool, wait, sleep, … (what the step did).';
@@ -6649,11 +7169,27 @@ COMMENT ON COLUMN public.run_steps.input IS 'What the step was given (e.g. the m
 
 COMMENT ON COLUMN public.run_steps.output IS 'What it returned (the memo).';
 
+COMMENT ON COLUMN public.run_steps.error IS 'The error {code, message, …} of a failed step; null once completed.';
+
 COMMENT ON COLUMN public.run_steps.attempts IS 'Executions of this step (failed ones included).';
 
 COMMENT ON COLUMN public.run_steps.run_attempt IS 'The run attempt that recorded it.';
 
+COMMENT ON COLUMN public.run_steps.provider IS 'The provider of the step''s model or tool call (e.g. openai, offline); null for steps without one.';
+
+COMMENT ON COLUMN public.run_steps.model IS 'The model an llm step called; null for other steps.';
+
+COMMENT ON COLUMN public.run_steps.prompt_tokens IS 'Prompt tokens of the step''s model call (0 without one).';
+
+COMMENT ON COLUMN public.run_steps.completion_tokens IS 'Completion tokens of the step''s model call (0 without one).';
+
 COMMENT ON COLUMN public.run_steps.cost_usd IS 'Cost of the calls this step made (LLM tokens at the model''s price).';
+
+COMMENT ON COLUMN public.run_steps.started_at IS 'When the step began executing, as the worker reported it.';
+
+COMMENT ON COLUMN public.run_steps.completed_at IS 'When the step was recorded (completed or failed).';
+
+COMMENT ON COLUMN public.run_steps.duration_ms IS 'How long the step took in milliseconds, as the worker measured it.';
 
 CREATE TABLE public.run_waitpoints (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6688,6 +7224,8 @@ ALTER TABLE ONLY public.run_waitpoints FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.run_waitpoints IS 'What parked runs wait for. A wait step (step_key) has one or more waitpoints; mode any resumes on the first resolved, all when every one is resolved. Resolved, timed out or cancelled waitpoints stay as the record.';
 
+COMMENT ON COLUMN public.run_waitpoints.run_id IS 'The parked run that waits on it.';
+
 COMMENT ON COLUMN public.run_waitpoints.step_key IS 'The wait step this belongs to (its output is recorded under this key in run_steps). Null for a completion token not awaited yet.';
 
 COMMENT ON COLUMN public.run_waitpoints.mode IS 'any: the first resolved waitpoint of the step wins and the rest are cancelled; all: the step resumes when every one is resolved or timed out.';
@@ -6710,9 +7248,13 @@ COMMENT ON COLUMN public.run_waitpoints.run_ids IS 'runs: the runs waited for.';
 
 COMMENT ON COLUMN public.run_waitpoints.runs_mode IS 'runs: all (every run finished) or any (the first finished).';
 
+COMMENT ON COLUMN public.run_waitpoints.approval_id IS 'approval: the approval (public.approvals) whose decision resolves it.';
+
 COMMENT ON COLUMN public.run_waitpoints.token_hash IS 'token: SHA-256 of the completion token handed to the outside caller (the token itself is never stored).';
 
 COMMENT ON COLUMN public.run_waitpoints.result IS 'What resolved it: {at} for time, the event row, {runs: [{id, status}]}, the token''s payload, the decision; {timed_out: true} on a timeout.';
+
+COMMENT ON COLUMN public.run_waitpoints.resolved_at IS 'When it left pending (resolved, timed out or cancelled); null while pending.';
 
 CREATE TABLE public.semantic_cache (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6735,7 +7277,21 @@ COMMENT ON TABLE public.semantic_cache IS 'Search results by tenant, normalised 
 
 COMMENT ON COLUMN public.semantic_cache.cache_key IS 'sha-256 of the normalised query, filters, options and embedding model.';
 
+COMMENT ON COLUMN public.semantic_cache.query IS 'The normalised query (NFKC, lower case, single spaces, trailing punctuation removed).';
+
+COMMENT ON COLUMN public.semantic_cache.filters IS 'The search filters the results were computed with.';
+
+COMMENT ON COLUMN public.semantic_cache.results IS 'The search response served from the cache ({items, strategy, embedder}).';
+
 COMMENT ON COLUMN public.semantic_cache.index_version IS 'memory_index_state.version the results were computed at.';
+
+COMMENT ON COLUMN public.semantic_cache.embedding_model IS 'The embedder the query was embedded with; null when no embedding was used.';
+
+COMMENT ON COLUMN public.semantic_cache.hits IS 'Times the entry answered a search since it was last written.';
+
+COMMENT ON COLUMN public.semantic_cache.valid_until IS 'When the entry stops answering (memory_policies.cache_ttl_seconds after it was written).';
+
+COMMENT ON COLUMN public.semantic_cache.last_hit_at IS 'When the entry last answered a search.';
 
 CREATE TABLE public.skills (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6757,6 +7313,18 @@ ALTER TABLE ONLY public.skills FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.skills IS 'Skill manifests, versioned per tenant. An agent lists skill keys; its prompt includes the newest enabled version of each.';
 
+COMMENT ON COLUMN public.skills.key IS 'The skill key agents list in agents.skills (lowercase letters, digits, _ . -); versions share it.';
+
+COMMENT ON COLUMN public.skills.version IS 'Version of the skill (from 1); sessions use the newest enabled one.';
+
+COMMENT ON COLUMN public.skills.instructions IS 'Prompt text added to the prompt of agents that list the skill.';
+
+COMMENT ON COLUMN public.skills.tools IS 'Tool names the skill uses, stored with the manifest; the tool gate checks agents.allowed_tools, not this list.';
+
+COMMENT ON COLUMN public.skills.depends_on IS 'Keys of other skills this one builds on; stored with the manifest, not resolved by Ora.';
+
+COMMENT ON COLUMN public.skills.enabled IS 'False: this version is left out of prompts (an older enabled version is used instead).';
+
 CREATE TABLE public.task_dependencies (
     tenant_id uuid NOT NULL,
     task_id uuid NOT NULL,
@@ -6768,6 +7336,10 @@ CREATE TABLE public.task_dependencies (
 ALTER TABLE ONLY public.task_dependencies FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.task_dependencies IS 'DAG edges: task_id runs after depends_on_id succeeded. Inserting an edge that closes a cycle is refused.';
+
+COMMENT ON COLUMN public.task_dependencies.task_id IS 'The task that waits.';
+
+COMMENT ON COLUMN public.task_dependencies.depends_on_id IS 'The task that must succeed before task_id may run.';
 
 CREATE TABLE public.tenant_budgets (
     tenant_id uuid NOT NULL,
@@ -6782,6 +7354,12 @@ ALTER TABLE ONLY public.tenant_budgets FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.tenant_budgets IS 'Monthly (UTC calendar month) spend budget. Alerts fire once per threshold per month; hard_limit refuses new work with BUDGET_EXCEEDED once spend reaches the budget.';
 
+COMMENT ON COLUMN public.tenant_budgets.monthly_budget_usd IS 'Spend allowed per UTC calendar month, in USD.';
+
+COMMENT ON COLUMN public.tenant_budgets.hard_limit IS 'True: new work is refused with BUDGET_EXCEEDED once the month''s spend reaches the budget; false: alerts only.';
+
+COMMENT ON COLUMN public.tenant_budgets.alert_thresholds IS 'Percentages of the budget (default 80 and 100) at which an alert (budget.threshold_reached event and notification) fires, once each per month.';
+
 CREATE TABLE public.tenant_members (
     tenant_id uuid NOT NULL,
     user_id uuid NOT NULL,
@@ -6793,6 +7371,10 @@ CREATE TABLE public.tenant_members (
 ALTER TABLE ONLY public.tenant_members FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.tenant_members IS 'Supabase Auth users in tenants, with role owner, admin or member.';
+
+COMMENT ON COLUMN public.tenant_members.user_id IS 'The Supabase Auth user (auth.users.id) who belongs to the tenant.';
+
+COMMENT ON COLUMN public.tenant_members.role IS 'owner, admin or member: owners and admins get every scope, members every scope but key management.';
 
 CREATE TABLE public.tenants (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6809,6 +7391,8 @@ CREATE TABLE public.tenants (
 ALTER TABLE ONLY public.tenants FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.tenants IS 'Tenants: every other row in Ora belongs to exactly one. Created through ora tenants.create (service role).';
+
+COMMENT ON COLUMN public.tenants.slug IS 'Unique URL-safe handle of the tenant: lowercase letters, digits and hyphens, 2-63 characters.';
 
 COMMENT ON COLUMN public.tenants.settings IS 'Settings the tenant''s admins change (settings.update): LLM providers, policy, breaker tuning, wake_workers. Validated by the API.';
 
@@ -6830,6 +7414,10 @@ ALTER TABLE ONLY public.tool_assets FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.tool_assets IS 'Asset criticality for the policy engine (assets.upsert): A = critical (safety or production stops), B = important, C = minor. A call on an asset with no row has unknown criticality, which no criticality condition allows.';
 
 COMMENT ON COLUMN public.tool_assets.asset_id IS 'The identifier tools take as their asset argument (e.g. P-101).';
+
+COMMENT ON COLUMN public.tool_assets.criticality IS 'A (critical: safety or production stops), B (important) or C (minor); policies compare it with max_asset_criticality.';
+
+COMMENT ON COLUMN public.tool_assets.metadata IS 'Free-form JSON about the asset supplied with assets.upsert.';
 
 CREATE TABLE public.tool_audit (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6865,17 +7453,33 @@ COMMENT ON COLUMN public.tool_audit.seq IS 'Insertion order (stable where create
 
 COMMENT ON COLUMN public.tool_audit.event IS 'What happened; a call''s rows in seq order tell its story (e.g. requested → approved → queued → executed).';
 
+COMMENT ON COLUMN public.tool_audit.tool IS 'Registry name of the tool called (e.g. scada.set_setpoint).';
+
+COMMENT ON COLUMN public.tool_audit.mode IS 'The tenant''s tool mode at the call: assist (writes become suggestions), copilot (every write waits for approval) or autonomous (policies decide).';
+
 COMMENT ON COLUMN public.tool_audit.run_id IS 'The session (run) whose agent called the tool; null for calls made through tools.execute.';
 
 COMMENT ON COLUMN public.tool_audit.step_key IS 'The run step of the call (gate:<turn>:<call id>).';
 
 COMMENT ON COLUMN public.tool_audit.agent IS 'Slug of the agent that called it.';
 
+COMMENT ON COLUMN public.tool_audit.tool_call_id IS 'The executor''s tool_calls row for the call, once it was queued.';
+
+COMMENT ON COLUMN public.tool_audit.approval_id IS 'The approval the event belongs to (requested, approved, rejected, expired, and the execution it allowed).';
+
+COMMENT ON COLUMN public.tool_audit.arguments IS 'The arguments the tool was called with.';
+
+COMMENT ON COLUMN public.tool_audit.args_hash IS 'SHA-256 hex of the arguments (app.tool_args_hash), which an approval binds to.';
+
+COMMENT ON COLUMN public.tool_audit.result IS 'What the tool returned (executed events).';
+
 COMMENT ON COLUMN public.tool_audit.before IS 'State before a write, where the adapter can read it (e.g. the old setpoint or status).';
 
 COMMENT ON COLUMN public.tool_audit.after IS 'State after a write.';
 
 COMMENT ON COLUMN public.tool_audit.decision IS 'The gate''s decision: {action, risk: {score, class}, reasons[], policy}; or the approver''s {decision, reason}.';
+
+COMMENT ON COLUMN public.tool_audit.error IS 'The error {code, message} of a failed or refused call.';
 
 COMMENT ON COLUMN public.tool_audit.requested_by IS 'Who the call is on behalf of: key:<id>, user:<id> (the session''s starter) or service_role.';
 
@@ -6935,7 +7539,11 @@ COMMENT ON COLUMN public.tool_integrations.base_url IS 'http: the endpoint calls
 
 COMMENT ON COLUMN public.tool_integrations.credential_secret IS 'http: name of the tenant secret (secrets.set) sent as <auth_header>: <auth_scheme> <value>. The secret must be bound to base_url''s origin; app.secret_get refuses it for any other and logs every read.';
 
+COMMENT ON COLUMN public.tool_integrations.auth_header IS 'http: lowercase name of the header carrying the credential (authorization by default).';
+
 COMMENT ON COLUMN public.tool_integrations.auth_scheme IS 'Prefix of the credential header value (Bearer, Token, …); null sends the secret as it is.';
+
+COMMENT ON COLUMN public.tool_integrations.timeout_ms IS 'Time allowed for one call to the integration, in milliseconds (100-120,000).';
 
 COMMENT ON COLUMN public.tool_integrations.max_retries IS 'http: retries of one call on 429, 502, 503, 504 and connection errors (backoff, Retry-After honoured), with the same Idempotency-Key.';
 
@@ -6946,6 +7554,10 @@ COMMENT ON COLUMN public.tool_integrations.max_concurrency IS 'Calls in flight a
 COMMENT ON COLUMN public.tool_integrations.idempotent_retries IS 'http: the endpoint honours Idempotency-Key, so a call whose worker died mid-request may be sent again with the same key. false: such a call fails as OUTCOME_UNKNOWN instead (never sent twice).';
 
 COMMENT ON COLUMN public.tool_integrations.routes IS 'http: per-tool overrides {"<tool>": {"method": "GET", "path": "/work_orders/{work_order_id}"}}; {arg} placeholders are filled URL-encoded, GET sends the remaining arguments as the query string.';
+
+COMMENT ON COLUMN public.tool_integrations.enabled IS 'False: tools of this integration are shown as disabled and are not run.';
+
+COMMENT ON COLUMN public.tool_integrations.created_by IS 'Who created or last replaced the row: key:<id>, user:<id> or service_role.';
 
 CREATE TABLE public.tool_policies (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -6991,6 +7603,10 @@ COMMENT ON COLUMN public.tool_policies.approval_ttl_seconds IS 'How long approva
 
 COMMENT ON COLUMN public.tool_policies.priority IS 'Higher first when several policies of the same effect apply (the reasons list the first).';
 
+COMMENT ON COLUMN public.tool_policies.enabled IS 'False: the policy is ignored by the gate.';
+
+COMMENT ON COLUMN public.tool_policies.created_by IS 'Who created or last replaced the policy: key:<id>, user:<id> or service_role.';
+
 CREATE TABLE public.tool_sandbox_records (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     tenant_id uuid NOT NULL,
@@ -7009,9 +7625,15 @@ ALTER TABLE ONLY public.tool_sandbox_records FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.tool_sandbox_records IS 'State the sandbox adapter keeps per tenant (work orders, setpoints, acknowledged alarms, reservations, requisitions, incidents, inspections, messages), so a demo''s writes are read back by its reads. Written in the transaction that records the call (exactly once).';
 
+COMMENT ON COLUMN public.tool_sandbox_records.integration IS 'The integration whose sandbox made the record (cmms, scada, …).';
+
 COMMENT ON COLUMN public.tool_sandbox_records.kind IS 'work_order, setpoint, alarm_ack, reservation, requisition, incident, inspection, message.';
 
 COMMENT ON COLUMN public.tool_sandbox_records.ref IS 'The record''s identifier in its kind (WO-…, a tag, an alarm id, …).';
+
+COMMENT ON COLUMN public.tool_sandbox_records.data IS 'The record''s state as the sandbox stores it (e.g. a work order''s fields and status).';
+
+COMMENT ON COLUMN public.tool_sandbox_records.tool_call_id IS 'The tool call that last wrote the record.';
 
 CREATE TABLE public.tool_settings (
     tenant_id uuid NOT NULL,
@@ -7027,6 +7649,8 @@ ALTER TABLE ONLY public.tool_settings FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.tool_settings IS 'Per-tenant switches for registry tools (tools.configure). A tool without a row is enabled; a disabled tool is offered to no agent and refused by the gate.';
 
 COMMENT ON COLUMN public.tool_settings.tool IS 'Registry tool name, e.g. scada.set_setpoint (the list is tools.list).';
+
+COMMENT ON COLUMN public.tool_settings.enabled IS 'False: the tool is offered to no agent and the gate refuses it; true (or no row) = enabled.';
 
 COMMENT ON COLUMN public.tool_settings.updated_by IS 'key:<id> or user:<id> that last changed it.';
 
@@ -7055,7 +7679,21 @@ COMMENT ON COLUMN public.usage_events.run_id IS 'The run (session, automation, �
 
 COMMENT ON COLUMN public.usage_events.run_step_id IS 'The step of that run that made the call.';
 
+COMMENT ON COLUMN public.usage_events.kind IS 'What was used: llm (a model call), tool (a tool call), embedding (an embedding batch) or storage.';
+
+COMMENT ON COLUMN public.usage_events.provider IS 'Who served the call (e.g. openai, offline); null when not applicable.';
+
+COMMENT ON COLUMN public.usage_events.model IS 'The model used; null for tools and storage.';
+
+COMMENT ON COLUMN public.usage_events.prompt_tokens IS 'Input tokens of an LLM or embedding call (0 otherwise).';
+
+COMMENT ON COLUMN public.usage_events.completion_tokens IS 'Output tokens of an LLM call (0 otherwise).';
+
 COMMENT ON COLUMN public.usage_events.units IS 'LLM: prompt + completion tokens; tool: 1 per call; embedding: tokens embedded.';
+
+COMMENT ON COLUMN public.usage_events.cost_usd IS 'What the call cost in USD (tokens at the model''s price; 0 for unpriced models).';
+
+COMMENT ON COLUMN public.usage_events.metadata IS 'Details of the call from the recording step, e.g. {priced, offline} for LLM calls.';
 
 CREATE TABLE public.usage_totals (
     tenant_id uuid NOT NULL,
@@ -7071,6 +7709,12 @@ ALTER TABLE ONLY public.usage_totals FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.usage_totals IS 'Running totals of usage_events per tenant and UTC month, kept by app.usage_record in the same transaction as each event, so a budget check costs one row read however much was used.';
 
 COMMENT ON COLUMN public.usage_totals.period IS 'First day of the UTC calendar month.';
+
+COMMENT ON COLUMN public.usage_totals.cost_usd IS 'USD spent by the tenant in the month (sum of usage_events.cost_usd).';
+
+COMMENT ON COLUMN public.usage_totals.events IS 'Usage events recorded in the month.';
+
+COMMENT ON COLUMN public.usage_totals.tokens IS 'Prompt plus completion tokens recorded in the month.';
 
 CREATE TABLE public.webhook_deliveries (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -7112,17 +7756,49 @@ ALTER TABLE ONLY public.webhook_deliveries FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.webhook_deliveries IS 'Delivery log of webhooks: one row per subscription × event (dispatchEvent), test (webhooks.test) or ad-hoc signed send (send_webhook: webhook_id null, url set). Its id is the Standard Webhooks webhook-id header, the same on every attempt, so receivers can drop duplicates. Written by the deliveries worker and app functions only.';
 
+COMMENT ON COLUMN public.webhook_deliveries.webhook_id IS 'The subscription delivered to; null for ad-hoc sends (url set instead).';
+
+COMMENT ON COLUMN public.webhook_deliveries.event_id IS 'The event_log row delivered (unique per webhook); null for tests and ad-hoc sends.';
+
+COMMENT ON COLUMN public.webhook_deliveries.event_type IS 'The event type delivered (webhook-test for tests, the caller''s type for ad-hoc sends).';
+
 COMMENT ON COLUMN public.webhook_deliveries.url IS 'Ad-hoc sends only; subscription deliveries go to the webhook''s current url.';
 
 COMMENT ON COLUMN public.webhook_deliveries.payload IS 'The JSON body: {id, type, timestamp, data} for events and tests (Standard Webhooks'' recommended shape), the caller''s payload for ad-hoc sends.';
 
+COMMENT ON COLUMN public.webhook_deliveries.headers IS 'Extra request headers of an ad-hoc send (never webhook-*, content-type, host or content-length); empty for subscriptions.';
+
 COMMENT ON COLUMN public.webhook_deliveries.secret_name IS 'Ad-hoc sends: the tenant secret (whsec_…, bound to the url''s origin) to sign with; null sends unsigned. Subscriptions sign with their own secrets.';
+
+COMMENT ON COLUMN public.webhook_deliveries.idempotency_key IS 'Ad-hoc sends: the caller''s key (unique per tenant); repeating a send with it returns the first delivery.';
+
+COMMENT ON COLUMN public.webhook_deliveries.is_test IS 'True for deliveries made by webhooks.test.';
 
 COMMENT ON COLUMN public.webhook_deliveries.status IS 'pending (queued or waiting for a retry), delivered (2xx), failed (a final answer: 4xx other than 408 and 429, 410 which also disables the webhook, a refused URL; no retry) or dead (every attempt failed; the message went to deliveries_dlq).';
 
+COMMENT ON COLUMN public.webhook_deliveries.attempts IS 'Attempts made so far (counted by the deliveries worker when an attempt starts).';
+
+COMMENT ON COLUMN public.webhook_deliveries.retry_schedule_seconds IS 'Seconds to wait after failed attempt 1, 2, …; copied from the webhook (or the default schedule) when the delivery is created.';
+
+COMMENT ON COLUMN public.webhook_deliveries.max_attempts IS 'Attempts allowed: 1 + the number of retry delays (generated from retry_schedule_seconds).';
+
+COMMENT ON COLUMN public.webhook_deliveries.timeout_ms IS 'Time allowed for one attempt in milliseconds (1,000-30,000), copied from the webhook.';
+
+COMMENT ON COLUMN public.webhook_deliveries.next_attempt_at IS 'When the next attempt is due (now at creation, then after each failed attempt''s delay).';
+
 COMMENT ON COLUMN public.webhook_deliveries.locked_until IS 'While an attempt is in flight: until when it may take (its timeout plus a margin); a redelivered message waits for it instead of sending twice.';
 
+COMMENT ON COLUMN public.webhook_deliveries.last_attempt_at IS 'When the latest attempt started.';
+
+COMMENT ON COLUMN public.webhook_deliveries.last_status_code IS 'HTTP status of the latest attempt''s response; null when no response came.';
+
+COMMENT ON COLUMN public.webhook_deliveries.last_error IS 'Error of the latest failed attempt (for dead: with how many attempts were made).';
+
 COMMENT ON COLUMN public.webhook_deliveries.last_response IS 'The first 1000 characters of the latest response body.';
+
+COMMENT ON COLUMN public.webhook_deliveries.last_duration_ms IS 'How long the latest attempt took, from the request to the end of the response.';
+
+COMMENT ON COLUMN public.webhook_deliveries.delivered_at IS 'When the receiver answered 2xx; null until delivered.';
 
 CREATE TABLE public.webhooks (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -7162,11 +7838,17 @@ ALTER TABLE ONLY public.webhooks FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.webhooks IS 'Webhook subscriptions: events of the listed types whose payload matches filter are POSTed to url, signed per Standard Webhooks. The signing secret lives encrypted in app.webhook_secrets and is returned only by webhooks.create and webhooks.rotate_secret.';
 
+COMMENT ON COLUMN public.webhooks.url IS 'The http(s) endpoint deliveries are POSTed to (up to 2,000 characters).';
+
 COMMENT ON COLUMN public.webhooks.events IS 'Event types to deliver: exact names (leads.INSERT, session.completed), a prefix with .* (leads.*) or * for every event.';
 
 COMMENT ON COLUMN public.webhooks.filter IS 'Null (every event of those types) or conditions on the event payload: {field, operator, value}, {and: […]}, {or: […]}, {not: …}, or an array meaning all of them (supabase/functions/_shared/webhooks/filter.ts).';
 
 COMMENT ON COLUMN public.webhooks.is_active IS 'false: no new deliveries, and pending ones fail. Set false by a 410 Gone (disabled_reason says so) or by the tenant; webhooks.update {is_active: true} turns it back on.';
+
+COMMENT ON COLUMN public.webhooks.disabled_reason IS 'Why is_active went false: a 410 Gone from the receiver (naming the delivery) or disabled by the tenant; cleared when turned back on.';
+
+COMMENT ON COLUMN public.webhooks.disabled_at IS 'When the webhook was last disabled; cleared when turned back on.';
 
 COMMENT ON COLUMN public.webhooks.retry_schedule_seconds IS 'Seconds to wait after failed attempt 1, 2, …, copied to each delivery when it is created (±20% jitter; a longer Retry-After is honoured). Default about 22 hours over 8 attempts.';
 
@@ -7174,7 +7856,23 @@ COMMENT ON COLUMN public.webhooks.timeout_ms IS 'Time allowed for one attempt (c
 
 COMMENT ON COLUMN public.webhooks.total_deliveries IS 'Deliveries created (events matched and tests); successful_deliveries and failed_deliveries count those that ended delivered, and failed or dead.';
 
+COMMENT ON COLUMN public.webhooks.successful_deliveries IS 'Deliveries that ended delivered (a 2xx), counted by the deliveries worker.';
+
+COMMENT ON COLUMN public.webhooks.failed_deliveries IS 'Deliveries that ended failed or dead, counted by the deliveries worker.';
+
+COMMENT ON COLUMN public.webhooks.last_triggered_at IS 'When the latest delivery (an event or a test) was created.';
+
+COMMENT ON COLUMN public.webhooks.last_success_at IS 'When the latest attempt succeeded.';
+
+COMMENT ON COLUMN public.webhooks.last_failure_at IS 'When the latest attempt failed (retried or not).';
+
+COMMENT ON COLUMN public.webhooks.last_status_code IS 'HTTP status of the latest attempt that got a response.';
+
 COMMENT ON COLUMN public.webhooks.last_error IS 'Error of the latest failed attempt (retried or not).';
+
+COMMENT ON COLUMN public.webhooks.secret_rotated_at IS 'When the signing secret was last rotated (app.webhook_secret_rotate); null if never.';
+
+COMMENT ON COLUMN public.webhooks.metadata IS 'Free-form JSON object the tenant attaches; Ora does not read it.';
 
 COMMENT ON COLUMN public.webhooks.created_by IS 'key:<id>, user:<id> or service_role.';
 

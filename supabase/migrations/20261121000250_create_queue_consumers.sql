@@ -50,6 +50,9 @@ create table app.queue_consumers (
   primary key (queue_name, worker_id)
 );
 comment on table app.queue_consumers is 'Internal: worker invocations draining a queue right now (a lease renewed by their heartbeat). app.tick wakes a queue''s worker when visible work waits and fewer than its max consumers are alive.';
+comment on column app.queue_consumers.queue_name is 'The queue (app.queue_workers) the worker invocation is draining.';
+comment on column app.queue_consumers.worker_id is 'Id of the worker invocation holding the lease, as passed to app.queue_heartbeat.';
+comment on column app.queue_consumers.expires_at is 'End of the lease: set to now + 2 × the visibility timeout on every heartbeat; app.tick deletes expired rows.';
 alter table app.queue_consumers enable row level security;
 alter table app.queue_consumers force row level security;
 revoke all on table app.queue_consumers from public, anon, authenticated, service_role;
@@ -62,6 +65,10 @@ create table app.queue_workers (
   description text not null
 );
 comment on table app.queue_workers is 'Each queue and the Edge Function that drains it. Enqueueing wakes that function at once; app.tick wakes it again while visible messages wait unclaimed and fewer than max_consumers invocations are draining (0 pauses the tick''s wake-ups for that queue, e.g. during a benchmark).';
+comment on column app.queue_workers.queue_name is 'The pgmq queue (messages live in pgmq.q_<queue_name>); registered with app.queue_register.';
+comment on column app.queue_workers.function_name is 'The Edge Function (lowercase slug) that drains this queue and that app.queue_wake invokes.';
+comment on column app.queue_workers.max_consumers is 'Invocations (0-100) that may drain the queue at once before app.tick stops waking more; 0 pauses the tick''s wake-ups.';
+comment on column app.queue_workers.description is 'What the queue carries, in plain words (set by app.queue_register).';
 alter table app.queue_workers enable row level security;
 alter table app.queue_workers force row level security;
 revoke all on table app.queue_workers from public, anon, authenticated, service_role;

@@ -15,6 +15,7 @@ create table public.tenants (
 comment on table public.tenants is 'Tenants: every other row in Ora belongs to exactly one. Created through ora tenants.create (service role).';
 comment on column public.tenants.settings is 'Settings the tenant''s admins change (settings.update): LLM providers, policy, breaker tuning, wake_workers. Validated by the API.';
 comment on column public.tenants.limits is 'Plan limits set by the operator (service role: tenants.update), never by the tenant: max_spawn_depth, max_children_per_session, max_concurrent_sessions, … Missing keys take the defaults of app.tenant_limit.';
+comment on column public.tenants.slug is 'Unique URL-safe handle of the tenant: lowercase letters, digits and hyphens, 2-63 characters.';
 
 alter table public.tenants enable row level security;
 alter table public.tenants force row level security;
@@ -71,6 +72,8 @@ create table public.tenant_members (
 );
 create index tenant_members_user_idx on public.tenant_members (user_id);
 comment on table public.tenant_members is 'Supabase Auth users in tenants, with role owner, admin or member.';
+comment on column public.tenant_members.user_id is 'The Supabase Auth user (auth.users.id) who belongs to the tenant.';
+comment on column public.tenant_members.role is 'owner, admin or member: owners and admins get every scope, members every scope but key management.';
 
 alter table public.tenant_members enable row level security;
 alter table public.tenant_members force row level security;
@@ -109,6 +112,20 @@ create index api_keys_tenant_idx on public.api_keys (tenant_id, created_at desc)
 comment on table public.api_keys is 'Ora API keys. Only the SHA-256 hash is stored; the prefix identifies a key in lists and logs. Revoke with is_active=false; rotate keeps the old key until its expires_at (grace period).';
 comment on column public.api_keys.allowed_ips is 'Client addresses or CIDR ranges allowed to use the key; empty = any.';
 comment on column public.api_keys.scopes is '* for everything, or <resource>:read / <resource>:write / <resource>:* (write implies read).';
+comment on column public.api_keys.key_prefix is 'The 8 lowercase letters or digits after ora_ in the key (ora_<prefix>_<secret>); unique, shown in lists and used by the gateway to find the key.';
+comment on column public.api_keys.key_hash is 'SHA-256 hex digest of the whole key; the key itself is never stored.';
+comment on column public.api_keys.rate_limit_per_minute is 'Requests the key may make per minute; app.api_key_consume refuses more (counted in app.rate_counters).';
+comment on column public.api_keys.rate_limit_per_day is 'Requests the key may make per UTC day; app.api_key_consume refuses more (counted in app.rate_counters).';
+comment on column public.api_keys.total_requests is 'Requests counted against the key since it was created, added in batches by the gateway.';
+comment on column public.api_keys.last_used_at is 'When the key last made a counted request (written in batches by the gateway).';
+comment on column public.api_keys.last_used_ip is 'Client address of the key''s latest counted request.';
+comment on column public.api_keys.expires_at is 'After this the gateway refuses the key; null = never expires (rotation sets it to the end of the grace period on the old key).';
+comment on column public.api_keys.is_active is 'False once the key is revoked (or rotated with no grace); the gateway refuses inactive keys.';
+comment on column public.api_keys.revoked_at is 'When the key was revoked or rotated out; null while it is usable.';
+comment on column public.api_keys.revoked_reason is 'Why the key was revoked, as given to keys.revoke, or rotated when a rotation replaced it.';
+comment on column public.api_keys.rotated_from is 'The key this one replaced in a rotation (keys.rotate); null for a key created directly.';
+comment on column public.api_keys.agent_id is 'Marks a key that acts for an agent: such keys may not decide approvals and do not count as approvers; no Ora action sets it today.';
+comment on column public.api_keys.created_by is 'Who created the key: key:<id>, user:<id> or service_role.';
 
 alter table public.api_keys enable row level security;
 alter table public.api_keys force row level security;
@@ -146,6 +163,10 @@ create table app.rate_counters (
   primary key (api_key_id, window_kind, window_start)
 );
 comment on table app.rate_counters is 'Per-key request counters per minute and per UTC day; incremented atomically by app.api_key_consume.';
+comment on column app.rate_counters.api_key_id is 'The API key whose requests are counted.';
+comment on column app.rate_counters.window_kind is 'minute or day: the length of the counting window.';
+comment on column app.rate_counters.window_start is 'Start of the window (the minute, or the UTC day) the hits fall in.';
+comment on column app.rate_counters.hits is 'Requests the key made in the window, incremented by app.api_key_consume.';
 alter table app.rate_counters enable row level security;
 alter table app.rate_counters force row level security;
 
@@ -277,6 +298,16 @@ create table public.request_log (
 create index request_log_tenant_idx on public.request_log (tenant_id, created_at desc);
 create index request_log_request_idx on public.request_log (request_id);
 comment on table public.request_log is 'One row per API request: request id, key, action, status, duration. tenant_id is null for requests that never authenticated (visible to operators only). Kept 30 days.';
+comment on column public.request_log.request_id is 'The id returned to the client in the response (quote it when reporting a problem).';
+comment on column public.request_log.api_key_id is 'The API key that made the request; null for users, the service role and unauthenticated requests.';
+comment on column public.request_log.user_id is 'The Supabase Auth user that made the request; null for keys, the service role and unauthenticated requests.';
+comment on column public.request_log.function_name is 'The Edge Function that served the request (e.g. ora).';
+comment on column public.request_log.action is 'The Ora action called (e.g. runs.get); null when none was resolved.';
+comment on column public.request_log.method is 'HTTP method of the request.';
+comment on column public.request_log.status is 'HTTP status code of the response.';
+comment on column public.request_log.error_code is 'The error code of the response envelope (e.g. NOT_FOUND, INTERNAL_ERROR); null on success.';
+comment on column public.request_log.duration_ms is 'Time the gateway spent serving the request, in milliseconds (two decimals).';
+comment on column public.request_log.client_ip is 'Client address the gateway saw for the request.';
 
 alter table public.request_log enable row level security;
 alter table public.request_log force row level security;

@@ -26,6 +26,13 @@ create index event_log_expires_idx on public.event_log (expires_at);
 comment on table public.event_log is 'Central event bus: one row per event (<table>.<INSERT|UPDATE|DELETE> from triggers, session.*/task.* from workers). Kept 30 days (expires_at).';
 comment on column public.event_log.payload is 'For table events: {table, operation, old, new, timestamp}.';
 comment on column public.event_log.chain is 'Automations whose runs caused this event (set from the ora.chain setting of the writing transaction); an automation in the chain is not fired by it again (loop protection).';
+comment on column public.event_log.event_type is 'What happened: <table>.<INSERT|UPDATE|DELETE> for table triggers, or a named event such as session.completed, task.failed, run.cancelled.';
+comment on column public.event_log.event_source is 'Who wrote the event: database (table triggers), api, agent, webhook, system (runs and workers) or automation.';
+comment on column public.event_log.processed is 'True once the trigger-engine routed the event; events no automation or webhook wanted are never queued and stay false.';
+comment on column public.event_log.processed_at is 'When the trigger-engine marked the event processed.';
+comment on column public.event_log.processing_error is 'Reserved for an error while routing the event; nothing writes it today (a failed routing is retried through the events queue instead).';
+comment on column public.event_log.matched_automations is 'Ids of the automations the trigger-engine fired for this event (empty when none matched); null until processed.';
+comment on column public.event_log.expires_at is 'When app.tick deletes the event (30 days after it was written by default).';
 
 alter table public.event_log enable row level security;
 alter table public.event_log force row level security;

@@ -24,6 +24,10 @@ create index leads_tenant_status_idx on public.leads (tenant_id, status);
 create index leads_tenant_email_idx on public.leads (tenant_id, lower(email));
 comment on table public.leads is 'Leads captured by the site. Every change is written to event_log as leads.INSERT / leads.UPDATE / leads.DELETE.';
 comment on column public.leads.ai_score is 'Lead quality 0-100 (the hot-lead automation fires at >= 80).';
+comment on column public.leads.source is 'Where the lead came from (free text, up to 100 characters); api unless the writer says otherwise.';
+comment on column public.leads.status is 'Sales stage: new, contacted, qualified, converted or lost.';
+comment on column public.leads.notes is 'Free-text notes about the lead (up to 20,000 characters).';
+comment on column public.leads.metadata is 'Free-form JSON object of extra lead attributes supplied by the writer.';
 
 -- ============================================================================
 -- BLOG POSTS
@@ -51,6 +55,18 @@ create table public.blog_posts (
 create index blog_posts_tenant_created_idx on public.blog_posts (tenant_id, created_at desc);
 create index blog_posts_tenant_status_idx on public.blog_posts (tenant_id, status);
 comment on table public.blog_posts is 'Blog posts. Every change is written to event_log as blog_posts.INSERT / UPDATE / DELETE.';
+comment on column public.blog_posts.slug is 'URL slug, unique per tenant: lowercase words joined by hyphens, derived from the title when not given.';
+comment on column public.blog_posts.excerpt is 'Short summary shown in lists (up to 2,000 characters).';
+comment on column public.blog_posts.content is 'The post body (up to 500,000 characters); empty until written.';
+comment on column public.blog_posts.status is 'draft, scheduled, published or archived; posts.publish sets published.';
+comment on column public.blog_posts.author is 'Who wrote the post, as free text (a person or an agent).';
+comment on column public.blog_posts.tags is 'Free-text tags (up to 50) used to filter posts.';
+comment on column public.blog_posts.featured_image is 'URL of the post''s lead image.';
+comment on column public.blog_posts.seo_title is 'Title for search engines and link previews, when different from title (up to 200 characters).';
+comment on column public.blog_posts.seo_description is 'Meta description for search engines (up to 500 characters).';
+comment on column public.blog_posts.scheduled_for is 'When the post is meant to go live; stored for the site, nothing in Ora publishes it automatically.';
+comment on column public.blog_posts.published_at is 'When the post was first published (set on create as published or by posts.publish, kept on republish).';
+comment on column public.blog_posts.metadata is 'Free-form JSON object of extra post attributes supplied by the writer.';
 
 -- ============================================================================
 -- SHARED: policies, triggers

@@ -17,6 +17,15 @@ create table app.agent_templates (
   primary key (pack, slug)
 );
 comment on table app.agent_templates is 'Agent definitions grouped in packs (content, industrial); app.agent_pack_install copies a pack into a tenant.';
+comment on column app.agent_templates.pack is 'The pack the template belongs to (content, industrial); app.agent_pack_install installs a whole pack.';
+comment on column app.agent_templates.slug is 'The agent''s slug once installed (lowercase letters, digits, underscores).';
+comment on column app.agent_templates.name is 'Display name copied to agents.name.';
+comment on column app.agent_templates.description is 'What the agent does, copied to agents.description.';
+comment on column app.agent_templates.persona is 'System prompt copied to agents.persona on install.';
+comment on column app.agent_templates.skills is 'Skill keys copied to agents.skills (their manifests are in app.skill_templates).';
+comment on column app.agent_templates.allowed_tools is 'Tool names copied to agents.allowed_tools.';
+comment on column app.agent_templates.memory_types is 'Memory types copied to agents.memory_types.';
+comment on column app.agent_templates.can_spawn is 'Copied to agents.can_spawn: whether the agent may start other agents.';
 alter table app.agent_templates enable row level security;
 alter table app.agent_templates force row level security;
 
@@ -30,6 +39,12 @@ create table app.skill_templates (
   primary key (pack, key)
 );
 comment on table app.skill_templates is 'Skill manifests installed with an agent pack (version 1 in the tenant).';
+comment on column app.skill_templates.pack is 'The agent pack the skill is installed with.';
+comment on column app.skill_templates.key is 'The skill key agents list in skills; installed as version 1 of public.skills.key.';
+comment on column app.skill_templates.name is 'Display name copied to skills.name.';
+comment on column app.skill_templates.description is 'What the skill is for, copied to skills.description.';
+comment on column app.skill_templates.instructions is 'Prompt text copied to skills.instructions.';
+comment on column app.skill_templates.tools is 'Tool names the skill uses, copied to skills.tools.';
 alter table app.skill_templates enable row level security;
 alter table app.skill_templates force row level security;
 
@@ -63,6 +78,19 @@ create table public.agents (
 create index agents_tenant_idx on public.agents (tenant_id, slug);
 comment on table public.agents is 'Agent registry: persona (system prompt, versioned in agent_personas), model settings, allowed tools, skills, memory types, can_spawn. kind=spawned agents have a parent and an expiry.';
 comment on column public.agents.model_settings is '{provider: auto|openai|offline, base_url, model, temperature, max_tokens, api_key_secret} — overrides tenants.settings.llm.';
+comment on column public.agents.slug is 'Identifier of the agent within its tenant (lowercase letters, digits, underscores); sessions, tasks and runs.subject refer to agents by it.';
+comment on column public.agents.persona is 'The agent''s system prompt; every change bumps persona_version and is kept in agent_personas.';
+comment on column public.agents.persona_version is 'Version of the current persona (1 on insert, +1 per change), set by a trigger.';
+comment on column public.agents.allowed_tools is 'Tool names the agent''s sessions may call; the tool gate refuses others.';
+comment on column public.agents.skills is 'Skill keys whose newest enabled version is included in the agent''s prompt (public.skills).';
+comment on column public.agents.memory_types is 'Memory types (fact, preference, context, …) the agent''s prompt memory draws on; empty = all types.';
+comment on column public.agents.can_spawn is 'Whether the agent may call spawn_agents to start other agent sessions.';
+comment on column public.agents.kind is 'persistent (lives until deleted) or spawned (temporary, must have expires_at); nothing in Ora creates spawned agents today.';
+comment on column public.agents.parent_agent_id is 'For a spawned agent, the agent that created it (deleted with it); null for persistent agents.';
+comment on column public.agents.expires_at is 'After this the agent cannot start sessions; required for kind spawned.';
+comment on column public.agents.is_active is 'False: the agent cannot start sessions (app.agent_snapshot ignores it).';
+comment on column public.agents.pack is 'The agent pack it was installed from (content, industrial); null for agents created directly.';
+comment on column public.agents.metadata is 'Free-form JSON object of extra attributes supplied by the writer; Ora does not read it.';
 
 -- ============================================================================
 -- PERSONA VERSIONS (004 §10)
@@ -78,6 +106,9 @@ create table public.agent_personas (
 );
 create index agent_personas_tenant_idx on public.agent_personas (tenant_id, agent_id, version desc);
 comment on table public.agent_personas is 'Every persona an agent has had; agents.persona_version names the current one.';
+comment on column public.agent_personas.agent_id is 'The agent this persona belonged to.';
+comment on column public.agent_personas.version is 'The persona version (agents.persona_version when it was set), unique per agent.';
+comment on column public.agent_personas.persona is 'The system prompt text of that version.';
 
 -- Versions personas: BEFORE bumps agents.persona_version when the persona is set or changed,
 -- AFTER stores that version in agent_personas (the agent row exists by then).
@@ -121,6 +152,12 @@ create table public.skills (
 );
 create index skills_tenant_idx on public.skills (tenant_id, key, version desc);
 comment on table public.skills is 'Skill manifests, versioned per tenant. An agent lists skill keys; its prompt includes the newest enabled version of each.';
+comment on column public.skills.key is 'The skill key agents list in agents.skills (lowercase letters, digits, _ . -); versions share it.';
+comment on column public.skills.version is 'Version of the skill (from 1); sessions use the newest enabled one.';
+comment on column public.skills.instructions is 'Prompt text added to the prompt of agents that list the skill.';
+comment on column public.skills.tools is 'Tool names the skill uses, stored with the manifest; the tool gate checks agents.allowed_tools, not this list.';
+comment on column public.skills.depends_on is 'Keys of other skills this one builds on; stored with the manifest, not resolved by Ora.';
+comment on column public.skills.enabled is 'False: this version is left out of prompts (an older enabled version is used instead).';
 
 -- ============================================================================
 -- POLICIES

@@ -30,6 +30,10 @@ create table app.secret_access_log (
 );
 create index secret_access_log_tenant_idx on app.secret_access_log (tenant_id, at desc);
 comment on table app.secret_access_log is 'Every set, read, refused read and delete of a tenant secret, with the purpose (and target origin) given by the caller.';
+comment on column app.secret_access_log.name is 'The secret''s name (app.tenant_secrets.name) that was accessed.';
+comment on column app.secret_access_log.action is 'set, read, refused (a read for an origin the secret is not bound to) or delete.';
+comment on column app.secret_access_log.purpose is 'Why the caller accessed the secret, as it stated; a refused read appends → <origin requested>.';
+comment on column app.secret_access_log.at is 'When the access happened.';
 
 alter table app.tenant_secrets enable row level security;
 alter table app.tenant_secrets force row level security;

@@ -95,6 +95,14 @@ comment on column public.notifications.delivery_config is 'Per-notification over
 comment on column public.notifications.delivery_status is 'Per channel: {"status": pending | delivered | failed | dead, "at", "attempts", "error"?}; the in-app channels are delivered when the row is created.';
 comment on column public.notifications.source_type is 'What raised it: system (budget alerts), automation, agent, api, …';
 comment on column public.notifications.priority is 'Higher is more urgent; also the priority of its deliveries on the queue.';
+comment on column public.notifications.message is 'The notification body text (1-10,000 characters).';
+comment on column public.notifications.data is 'Free-form JSON the creator attaches (e.g. the budget, run or automation it is about); sent along on external channels.';
+comment on column public.notifications.source_id is 'Id of the row that raised it (e.g. the automation or run), read with source_type; null when none.';
+comment on column public.notifications.read is 'True once a user marked it read (notifications.read); unread, undismissed notifications make the inbox count.';
+comment on column public.notifications.read_at is 'When it was marked read.';
+comment on column public.notifications.dismissed is 'True once a user dismissed it; dismissed notifications leave the default list.';
+comment on column public.notifications.dismissed_at is 'When it was dismissed.';
+comment on column public.notifications.expires_at is 'When app.notifications_cleanup deletes it; null = kept until deleted.';
 
 alter table public.notifications enable row level security;
 alter table public.notifications force row level security;
@@ -124,6 +132,7 @@ create table public.notification_routes (
 );
 comment on table public.notification_routes is 'Per tenant, the channels a notification of each severity goes to when its creator names none. A severity without a route goes to admin only.';
 comment on column public.notification_routes.severity is 'A notification type: info, success, warning, error or alert.';
+comment on column public.notification_routes.channels is 'Channels (admin, ora, email, webhook, slack, teams, sms; 1-7 of them) a notification of this severity goes to when its creator names none.';
 
 create trigger notification_routes_touch before update on public.notification_routes
   for each row execute function app.touch_updated_at();
@@ -179,6 +188,15 @@ comment on column public.notification_deliveries.retry_schedule_seconds is 'Seco
 comment on column public.notification_deliveries.locked_until is 'While an attempt is in flight: until when it may take (its timeout plus a margin); a redelivered message waits for it instead of sending twice.';
 comment on column public.notification_deliveries.sent_to is 'SMS: the numbers already sent to, so a retry sends only to the others.';
 comment on column public.notification_deliveries.last_duration_ms is 'How long the latest attempt took, from the request to the end of the response.';
+comment on column public.notification_deliveries.notification_id is 'The notification being delivered.';
+comment on column public.notification_deliveries.channel is 'The external channel of this delivery: email, webhook, slack, teams or sms.';
+comment on column public.notification_deliveries.attempts is 'Attempts made so far (counted by the deliveries worker when an attempt starts).';
+comment on column public.notification_deliveries.max_attempts is 'Attempts allowed: 1 + the number of retry delays (generated from retry_schedule_seconds).';
+comment on column public.notification_deliveries.next_attempt_at is 'When the next attempt is due (now at creation, then after each failed attempt''s delay).';
+comment on column public.notification_deliveries.last_attempt_at is 'When the latest attempt started.';
+comment on column public.notification_deliveries.last_status_code is 'HTTP status of the latest attempt''s response; null when no response came.';
+comment on column public.notification_deliveries.last_error is 'Error of the latest failed attempt (for dead: with how many attempts were made).';
+comment on column public.notification_deliveries.delivered_at is 'When the channel accepted it; null until delivered.';
 
 create trigger notification_deliveries_touch before update on public.notification_deliveries
   for each row execute function app.touch_updated_at();

@@ -11,6 +11,9 @@ create table app.model_prices (
   updated_at timestamptz not null default now()
 );
 comment on table app.model_prices is 'USD per million tokens by model name. Tenants can override with tenants.settings.llm.prices. Unknown models cost 0 (and say so in usage metadata).';
+comment on column app.model_prices.model is 'Model name as the provider reports it (e.g. gpt-4o-mini).';
+comment on column app.model_prices.input_usd_per_mtok is 'USD per million prompt (input) tokens.';
+comment on column app.model_prices.output_usd_per_mtok is 'USD per million completion (output) tokens.';
 alter table app.model_prices enable row level security;
 alter table app.model_prices force row level security;
 insert into app.model_prices (model, input_usd_per_mtok, output_usd_per_mtok) values
@@ -41,6 +44,13 @@ comment on table public.usage_events is 'One row per LLM call that returned, per
 comment on column public.usage_events.run_id is 'The run (session, automation, …) that made the call.';
 comment on column public.usage_events.run_step_id is 'The step of that run that made the call.';
 comment on column public.usage_events.units is 'LLM: prompt + completion tokens; tool: 1 per call; embedding: tokens embedded.';
+comment on column public.usage_events.kind is 'What was used: llm (a model call), tool (a tool call), embedding (an embedding batch) or storage.';
+comment on column public.usage_events.provider is 'Who served the call (e.g. openai, offline); null when not applicable.';
+comment on column public.usage_events.model is 'The model used; null for tools and storage.';
+comment on column public.usage_events.prompt_tokens is 'Input tokens of an LLM or embedding call (0 otherwise).';
+comment on column public.usage_events.completion_tokens is 'Output tokens of an LLM call (0 otherwise).';
+comment on column public.usage_events.cost_usd is 'What the call cost in USD (tokens at the model''s price; 0 for unpriced models).';
+comment on column public.usage_events.metadata is 'Details of the call from the recording step, e.g. {priced, offline} for LLM calls.';
 
 -- ============================================================================
 -- BUDGETS AND ALERTS
@@ -53,6 +63,9 @@ create table public.tenant_budgets (
   updated_at timestamptz not null default now()
 );
 comment on table public.tenant_budgets is 'Monthly (UTC calendar month) spend budget. Alerts fire once per threshold per month; hard_limit refuses new work with BUDGET_EXCEEDED once spend reaches the budget.';
+comment on column public.tenant_budgets.monthly_budget_usd is 'Spend allowed per UTC calendar month, in USD.';
+comment on column public.tenant_budgets.hard_limit is 'True: new work is refused with BUDGET_EXCEEDED once the month''s spend reaches the budget; false: alerts only.';
+comment on column public.tenant_budgets.alert_thresholds is 'Percentages of the budget (default 80 and 100) at which an alert (budget.threshold_reached event and notification) fires, once each per month.';
 
 create table public.usage_totals (
   tenant_id uuid not null references public.tenants (id) on delete cascade,
@@ -65,6 +78,9 @@ create table public.usage_totals (
 );
 comment on table public.usage_totals is 'Running totals of usage_events per tenant and UTC month, kept by app.usage_record in the same transaction as each event, so a budget check costs one row read however much was used.';
 comment on column public.usage_totals.period is 'First day of the UTC calendar month.';
+comment on column public.usage_totals.cost_usd is 'USD spent by the tenant in the month (sum of usage_events.cost_usd).';
+comment on column public.usage_totals.events is 'Usage events recorded in the month.';
+comment on column public.usage_totals.tokens is 'Prompt plus completion tokens recorded in the month.';
 
 create table public.budget_alerts (
   tenant_id uuid not null references public.tenants (id) on delete cascade,
@@ -76,6 +92,11 @@ create table public.budget_alerts (
   primary key (tenant_id, period, threshold)
 );
 comment on table public.budget_alerts is 'Budget alerts that fired: at most one per tenant, month and threshold.';
+comment on column public.budget_alerts.period is 'First day of the UTC calendar month the alert belongs to.';
+comment on column public.budget_alerts.threshold is 'The percentage of the budget (from tenant_budgets.alert_thresholds) that was reached.';
+comment on column public.budget_alerts.spent_usd is 'Month''s spend in USD when the alert fired.';
+comment on column public.budget_alerts.budget_usd is 'The monthly budget in USD when the alert fired.';
+comment on column public.budget_alerts.fired_at is 'When the threshold was crossed (the usage event that crossed it was recorded).';
 
 -- ============================================================================
 -- BUDGET LOGIC

@@ -24,6 +24,14 @@ create table public.circuit_breakers (
 comment on table public.circuit_breakers is 'One breaker per tenant and dependency (e.g. llm:<host>); threshold and cooldown come from tenants.settings breaker_failure_threshold (5) and breaker_cooldown_seconds (30) when the breaker is first created. closed → open after failure_threshold consecutive failures; after the cooldown (or the Retry-After the dependency asked for) one probe is let through (half_open); a success closes it and releases the work deferred on it at once, a failure re-opens it.';
 comment on column public.circuit_breakers.open_until is 'While open: when the next probe may go (opened_at + cooldown, or the dependency''s Retry-After).';
 comment on column public.circuit_breakers.probe_until is 'While half open: until when the one probe in flight is waited for before another is let through.';
+comment on column public.circuit_breakers.key is 'The dependency guarded, e.g. llm:<host> for a model provider; unique per tenant.';
+comment on column public.circuit_breakers.state is 'closed (calls go through), open (calls are deferred until open_until) or half_open (one probe call is let through).';
+comment on column public.circuit_breakers.fail_count is 'Consecutive failures recorded since the breaker last closed; reaching failure_threshold opens it.';
+comment on column public.circuit_breakers.failure_threshold is 'Consecutive failures that open the breaker (tenant setting breaker_failure_threshold, 5 by default, when created).';
+comment on column public.circuit_breakers.cooldown_seconds is 'Seconds an opened breaker stays open before a probe (tenant setting breaker_cooldown_seconds, 30 by default, when created).';
+comment on column public.circuit_breakers.opened_at is 'When the breaker last opened; null while closed.';
+comment on column public.circuit_breakers.last_error is 'Error message of the latest recorded failure (up to 2,000 characters).';
+comment on column public.circuit_breakers.opened_count is 'Times the breaker has opened since it was created.';
 
 -- ============================================================================
 -- CIRCUIT BREAKER LOGIC (atomic across workers)

@@ -105,6 +105,12 @@ comment on column public.runs.wake is 'Why the run last resumed: {step, kind, st
 comment on column public.runs.resuming is 'True from a wait''s resolution until the next claim: resuming is not a new attempt.';
 comment on column public.runs.created_by is 'key:<id>, user:<id>, service_role, task:<id>, automation:<id>, run:<id>.';
 comment on column public.runs.escalated_at is 'When the director review escalated it as stalled (once).';
+comment on column public.runs.concurrency_limit is 'Running runs allowed at once for the tenant''s concurrency_key; null = no per-key cap.';
+comment on column public.runs.user_id is 'The Supabase Auth user who started the run, when a user did; null otherwise.';
+comment on column public.runs.api_key_id is 'The API key that started the run, when a key did; null otherwise.';
+comment on column public.runs.queued_at is 'When app.run_enqueue last sent the run''s message (at creation, fork, and on resuming after a wait); a retry keeps it.';
+comment on column public.runs.started_at is 'When a worker first claimed the run (status running).';
+comment on column public.runs.completed_at is 'When the run reached completed, failed or cancelled.';
 
 create table public.run_steps (
   id uuid primary key default gen_random_uuid(),
@@ -140,6 +146,16 @@ comment on column public.run_steps.output is 'What it returned (the memo).';
 comment on column public.run_steps.attempts is 'Executions of this step (failed ones included).';
 comment on column public.run_steps.run_attempt is 'The run attempt that recorded it.';
 comment on column public.run_steps.cost_usd is 'Cost of the calls this step made (LLM tokens at the model''s price).';
+comment on column public.run_steps.run_id is 'The run the step belongs to.';
+comment on column public.run_steps.seq is 'Position of the step in its run, from 1 (the order steps were first recorded).';
+comment on column public.run_steps.error is 'The error {code, message, …} of a failed step; null once completed.';
+comment on column public.run_steps.provider is 'The provider of the step''s model or tool call (e.g. openai, offline); null for steps without one.';
+comment on column public.run_steps.model is 'The model an llm step called; null for other steps.';
+comment on column public.run_steps.prompt_tokens is 'Prompt tokens of the step''s model call (0 without one).';
+comment on column public.run_steps.completion_tokens is 'Completion tokens of the step''s model call (0 without one).';
+comment on column public.run_steps.started_at is 'When the step began executing, as the worker reported it.';
+comment on column public.run_steps.completed_at is 'When the step was recorded (completed or failed).';
+comment on column public.run_steps.duration_ms is 'How long the step took in milliseconds, as the worker measured it.';
 
 -- ============================================================================
 -- POLICIES (read-only for the API roles; app.* functions write)

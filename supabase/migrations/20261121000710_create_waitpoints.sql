@@ -54,6 +54,9 @@ comment on column public.run_waitpoints.run_ids is 'runs: the runs waited for.';
 comment on column public.run_waitpoints.runs_mode is 'runs: all (every run finished) or any (the first finished).';
 comment on column public.run_waitpoints.token_hash is 'token: SHA-256 of the completion token handed to the outside caller (the token itself is never stored).';
 comment on column public.run_waitpoints.result is 'What resolved it: {at} for time, the event row, {runs: [{id, status}]}, the token''s payload, the decision; {timed_out: true} on a timeout.';
+comment on column public.run_waitpoints.run_id is 'The parked run that waits on it.';
+comment on column public.run_waitpoints.approval_id is 'approval: the approval (public.approvals) whose decision resolves it.';
+comment on column public.run_waitpoints.resolved_at is 'When it left pending (resolved, timed out or cancelled); null while pending.';
 
 alter table public.run_waitpoints enable row level security;
 alter table public.run_waitpoints force row level security;

@@ -47,6 +47,8 @@ create index director_reviews_tenant_idx on public.director_reviews (tenant_id, 
 comment on table public.director_reviews is 'What each director review found (stalled sessions: no heartbeat for 20 minutes) and decided (escalations).';
 comment on column public.director_reviews.findings is '[{session_id, agent, status, last_heartbeat, attempts}] of the stalled sessions.';
 comment on column public.director_reviews.decisions is '[{session_id, decision: escalated}] for the sessions escalated by this review (once each).';
+comment on column public.director_reviews.reviewed_at is 'When app.director_review ran for the tenant.';
+comment on column public.director_reviews.sessions_checked is 'Queued or running agent sessions of the tenant the review looked at.';
 alter table public.director_reviews enable row level security;
 alter table public.director_reviews force row level security;
 create policy "Director reviews are viewable within their tenant" on public.director_reviews

@@ -46,6 +46,25 @@ comment on column public.agent_tasks.deadline_at is 'Past this the task expires 
 comment on column public.agent_tasks.attempt_count is 'Sessions started for this task (retries included).';
 comment on column public.agent_tasks.estimated_cost is 'USD spent by the task''s session (its steps'' LLM calls).';
 comment on table public.agent_tasks is 'Task queue with dependencies (task_dependencies). pending → queued (a session runs it) → running → success | error; cancelled when a dependency fails (blocked_by says which) or on request; expired past deadline_at. Tasks without an assigned agent wait for a person or client to complete them.';
+comment on column public.agent_tasks.assigned_agent is 'Slug of the agent whose session works on the task; a task with none stays pending.';
+comment on column public.agent_tasks.delegated_by is 'Provenance text naming who delegated the task; stored as given, no behaviour attached.';
+comment on column public.agent_tasks.task_type is 'Free-text category of the task (general by default, up to 100 characters), passed to the session as task.type.';
+comment on column public.agent_tasks.instructions is 'Structured instructions for the agent, passed to the session with the task.';
+comment on column public.agent_tasks.input is 'JSON input for the agent, passed to the session as task.input.';
+comment on column public.agent_tasks.output is 'The result: the output of the session that succeeded (given to dependent tasks as context).';
+comment on column public.agent_tasks.priority is 'Priority of the task''s session (-100 to 100, higher runs sooner).';
+comment on column public.agent_tasks.status is 'pending (waiting for dependencies, schedule or an agent), queued, running, waiting, success, error, cancelled or expired.';
+comment on column public.agent_tasks.status_message is 'Human-readable note on the current status (why it waits, why it was stopped, retry requested); null when there is nothing to say.';
+comment on column public.agent_tasks.error_message is 'Why the task last ended in error or was cancelled (the session''s error or the failed dependency); cleared on retry and success.';
+comment on column public.agent_tasks.max_attempts is 'Attempts (1-20) allowed to each session started for the task (the session''s runs.max_attempts).';
+comment on column public.agent_tasks.last_attempt_at is 'When the latest session for the task was started.';
+comment on column public.agent_tasks.parent_task_id is 'A task this one belongs under (deleted with it); a link only, no behaviour attached.';
+comment on column public.agent_tasks.related_post_id is 'The blog post the task is about, if any; a link only, no behaviour attached.';
+comment on column public.agent_tasks.source is 'Where the task came from: server, desktop, api, webhook, automation or agent (agent when created by the tasks.create tool).';
+comment on column public.agent_tasks.started_at is 'When the first of its sessions started running.';
+comment on column public.agent_tasks.completed_at is 'When the task ended (success, error, cancelled or expired); cleared on retry.';
+comment on column public.agent_tasks.duration_ms is 'Milliseconds from its start (or last attempt) to completion.';
+comment on column public.agent_tasks.tokens_used is 'Prompt plus completion tokens of the steps of the task''s session, set when it finishes.';
 
 create table public.task_dependencies (
   tenant_id uuid not null references public.tenants (id) on delete cascade,
@@ -57,6 +76,8 @@ create table public.task_dependencies (
 );
 create index task_dependencies_tenant_idx on public.task_dependencies (tenant_id, depends_on_id);
 comment on table public.task_dependencies is 'DAG edges: task_id runs after depends_on_id succeeded. Inserting an edge that closes a cycle is refused.';
+comment on column public.task_dependencies.task_id is 'The task that waits.';
+comment on column public.task_dependencies.depends_on_id is 'The task that must succeed before task_id may run.';
 
 alter table public.agent_tasks enable row level security;
 alter table public.agent_tasks force row level security;

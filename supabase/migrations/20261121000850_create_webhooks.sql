@@ -49,6 +49,17 @@ comment on column public.webhooks.timeout_ms is 'Time allowed for one attempt (c
 comment on column public.webhooks.total_deliveries is 'Deliveries created (events matched and tests); successful_deliveries and failed_deliveries count those that ended delivered, and failed or dead.';
 comment on column public.webhooks.last_error is 'Error of the latest failed attempt (retried or not).';
 comment on column public.webhooks.created_by is 'key:<id>, user:<id> or service_role.';
+comment on column public.webhooks.url is 'The http(s) endpoint deliveries are POSTed to (up to 2,000 characters).';
+comment on column public.webhooks.disabled_reason is 'Why is_active went false: a 410 Gone from the receiver (naming the delivery) or disabled by the tenant; cleared when turned back on.';
+comment on column public.webhooks.disabled_at is 'When the webhook was last disabled; cleared when turned back on.';
+comment on column public.webhooks.successful_deliveries is 'Deliveries that ended delivered (a 2xx), counted by the deliveries worker.';
+comment on column public.webhooks.failed_deliveries is 'Deliveries that ended failed or dead, counted by the deliveries worker.';
+comment on column public.webhooks.last_triggered_at is 'When the latest delivery (an event or a test) was created.';
+comment on column public.webhooks.last_success_at is 'When the latest attempt succeeded.';
+comment on column public.webhooks.last_failure_at is 'When the latest attempt failed (retried or not).';
+comment on column public.webhooks.last_status_code is 'HTTP status of the latest attempt that got a response.';
+comment on column public.webhooks.secret_rotated_at is 'When the signing secret was last rotated (app.webhook_secret_rotate); null if never.';
+comment on column public.webhooks.metadata is 'Free-form JSON object the tenant attaches; Ora does not read it.';
 
 create trigger webhooks_touch before update on public.webhooks
   for each row execute function app.touch_updated_at();
@@ -277,6 +288,22 @@ comment on column public.webhook_deliveries.secret_name is 'Ad-hoc sends: the te
 comment on column public.webhook_deliveries.status is 'pending (queued or waiting for a retry), delivered (2xx), failed (a final answer: 4xx other than 408 and 429, 410 which also disables the webhook, a refused URL; no retry) or dead (every attempt failed; the message went to deliveries_dlq).';
 comment on column public.webhook_deliveries.locked_until is 'While an attempt is in flight: until when it may take (its timeout plus a margin); a redelivered message waits for it instead of sending twice.';
 comment on column public.webhook_deliveries.last_response is 'The first 1000 characters of the latest response body.';
+comment on column public.webhook_deliveries.webhook_id is 'The subscription delivered to; null for ad-hoc sends (url set instead).';
+comment on column public.webhook_deliveries.event_id is 'The event_log row delivered (unique per webhook); null for tests and ad-hoc sends.';
+comment on column public.webhook_deliveries.event_type is 'The event type delivered (webhook-test for tests, the caller''s type for ad-hoc sends).';
+comment on column public.webhook_deliveries.headers is 'Extra request headers of an ad-hoc send (never webhook-*, content-type, host or content-length); empty for subscriptions.';
+comment on column public.webhook_deliveries.idempotency_key is 'Ad-hoc sends: the caller''s key (unique per tenant); repeating a send with it returns the first delivery.';
+comment on column public.webhook_deliveries.is_test is 'True for deliveries made by webhooks.test.';
+comment on column public.webhook_deliveries.attempts is 'Attempts made so far (counted by the deliveries worker when an attempt starts).';
+comment on column public.webhook_deliveries.max_attempts is 'Attempts allowed: 1 + the number of retry delays (generated from retry_schedule_seconds).';
+comment on column public.webhook_deliveries.retry_schedule_seconds is 'Seconds to wait after failed attempt 1, 2, …; copied from the webhook (or the default schedule) when the delivery is created.';
+comment on column public.webhook_deliveries.timeout_ms is 'Time allowed for one attempt in milliseconds (1,000-30,000), copied from the webhook.';
+comment on column public.webhook_deliveries.next_attempt_at is 'When the next attempt is due (now at creation, then after each failed attempt''s delay).';
+comment on column public.webhook_deliveries.last_attempt_at is 'When the latest attempt started.';
+comment on column public.webhook_deliveries.last_status_code is 'HTTP status of the latest attempt''s response; null when no response came.';
+comment on column public.webhook_deliveries.last_error is 'Error of the latest failed attempt (for dead: with how many attempts were made).';
+comment on column public.webhook_deliveries.last_duration_ms is 'How long the latest attempt took, from the request to the end of the response.';
+comment on column public.webhook_deliveries.delivered_at is 'When the receiver answered 2xx; null until delivered.';
 
 create trigger webhook_deliveries_touch before update on public.webhook_deliveries
   for each row execute function app.touch_updated_at();

@@ -37,6 +37,7 @@ create table public.tool_settings (
 comment on table public.tool_settings is 'Per-tenant switches for registry tools (tools.configure). A tool without a row is enabled; a disabled tool is offered to no agent and refused by the gate.';
 comment on column public.tool_settings.tool is 'Registry tool name, e.g. scada.set_setpoint (the list is tools.list).';
 comment on column public.tool_settings.updated_by is 'key:<id> or user:<id> that last changed it.';
+comment on column public.tool_settings.enabled is 'False: the tool is offered to no agent and the gate refuses it; true (or no row) = enabled.';
 
 alter table public.tool_settings enable row level security;
 alter table public.tool_settings force row level security;
@@ -88,6 +89,10 @@ comment on column public.tool_integrations.rate_limit_per_minute is 'Calls per c
 comment on column public.tool_integrations.max_concurrency is 'Calls in flight at once for this tenant and integration (leases in app.integration_leases); null = no cap.';
 comment on column public.tool_integrations.idempotent_retries is 'http: the endpoint honours Idempotency-Key, so a call whose worker died mid-request may be sent again with the same key. false: such a call fails as OUTCOME_UNKNOWN instead (never sent twice).';
 comment on column public.tool_integrations.routes is 'http: per-tool overrides {"<tool>": {"method": "GET", "path": "/work_orders/{work_order_id}"}}; {arg} placeholders are filled URL-encoded, GET sends the remaining arguments as the query string.';
+comment on column public.tool_integrations.auth_header is 'http: lowercase name of the header carrying the credential (authorization by default).';
+comment on column public.tool_integrations.timeout_ms is 'Time allowed for one call to the integration, in milliseconds (100-120,000).';
+comment on column public.tool_integrations.enabled is 'False: tools of this integration are shown as disabled and are not run.';
+comment on column public.tool_integrations.created_by is 'Who created or last replaced the row: key:<id>, user:<id> or service_role.';
 
 create index tool_integrations_tenant_idx on public.tool_integrations (tenant_id, key);
 alter table public.tool_integrations enable row level security;
@@ -118,6 +123,8 @@ create table public.tool_assets (
 );
 comment on table public.tool_assets is 'Asset criticality for the policy engine (assets.upsert): A = critical (safety or production stops), B = important, C = minor. A call on an asset with no row has unknown criticality, which no criticality condition allows.';
 comment on column public.tool_assets.asset_id is 'The identifier tools take as their asset argument (e.g. P-101).';
+comment on column public.tool_assets.criticality is 'A (critical: safety or production stops), B (important) or C (minor); policies compare it with max_asset_criticality.';
+comment on column public.tool_assets.metadata is 'Free-form JSON about the asset supplied with assets.upsert.';
 alter table public.tool_assets enable row level security;
 alter table public.tool_assets force row level security;
 create policy "Assets are viewable within their tenant" on public.tool_assets
@@ -161,6 +168,8 @@ comment on column public.tool_policies.conditions is '{max_risk: 0-100, arg_rang
 comment on column public.tool_policies.approver_roles is 'Member roles that may decide approvals this policy asks for (default: the tenant''s settings.approvals.roles, else owner and admin).';
 comment on column public.tool_policies.approval_ttl_seconds is 'How long approvals this policy asks for stay open (default: settings.approvals.ttl_seconds, else 3600).';
 comment on column public.tool_policies.priority is 'Higher first when several policies of the same effect apply (the reasons list the first).';
+comment on column public.tool_policies.enabled is 'False: the policy is ignored by the gate.';
+comment on column public.tool_policies.created_by is 'Who created or last replaced the policy: key:<id>, user:<id> or service_role.';
 
 create index tool_policies_tenant_idx on public.tool_policies (tenant_id, tool) where enabled;
 alter table public.tool_policies enable row level security;
@@ -219,6 +228,14 @@ comment on column public.tool_audit.before is 'State before a write, where the a
 comment on column public.tool_audit.after is 'State after a write.';
 comment on column public.tool_audit.requested_by is 'Who the call is on behalf of: key:<id>, user:<id> (the session''s starter) or service_role.';
 comment on column public.tool_audit.actor is 'Who did this event: gate, user:<id> / key:<id> (an approver), tool-executor, tick.';
+comment on column public.tool_audit.tool is 'Registry name of the tool called (e.g. scada.set_setpoint).';
+comment on column public.tool_audit.mode is 'The tenant''s tool mode at the call: assist (writes become suggestions), copilot (every write waits for approval) or autonomous (policies decide).';
+comment on column public.tool_audit.tool_call_id is 'The executor''s tool_calls row for the call, once it was queued.';
+comment on column public.tool_audit.approval_id is 'The approval the event belongs to (requested, approved, rejected, expired, and the execution it allowed).';
+comment on column public.tool_audit.arguments is 'The arguments the tool was called with.';
+comment on column public.tool_audit.args_hash is 'SHA-256 hex of the arguments (app.tool_args_hash), which an approval binds to.';
+comment on column public.tool_audit.result is 'What the tool returned (executed events).';
+comment on column public.tool_audit.error is 'The error {code, message} of a failed or refused call.';
 
 alter table public.tool_audit enable row level security;
 alter table public.tool_audit force row level security;
@@ -275,6 +292,9 @@ create table app.integration_windows (
   primary key (tenant_id, integration, window_start)
 );
 comment on table app.integration_windows is 'Calls per tenant, integration and calendar minute (app.integration_acquire); rows past an hour are dropped by the tick.';
+comment on column app.integration_windows.integration is 'The integration key (tool_integrations.key) the calls went to.';
+comment on column app.integration_windows.window_start is 'The calendar minute counted.';
+comment on column app.integration_windows.hits is 'Calls let through in that minute, compared with tool_integrations.rate_limit_per_minute.';
 alter table app.integration_windows enable row level security;
 alter table app.integration_windows force row level security;
 revoke all on table app.integration_windows from public, anon, authenticated, service_role;
@@ -287,6 +307,9 @@ create table app.integration_leases (
   primary key (tenant_id, integration, holder)
 );
 comment on table app.integration_leases is 'Calls in flight per tenant and integration (one lease per call, released when it ends or expiring with its timeout if the worker died).';
+comment on column app.integration_leases.integration is 'The integration key (tool_integrations.key) the call goes to.';
+comment on column app.integration_leases.holder is 'Names the call holding the lease (the worker''s call id), released by app.integration_release.';
+comment on column app.integration_leases.expires_at is 'When the lease lapses if never released (the call''s timeout × attempts plus a margin).';
 alter table app.integration_leases enable row level security;
 alter table app.integration_leases force row level security;
 revoke all on table app.integration_leases from public, anon, authenticated, service_role;

@@ -58,6 +58,17 @@ comment on column public.approvals.status is 'pending → approved | rejected (b
 comment on column public.approvals.decided_by is 'user:<id> or key:<id> of the approver.';
 comment on column public.approvals.reason is 'The approver''s reason; a rejection''s reason is what the model reads.';
 comment on column public.approvals.tool_call_id is 'The call that used this approval (an approval is used once).';
+comment on column public.approvals.step_key is 'The gate step of the session that asked (gate:<turn>:<call id>); null for tools.execute.';
+comment on column public.approvals.tool is 'Registry name of the tool to run (e.g. scada.set_setpoint).';
+comment on column public.approvals.agent is 'Slug of the agent whose session asked; null for tools.execute.';
+comment on column public.approvals.risk_class is 'Risk class of the call: none, low, medium, high or critical.';
+comment on column public.approvals.requested_by_user_id is 'The user who started the session (or called tools.execute); they may not decide it.';
+comment on column public.approvals.requested_by_key_id is 'The API key that started the session (or called tools.execute); it may not decide it.';
+comment on column public.approvals.expires_at is 'After this a pending approval expires (policy approval_ttl_seconds, settings.approvals.ttl_seconds or an hour).';
+comment on column public.approvals.decided_by_user_id is 'The user who approved or rejected it.';
+comment on column public.approvals.decided_by_key_id is 'The API key (scope approvals:write) that approved or rejected it.';
+comment on column public.approvals.decided_at is 'When it was approved, rejected or expired.';
+comment on column public.approvals.used_at is 'When an approved call used it (an approval is used once).';
 
 alter table public.approvals enable row level security;
 alter table public.approvals force row level security;

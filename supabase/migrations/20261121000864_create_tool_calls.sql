@@ -53,6 +53,20 @@ comment on column public.tool_calls.deadline_at is 'After this it is not started
 comment on column public.tool_calls.before is 'State before the write, where the adapter can read it.';
 comment on column public.tool_calls.after is 'State after the write.';
 comment on column public.tool_calls.error is '{code, message} of a failed call.';
+comment on column public.tool_calls.run_id is 'The session (run) waiting for the call; null for calls made through tools.execute.';
+comment on column public.tool_calls.step_key is 'The gate step of the session that made the call; null for tools.execute.';
+comment on column public.tool_calls.tool is 'Registry name of the tool to run.';
+comment on column public.tool_calls.access is 'read or write: whether the tool changes anything.';
+comment on column public.tool_calls.arguments is 'The arguments the tool runs with.';
+comment on column public.tool_calls.args_hash is 'SHA-256 hex of the arguments (app.tool_args_hash).';
+comment on column public.tool_calls.mode is 'The tenant''s tool mode when the call was made: assist, copilot or autonomous.';
+comment on column public.tool_calls.agent is 'Slug of the agent whose session made the call; null for tools.execute.';
+comment on column public.tool_calls.requested_by is 'Who the call is on behalf of: key:<id>, user:<id> or service_role.';
+comment on column public.tool_calls.status is 'queued (its message waits for the tool-executor), running, succeeded or failed.';
+comment on column public.tool_calls.result is 'What the tool returned once succeeded.';
+comment on column public.tool_calls.msg_id is 'The pgmq message of the tool-executor queue that carries the call.';
+comment on column public.tool_calls.started_at is 'When the tool-executor started the latest execution.';
+comment on column public.tool_calls.completed_at is 'When the call succeeded or failed.';
 
 alter table public.tool_calls enable row level security;
 alter table public.tool_calls force row level security;
@@ -85,6 +99,9 @@ create index tool_sandbox_records_tenant_idx on public.tool_sandbox_records (ten
 comment on table public.tool_sandbox_records is 'State the sandbox adapter keeps per tenant (work orders, setpoints, acknowledged alarms, reservations, requisitions, incidents, inspections, messages), so a demo''s writes are read back by its reads. Written in the transaction that records the call (exactly once).';
 comment on column public.tool_sandbox_records.kind is 'work_order, setpoint, alarm_ack, reservation, requisition, incident, inspection, message.';
 comment on column public.tool_sandbox_records.ref is 'The record''s identifier in its kind (WO-…, a tag, an alarm id, …).';
+comment on column public.tool_sandbox_records.integration is 'The integration whose sandbox made the record (cmms, scada, …).';
+comment on column public.tool_sandbox_records.data is 'The record''s state as the sandbox stores it (e.g. a work order''s fields and status).';
+comment on column public.tool_sandbox_records.tool_call_id is 'The tool call that last wrote the record.';
 alter table public.tool_sandbox_records enable row level security;
 alter table public.tool_sandbox_records force row level security;
 create policy "Sandbox records are viewable within their tenant" on public.tool_sandbox_records

@@ -68,6 +68,11 @@ comment on column public.agent_memory.sync_id is 'Identity of the memory across 
 comment on column public.agent_memory.is_dirty is 'Changed since the last sync.';
 comment on column public.agent_memory.expires_at is 'Hard expiry: the memory stops counting as fresh then and maintenance deletes it.';
 comment on column public.agent_memory.is_archived is 'Cold tier: archived by maintenance (low health, idle, over quota, or superseded).';
+comment on column public.agent_memory.summary is 'Short plain-text summary of the content (up to 2,000 characters), searched and shown before the content.';
+comment on column public.agent_memory.last_accessed_at is 'When the memory was last read by id or key or used in a prompt.';
+comment on column public.agent_memory.synced_at is 'When the memory was last synced with another copy; nothing in Ora writes it yet.';
+comment on column public.agent_memory.archived_at is 'When the memory went cold (set and cleared by a trigger following is_archived).';
+comment on column public.agent_memory.metadata is 'Free-form JSON the writer attaches to the memory.';
 
 alter table public.agent_memory enable row level security;
 alter table public.agent_memory force row level security;
@@ -206,6 +211,10 @@ comment on table public.memory_decisions is 'Every decision taken when memories 
 comment on column public.memory_decisions.memory_id is 'The memory the decision is about (the new one for add, update and supersede); no foreign key, so the record outlives the memory.';
 comment on column public.memory_decisions.target_ids is 'Older memories the decision changed (superseded, forgotten).';
 comment on column public.memory_decisions.judge is 'key: same key stored again; rules: the deterministic contradiction rules; llm: the tenant''s model judged.';
+comment on column public.memory_decisions.action is 'add, update (same key, new version), supersede (a contradiction), noop (nothing new), forget or archive.';
+comment on column public.memory_decisions.model is 'The model that judged, when judge is llm; null otherwise.';
+comment on column public.memory_decisions.explanation is 'Why the decision was taken, in words (e.g. same key, same content).';
+comment on column public.memory_decisions.details is 'Extra facts of the decision, e.g. the previous content of an updated memory or the contradiction candidates.';
 
 alter table public.memory_decisions enable row level security;
 alter table public.memory_decisions force row level security;

@@ -66,6 +66,11 @@ comment on column public.memory_index.memory_status is 'For memories: live or su
 comment on column public.memory_index.agent_id is 'For memories: the owning agent, null when shared.';
 comment on column public.memory_index.health is 'For memories: the memory''s health score (min_health filter, health weighting); null for other sources.';
 comment on column public.memory_index.source_created_at is 'When the source was created or published (time filters and time decay).';
+comment on column public.memory_index.title is 'Title of the source, searched with weight A (e.g. the post title or memory key).';
+comment on column public.memory_index.content is 'The chunk''s text, searched with weight B and embedded.';
+comment on column public.memory_index.content_tsv is 'Generated English full-text vector of title (weight A) and content (weight B).';
+comment on column public.memory_index.embedded_at is 'When memory-indexer wrote the embedding; null while waiting or cold.';
+comment on column public.memory_index.metadata is 'Facts about the source kept for results, e.g. {key, importance, tier} for memories or {slug, status, tags} for posts.';
 
 alter table public.memory_index enable row level security;
 alter table public.memory_index force row level security;
@@ -87,6 +92,8 @@ create table public.memory_index_state (
 comment on table public.memory_index_state is 'Per tenant: the index version (bumped by every change of memory_index: semantic_cache entries of an older version are stale), the number of chunks and of embedded chunks (memory_search searches exactly below a size, with HNSW above). Kept by statement triggers; recounted by maintenance.';
 comment on column public.memory_index_state.version is 'Incremented by every statement that changes the tenant''s chunks.';
 comment on column public.memory_index_state.embedded is 'Chunks with an embedding.';
+comment on column public.memory_index_state.chunks is 'Chunks of the tenant in memory_index (recounted by maintenance).';
+comment on column public.memory_index_state.changed_at is 'When the tenant''s chunks last changed.';
 alter table public.memory_index_state enable row level security;
 alter table public.memory_index_state force row level security;
 create policy "Index state is viewable within its tenant" on public.memory_index_state
@@ -527,6 +534,13 @@ create index semantic_cache_valid_idx on public.semantic_cache (tenant_id, valid
 comment on table public.semantic_cache is 'Search results by tenant, normalised query and filters (cache_key), valid until valid_until and while the tenant''s index version (memory_index_state.version) is still index_version: any change of the index invalidates them.';
 comment on column public.semantic_cache.cache_key is 'sha-256 of the normalised query, filters, options and embedding model.';
 comment on column public.semantic_cache.index_version is 'memory_index_state.version the results were computed at.';
+comment on column public.semantic_cache.query is 'The normalised query (NFKC, lower case, single spaces, trailing punctuation removed).';
+comment on column public.semantic_cache.filters is 'The search filters the results were computed with.';
+comment on column public.semantic_cache.results is 'The search response served from the cache ({items, strategy, embedder}).';
+comment on column public.semantic_cache.embedding_model is 'The embedder the query was embedded with; null when no embedding was used.';
+comment on column public.semantic_cache.hits is 'Times the entry answered a search since it was last written.';
+comment on column public.semantic_cache.valid_until is 'When the entry stops answering (memory_policies.cache_ttl_seconds after it was written).';
+comment on column public.semantic_cache.last_hit_at is 'When the entry last answered a search.';
 
 alter table public.semantic_cache enable row level security;
 alter table public.semantic_cache force row level security;

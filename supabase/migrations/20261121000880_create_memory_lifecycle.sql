@@ -35,6 +35,7 @@ comment on column public.memory_policies.warm_idle_days is 'A warm memory idle t
 comment on column public.memory_policies.superseded_retention_days is 'Superseded memories are deleted this many days after being superseded.';
 comment on column public.memory_policies.cold_retention_days is 'Archived memories are deleted this many days after being archived.';
 comment on column public.memory_policies.cache_ttl_seconds is 'How long a cached search stays valid (unless the index changes first).';
+comment on column public.memory_policies.archive_below_health is 'Health under which an idle warm memory (warm_idle_days) is archived.';
 
 alter table public.memory_policies enable row level security;
 alter table public.memory_policies force row level security;
@@ -87,6 +88,21 @@ create table public.memory_maintenance_reports (
 create index memory_maintenance_reports_tenant_idx on public.memory_maintenance_reports (tenant_id, started_at desc);
 comment on table public.memory_maintenance_reports is 'One row per tenant per maintenance run (app.memory_maintenance): what was recomputed, deleted, archived and moved between tiers, the tiers afterwards, or the error that stopped this tenant''s part.';
 comment on column public.memory_maintenance_reports.tiers is 'Memories per tier after the run: {"hot", "warm", "cold"}.';
+comment on column public.memory_maintenance_reports.run_id is 'The maintenance run (app.memory_maintenance_runs.id) that wrote the report.';
+comment on column public.memory_maintenance_reports.started_at is 'When maintenance of this tenant started.';
+comment on column public.memory_maintenance_reports.finished_at is 'When maintenance of this tenant finished (or failed).';
+comment on column public.memory_maintenance_reports.health_updated is 'Memories whose health score was recomputed.';
+comment on column public.memory_maintenance_reports.expired_deleted is 'Memories deleted because expires_at passed.';
+comment on column public.memory_maintenance_reports.superseded_deleted is 'Superseded memories deleted after superseded_retention_days.';
+comment on column public.memory_maintenance_reports.cold_deleted is 'Archived memories deleted after cold_retention_days.';
+comment on column public.memory_maintenance_reports.superseded_archived is 'Superseded memories moved to the cold tier.';
+comment on column public.memory_maintenance_reports.idle_archived is 'Warm memories archived for being idle and under archive_below_health.';
+comment on column public.memory_maintenance_reports.quota_archived is 'Live memories archived for exceeding a type quota or max_live.';
+comment on column public.memory_maintenance_reports.quota_deleted is 'Archived memories deleted for exceeding max_cold.';
+comment on column public.memory_maintenance_reports.promoted_hot is 'Memories moved to the hot tier.';
+comment on column public.memory_maintenance_reports.demoted_warm is 'Memories moved from hot to warm.';
+comment on column public.memory_maintenance_reports.cache_purged is 'Semantic cache entries deleted as expired or stale.';
+comment on column public.memory_maintenance_reports.error is 'The error that stopped this tenant''s maintenance; null when it succeeded.';
 alter table public.memory_maintenance_reports enable row level security;
 alter table public.memory_maintenance_reports force row level security;
 create policy "Maintenance reports are viewable within their tenant" on public.memory_maintenance_reports
@@ -103,6 +119,11 @@ create table app.memory_maintenance_runs (
   totals jsonb not null
 );
 comment on table app.memory_maintenance_runs is 'One row per maintenance run across tenants (operators): tenants maintained, tenants that failed, totals of their reports.';
+comment on column app.memory_maintenance_runs.started_at is 'When the run started.';
+comment on column app.memory_maintenance_runs.finished_at is 'When the run finished.';
+comment on column app.memory_maintenance_runs.tenants is 'Tenants maintained in the run.';
+comment on column app.memory_maintenance_runs.errors is 'Tenants whose maintenance failed (each has a report row with error).';
+comment on column app.memory_maintenance_runs.totals is 'Sums of the counters of the run''s reports.';
 alter table app.memory_maintenance_runs enable row level security;
 alter table app.memory_maintenance_runs force row level security;
 revoke all on table app.memory_maintenance_runs from public, anon, authenticated, service_role;

@@ -63,6 +63,26 @@ comment on column public.automations.version is 'Bumped on every change of trigg
 comment on column public.automations.next_run_at is 'Schedule automations: the next firing (computed with the cron library in the automation''s time zone); null while a firing is being scheduled.';
 comment on column public.automations.threshold_state is 'Threshold automations: {breaching_since, firing, fired_at, last_value, last_compare, last_checked_at}.';
 comment on column public.automations.status is 'active, paused (by hand or by an on_error pause), disabled, error, draft (never fires), completed (a one-time schedule that fired).';
+comment on column public.automations.slug is 'URL-safe identifier, unique per tenant (lowercase letters, digits, hyphens).';
+comment on column public.automations.category is 'content, analytics, leads, maintenance, notifications, integration or general (for grouping only).';
+comment on column public.automations.trigger_type is 'What fires it: schedule, event, threshold, manual or webhook (configured in trigger_config).';
+comment on column public.automations.max_retries is 'Retries (0-10) of a run whose action failed, when on_error is retry.';
+comment on column public.automations.retry_delay_seconds is 'Base delay in seconds before a retry; doubled each attempt, with jitter.';
+comment on column public.automations.max_runs_per_hour is 'Firings allowed in the last hour; more are skipped (manual firings are not capped); null = no cap.';
+comment on column public.automations.max_runs_per_day is 'Firings allowed in the last 24 hours; more are skipped (manual firings are not capped); null = no cap.';
+comment on column public.automations.cooldown_seconds is 'Seconds after a firing during which further (non-manual) firings are skipped; 0 = none.';
+comment on column public.automations.status_reason is 'Why the status last changed by itself (an on_error pause, an invalid schedule); cleared when status is set by hand.';
+comment on column public.automations.successful_runs is 'Finished runs whose outcome was success or partial.';
+comment on column public.automations.failed_runs is 'Finished runs that failed.';
+comment on column public.automations.skipped_runs is 'Firings skipped by cooldown, caps or conditions.';
+comment on column public.automations.last_run_at is 'Creation time of the latest finished run.';
+comment on column public.automations.last_success_at is 'When a run last finished with success or partial.';
+comment on column public.automations.last_error_at is 'When a run last failed.';
+comment on column public.automations.last_error is 'Error message of the latest failed run.';
+comment on column public.automations.avg_duration_ms is 'Moving average (90 % previous, 10 % latest) of finished runs'' duration in milliseconds.';
+comment on column public.automations.created_by is 'Who created the automation: key:<id>, user:<id> or service_role.';
+comment on column public.automations.tags is 'Free-text tags for filtering automations.';
+comment on column public.automations.metadata is 'Free-form JSON the writer attaches; Ora does not read it.';
 
 alter table public.automations enable row level security;
 alter table public.automations force row level security;
@@ -94,6 +114,8 @@ create index metrics_tenant_name_time_idx on public.metrics (tenant_id, name, re
 comment on table public.metrics is 'Metric points (page_views, lead_count, error_rate, sensor readings…) recorded with metrics.record; threshold automations aggregate them over windows.';
 comment on column public.metrics.dimensions is 'Labels of the point ({page, source, asset}); queries and thresholds can filter on them (containment).';
 comment on column public.metrics.recorded_at is 'When the value was observed (may be in the past for back-filled points).';
+comment on column public.metrics.name is 'Metric name (lowercase letters, digits and _ . : -), e.g. page_views; threshold automations select by it.';
+comment on column public.metrics.value is 'The observed value.';
 alter table public.metrics enable row level security;
 alter table public.metrics force row level security;
 create policy "Metrics are viewable within their tenant" on public.metrics
@@ -119,6 +141,14 @@ create table app.automation_windows (
 );
 create unique index automation_windows_open_idx on app.automation_windows (automation_id, window_key) where not closed;
 comment on table app.automation_windows is 'Internal: the debounce or batch window of an event automation run (one open window per automation and key): the run waits until fire_at; later events extend (debounce) or join (batch) it; a full batch is closed at once and the next event opens a new window.';
+comment on column app.automation_windows.run_id is 'The automation run parked until the window fires.';
+comment on column app.automation_windows.automation_id is 'The event automation the window belongs to.';
+comment on column app.automation_windows.window_key is 'The debounce or batch key (from trigger_config; empty for one window per automation).';
+comment on column app.automation_windows.mode is 'debounce (only the latest event, fire_at pushed back by each) or batch (events collected until max size or max wait).';
+comment on column app.automation_windows.events is 'The collected triggers (debounce: the latest only).';
+comment on column app.automation_windows.fire_at is 'When the window fires and its run resumes.';
+comment on column app.automation_windows.closed is 'True once a batch is full: later events open a new window.';
+comment on column app.automation_windows.opened_at is 'When the first event opened the window.';
 alter table app.automation_windows enable row level security;
 alter table app.automation_windows force row level security;
 revoke all on table app.automation_windows from public, anon, authenticated, service_role;
@@ -132,6 +162,9 @@ create table app.automation_hooks (
   check ((secret_enc is null) <> (vault_secret_id is null))
 );
 comment on table app.automation_hooks is 'Internal: the signing secret of each webhook-triggered automation (Vault on Supabase, encrypted with the local key elsewhere); inbound requests must carry a valid signature.';
+comment on column app.automation_hooks.automation_id is 'The webhook-triggered automation the secret signs for.';
+comment on column app.automation_hooks.secret_enc is 'The signing secret encrypted with the local stack''s key; null where Vault holds it.';
+comment on column app.automation_hooks.vault_secret_id is 'The Vault secret holding the signing secret (on Supabase); null elsewhere.';
 alter table app.automation_hooks enable row level security;
 alter table app.automation_hooks force row level security;
 revoke all on table app.automation_hooks from public, anon, authenticated, service_role;
@@ -143,6 +176,9 @@ create table app.automation_hook_ids (
   primary key (automation_id, webhook_id)
 );
 comment on table app.automation_hook_ids is 'Internal: webhook-id values already accepted per automation (replays are answered without firing again); kept 7 days.';
+comment on column app.automation_hook_ids.automation_id is 'The automation the request was sent to.';
+comment on column app.automation_hook_ids.webhook_id is 'The webhook-id header of an accepted inbound request.';
+comment on column app.automation_hook_ids.received_at is 'When the request was accepted; rows older than 7 days are deleted.';
 alter table app.automation_hook_ids enable row level security;
 alter table app.automation_hook_ids force row level security;
 revoke all on table app.automation_hook_ids from public, anon, authenticated, service_role;
