@@ -294,6 +294,8 @@ test("the semantic cache answers a repeated search and is invalidated by any ind
     key: "hours",
     content: "The warehouse opens at 7:00 on weekdays",
   });
+  // the vector arriving is an index change too: let memory-indexer finish first
+  await embedded(t);
   const first = await ok(t.key, "memory.search", { query: "When does the warehouse open?" });
   assertEquals(first.cached, false);
   assertEquals(first.embedder.semantic, false, "no provider: the offline lexical embedder");
@@ -312,6 +314,7 @@ test("the semantic cache answers a repeated search and is invalidated by any ind
     key: "weekend",
     content: "The warehouse opens at 9:00 on Saturdays",
   });
+  await embedded(t);
   const third = await ok(t.key, "memory.search", { query: "When does the warehouse open?" });
   assertEquals(third.cached, false, "the index changed");
   assertEquals(third.items.length, 2);
