@@ -8206,8 +8206,6 @@ CREATE INDEX event_log_tenant_created_idx ON public.event_log USING btree (tenan
 
 CREATE INDEX event_log_tenant_type_idx ON public.event_log USING btree (tenant_id, event_type, created_at DESC);
 
-CREATE INDEX event_log_unprocessed_idx ON public.event_log USING btree (tenant_id, created_at) WHERE (NOT processed);
-
 CREATE INDEX leads_tenant_created_idx ON public.leads USING btree (tenant_id, created_at DESC);
 
 CREATE INDEX leads_tenant_email_idx ON public.leads USING btree (tenant_id, lower(email));

@@ -21,7 +21,6 @@ create table public.event_log (
 );
 create index event_log_tenant_created_idx on public.event_log (tenant_id, created_at desc);
 create index event_log_tenant_type_idx on public.event_log (tenant_id, event_type, created_at desc);
-create index event_log_unprocessed_idx on public.event_log (tenant_id, created_at) where not processed;
 create index event_log_expires_idx on public.event_log (expires_at);
 comment on table public.event_log is 'Central event bus: one row per event (<table>.<INSERT|UPDATE|DELETE> from triggers, session.*/task.* from workers). Kept 30 days (expires_at).';
 comment on column public.event_log.payload is 'For table events: {table, operation, old, new, timestamp}.';
