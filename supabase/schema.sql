@@ -3543,11 +3543,18 @@ declare
   v_gone bigint[];
 begin
   -- GUARD: only the messages of runs this worker holds are extended, never another worker's
-  -- (or another tenant's) message that a caller names
-  select coalesce(array_agg(r.queue_msg_id), '{}') into v_mine
-  from public.runs r join app.run_kinds k on k.kind = r.kind
-  where k.queue_name = runs_heartbeat.queue_name and r.queue_msg_id = any(runs_heartbeat.msg_ids)
-    and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id;
+  -- (or another tenant's) message that a caller names.
+  -- LOCKS in the engine's order: the runs (by id), then their messages. run_park and run_complete
+  -- lock the run, then acknowledge its message; locking the messages first here deadlocked with
+  -- a run parking in the same moment (40P01, and the automation run failed).
+  select coalesce(array_agg(x.queue_msg_id), '{}') into v_mine
+  from (
+    select r.queue_msg_id from public.runs r join app.run_kinds k on k.kind = r.kind
+    where k.queue_name = runs_heartbeat.queue_name and r.queue_msg_id = any(runs_heartbeat.msg_ids)
+      and r.status = 'running' and r.worker_id = runs_heartbeat.worker_id
+    order by r.id
+    for no key update of r
+  ) x;
   select coalesce(array_agg(g), '{}') into v_gone
   from app.queue_heartbeat(runs_heartbeat.queue_name, v_mine, runs_heartbeat.vt, runs_heartbeat.worker_id) g;
   update public.runs r set heartbeat_at = now()

@@ -79,6 +79,12 @@ interface ActionResult {
 /** The recorded outcome of one guarded step. */
 type Guarded = { ok: true; output: Json } | { ok: false; error: { code: string; message: string } };
 
+/** A database failure worth retrying (deadlock, serialization, connection): see classify. */
+function transientDb(e: unknown): boolean {
+  const c = classify(e);
+  return c.kind === "retry" && c.code.startsWith("DB_");
+}
+
 /** The automation run handler (kind automation). */
 export function automationRun(config: Config): RunHandler<AutomationInput, Json> {
   return {
@@ -240,6 +246,9 @@ export function automationRun(config: Config): RunHandler<AutomationInput, Json>
             if (e instanceof Suspended || e instanceof RunStoppedError || ctx.signal.aborted) {
               throw e;
             }
+            // contention or a lost connection in the database (parking, recording a step) is not
+            // the action's fault: the run is retried and resumes here, whatever the strategy
+            if (transientDb(e)) throw e;
             await onFailure(act, key, e);
             throw e; // not reached: onFailure throws
           }
