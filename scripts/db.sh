@@ -100,11 +100,49 @@ bootstrap() {
   psql_db -c "comment on schema auth is '$want'" >/dev/null
 }
 
+# What each migration file held when it was applied: "<version>=<sha256 prefix>" per file, kept
+# as the comment on schema supabase_migrations. The CLI applies only versions it has not seen, so
+# a migration edited in place after it was applied (nothing is deployed yet, so that happens)
+# would leave the local database silently different from the files.
+migration_hashes() {
+  local f
+  for f in "$ORA_ROOT"/supabase/migrations/*.sql; do
+    printf '%s=%s\n' "$(basename "$f" | cut -d_ -f1)" "$(sha256sum "$f" | cut -c1-16)"
+  done
+}
+
+# Prints why the local database no longer matches supabase/migrations (nothing when it does):
+# an applied migration whose file changed or went away, or one applied without a record.
+migrations_stale() {
+  local applied recorded current line v
+  applied="$(psql_db -tAc "select version from supabase_migrations.schema_migrations order by 1" 2>/dev/null || true)"
+  [ -n "$applied" ] || return 0
+  recorded="$(psql_db -tAc "select coalesce(obj_description('supabase_migrations'::regnamespace, 'pg_namespace'), '')" 2>/dev/null || true)"
+  current="$(migration_hashes)"
+  for v in $applied; do
+    line="$(grep "^$v=" <<<"$current" || true)"
+    if [ -z "$line" ]; then echo "migration $v was applied but its file is gone"; return 0; fi
+    if ! grep -q "^$v=" <<<"$recorded"; then echo "migration $v was applied without a record of its content"; return 0; fi
+    if ! grep -qx "$line" <<<"$recorded"; then echo "migration $v changed after it was applied"; return 0; fi
+  done
+}
+
 migrate() {
+  local stale
+  stale="$(migrations_stale)"
+  if [ -n "$stale" ]; then
+    # the local database is derived from the migrations and the seed: rebuild it
+    warn "The local database is out of date: $stale. Rebuilding it from the migrations (local data is dropped)."
+    # a running function server's invoke relay listens on the old database: it starts again after
+    bash "$ORA_ROOT/scripts/functions.sh" stop >/dev/null 2>&1 || true
+    recreate_db
+    bootstrap
+  fi
   step "Applying migrations with the Supabase CLI"
   (cd "$ORA_ROOT" && supabase migration up --remote="$DB_URL" --include-all --yes >"$PGLOGDIR/migrate.log" 2>&1) \
     || { tail -20 "$PGLOGDIR/migrate.log" >&2; die "A migration failed; the output above says which"; }
   grep -iE "applying|up to date|local database" "$PGLOGDIR/migrate.log" | sed 's/^/    /' >&2 || true
+  psql_db -c "comment on schema supabase_migrations is '$(migration_hashes)'" >/dev/null
 }
 
 seed() {
@@ -112,14 +150,19 @@ seed() {
   psql_db -f "$ORA_ROOT/supabase/seed.sql" >/dev/null || die "supabase/seed.sql failed"
 }
 
-reset() {
-  start
+# Drops and recreates database postgres (empty).
+recreate_db() {
   step "Resetting database postgres (drop and recreate)"
   PGPASSWORD=postgres "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DB_PORT" -U postgres -d template1 \
     -c "drop database if exists postgres with (force)" -c "create database postgres" >/dev/null \
     || die "Could not recreate database postgres"
   # pg_cron's scheduler stops when its database is dropped; a restart brings it back.
   pg_ctl_do restart || { tail -5 "$PGLOGDIR/postgres.log" >&2; die "Postgres did not restart; see .local/log/postgres.log"; }
+}
+
+reset() {
+  start
+  recreate_db
   setup
 }
 

@@ -17,6 +17,7 @@ export PATH="$ORA_ROOT/node_modules/.bin:$PATH"
 
 step() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 info() { printf '    %s\n' "$*" >&2; }
+warn() { printf '\033[33mwarning:\033[0m %s\n' "$*" >&2; }
 # die prints one clear sentence and exits non-zero; callers never show a stack trace.
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 

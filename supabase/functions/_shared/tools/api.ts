@@ -10,7 +10,6 @@ import type { Principal } from "../platform/auth.ts";
 import { definedOnly } from "../platform/crud.ts";
 import { elevated, sleep, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
-import type { Json } from "../runs/engine.ts";
 import { gate, type GateResult, submitApproved } from "./gate.ts";
 import { PolicyConditions, ROLES } from "./policy.ts";
 import { describeTool, TOOLS } from "./registry.ts";
