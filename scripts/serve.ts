@@ -137,9 +137,10 @@ async function claimAndRelay(payload: string): Promise<void> {
     return;
   }
   try {
-    const [request] = await relayDb<InvokeRequest[]>`
-      delete from app.invoke_requests where id = ${payload}::bigint
-      returning id, function_name, body`;
+    // one round trip (simple protocol): payload is digits only, checked above
+    const [request] = await relayDb.unsafe<InvokeRequest[]>(
+      `delete from app.invoke_requests where id = ${payload}::bigint returning id, function_name, body`,
+    );
     if (!request) {
       ignored("no pending request with this id", payload);
       return;

@@ -10,7 +10,7 @@
  * twice and a failed one fires nothing.
  */
 import type { Config } from "../platform/config.ts";
-import { literal, sqlValue, type Tx } from "../platform/db.ts";
+import { literal, simple, sqlValue, type Tx } from "../platform/db.ts";
 import { plainWorker } from "../queue/plain.ts";
 import { evaluate, eventResolver, jsonEqual } from "../platform/conditions.ts";
 import { nextRun } from "./schedule.ts";
@@ -50,7 +50,7 @@ export function eventRouter(config: Config, hooks: EventHook[] = []) {
     }
     return await jc.db.service(async (tx) => {
       // the event and the automations that may want it, in one round trip
-      const [event] = await tx<(EventRow & { candidates: Candidate[] })[]>`
+      const [event] = await simple(tx)<(EventRow & { candidates: Candidate[] })[]>`
         select e.id, e.event_type, e.event_source, e.payload, e.chain, e.created_at,
           coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'trigger_config', a.trigger_config)
               order by a.created_at, a.id)
@@ -58,7 +58,7 @@ export function eventRouter(config: Config, hooks: EventHook[] = []) {
             where a.tenant_id = e.tenant_id and a.status = 'active' and a.trigger_type = 'event'
               and a.event_names && array[e.event_type, '*']), '[]'::jsonb) as candidates
         from public.event_log e
-        where e.id = ${m.event_id} and e.tenant_id = ${m.tenant_id}`;
+        where e.id = ${m.event_id}::uuid and e.tenant_id = ${m.tenant_id}::uuid`;
       if (!event) {
         await job.ackIn(tx); // expired or its tenant is gone
         return "gone";
@@ -122,10 +122,8 @@ export async function route(
         },
       }
       : {};
-    const [r] = await tx<{ r: { status: string } }[]>`
-      select app.automation_fire(${tenantId}, ${c.id}, ${tx.json(trigger as never)}, ${
-      tx.json(opts as never)
-    }) as r`;
+    const [r] = await simple(tx)<{ r: { status: string } }[]>`
+      select app.automation_fire(${tenantId}::uuid, ${c.id}::uuid, ${trigger}::jsonb, ${opts}::jsonb) as r`;
     if (r.r.status !== "skipped") fired.push(c.id);
   }
   return fired;

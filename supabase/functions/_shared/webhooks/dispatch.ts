@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { Db, Tx } from "../platform/db.ts";
+import { type Db, simple, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
 import { SecretName } from "../secrets/secrets.ts";
 import { evaluateFilter, eventPatterns, type Filter } from "./filter.ts";
@@ -37,9 +37,9 @@ export async function dispatchEvent(db: Db, event: WebhookEvent): Promise<number
 
 /** {@linkcode dispatchEvent} inside the caller's transaction (role service_role or owner). */
 export async function dispatchEventTx(tx: Tx, event: WebhookEvent): Promise<number> {
-  const hooks = await tx<{ id: string; filter: Filter | null }[]>`
+  const hooks = await simple(tx)<{ id: string; filter: Filter | null }[]>`
     select id, filter from public.webhooks
-    where tenant_id = ${event.tenant_id} and is_active and events && ${
+    where tenant_id = ${event.tenant_id}::uuid and is_active and events && ${
     eventPatterns(event.event_type)
   }::text[]`;
   const matched = hooks.filter((h) => evaluateFilter(h.filter, event.payload)).map((h) => h.id);
