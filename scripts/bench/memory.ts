@@ -14,7 +14,8 @@
 import postgres from "postgres";
 import { loadConfig } from "../../supabase/functions/_shared/platform/config.ts";
 import { lexicalVector } from "../../supabase/functions/_shared/memory/embeddings.ts";
-import { fmt, table } from "./_stats.ts";
+import { fmt, pct, table } from "./_stats.ts";
+import { mulberry32 } from "../../supabase/functions/_shared/platform/seeded.ts";
 
 const config = loadConfig();
 const sql = postgres(config.SUPABASE_DB_URL, { max: 4, prepare: false, onnotice: () => {} });
@@ -23,18 +24,8 @@ const QUERIES = Number(Deno.env.get("ORA_BENCH_MEMORY_QUERIES") ?? 100);
 const TOPICS = 200;
 const [{ dims }] = await sql<{ dims: number }[]>`select app.memory_embedding_dimensions() as dims`;
 
-// seeded PRNG, so every run searches the same data
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = prng(42);
+// seeded, so every run searches the same data
+const rnd = mulberry32(42);
 const centers = Array.from({ length: TOPICS * dims }, () => rnd() * 2 - 1);
 
 const made: string[] = [];
@@ -81,7 +72,7 @@ interface Query {
   vec: string;
 }
 function queries(n: number): Query[] {
-  const r = prng(7);
+  const r = mulberry32(7);
   return Array.from({ length: n }, () => {
     const c = 1 + Math.floor(r() * TOPICS);
     const v = Array.from(
@@ -90,10 +81,6 @@ function queries(n: number): Query[] {
     );
     return { text: `topic${c}a w${Math.floor(r() * 2000)}`, vec: `[${v.join(",")}]` };
   });
-}
-
-function pct(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** Runs every query as the tenant; returns latencies (ms, the search statement) and result ids. */

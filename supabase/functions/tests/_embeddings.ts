@@ -5,6 +5,7 @@
  * of its concepts. "car maintenance schedule" and "automobile service plan" share every concept
  * and no word; unrelated texts are nearly orthogonal, as with a real model.
  */
+import { fnv1a, mulberry32 } from "../_shared/platform/seeded.ts";
 
 const SYNONYMS: string[][] = [
   ["car", "cars", "automobile", "automobiles", "vehicle", "vehicles", "auto"],
@@ -41,33 +42,12 @@ const STOP = new Set(
     ),
 );
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const conceptCache = new Map<string, Float64Array>();
 function conceptVector(concept: string, dims: number): Float64Array {
   const key = `${dims}:${concept}`;
   let v = conceptCache.get(key);
   if (!v) {
-    const r = prng(fnv1a(concept));
+    const r = mulberry32(fnv1a(concept));
     v = new Float64Array(dims);
     for (let i = 0; i < dims; i++) v[i] = r() * 2 - 1;
     conceptCache.set(key, v);

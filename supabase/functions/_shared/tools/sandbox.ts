@@ -3,29 +3,16 @@
  * numbers), plausible process signals, and the records its writes leave in
  * public.tool_sandbox_records (read back by its reads), all within the call's transaction.
  */
+import { fnv1a, mulberry32 } from "../platform/seeded.ts";
 import type { Json } from "../runs/engine.ts";
 import type { SandboxEnv } from "./types.ts";
 
 /** FNV-1a, 32 bits: a stable seed from a string. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export const hash32 = (text: string): number => fnv1a(text);
 
-/** mulberry32: a small seeded generator of numbers in [0, 1). */
+/** A seeded generator of numbers in [0, 1) (mulberry32), seeded by a number or a string. */
 export function rng(seed: number | string): () => number {
-  let a = typeof seed === "string" ? hash32(seed) : seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(typeof seed === "string" ? fnv1a(seed) : seed);
 }
 
 /** An identifier like WO-482913, derived from `key` (the same call always gets the same one). */
