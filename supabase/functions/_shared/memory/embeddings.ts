@@ -23,6 +23,7 @@ import {
 } from "../platform/outbound.ts";
 import { providerKey, TenantLlmSettings } from "../llm/resolve.ts";
 import { retryAfterMs } from "../llm/openai.ts";
+import { fnv1a } from "../platform/seeded.ts";
 import { WorkError } from "../queue/classify.ts";
 import { TenantEmbeddingSettings, TenantMemorySettings } from "./settings.ts";
 
@@ -260,16 +261,6 @@ function stem(w: string): string {
   return w;
 }
 
-/** FNV-1a, 32 bits. */
-function fnv1a(s: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
 /** A deterministic lexical vector: signed feature hashing of words (weight 1) and trigrams (0.3). */
 export function lexicalVector(text: string, dims: number): number[] {
   const v = new Float64Array(dims);
@@ -361,6 +352,23 @@ export async function resolveEmbedder(
   const sendDimensions = s.send_dimensions ?? /^text-embedding-3/.test(model);
   const allow = parseAllowList(config.ORA_OUTBOUND_ALLOW ?? []);
   const ai = supabaseAi();
+  // an OpenAI-compatible endpoint through the outbound client (the key bound to its origin)
+  const openAI = (
+    baseURL: string,
+    apiKey: string,
+    allowList: typeof allow,
+    credential: { origin: string; secrets: string[] } | undefined,
+  ) =>
+    new OpenAIEmbedder({
+      apiKey,
+      baseURL,
+      model,
+      dimensions: dims,
+      sendDimensions,
+      batchSize,
+      timeoutMs,
+      fetch: createOutboundFetch({ allow: allowList, credential, timeoutMs: timeoutMs + 5000 }),
+    });
 
   if (name === "offline") return new OfflineEmbedder(dims);
   if (name === "supabase") {
@@ -374,21 +382,14 @@ export async function resolveEmbedder(
   if (name === "default") {
     if (ai && dims === 384) return new SupabaseEmbedder(ai, dims);
     if (!config.ORA_EMBEDDINGS_API_KEY) return new OfflineEmbedder(dims);
+    // the operator's endpoint and key (environment): trusted configuration, its host allowed
     const origin = new URL(config.ORA_EMBEDDINGS_BASE_URL).origin;
-    return new OpenAIEmbedder({
-      apiKey: config.ORA_EMBEDDINGS_API_KEY,
-      baseURL: config.ORA_EMBEDDINGS_BASE_URL,
-      model,
-      dimensions: dims,
-      sendDimensions,
-      batchSize,
-      timeoutMs,
-      fetch: createOutboundFetch({
-        allow: parseAllowList([...allow.entries, new URL(origin).hostname]),
-        credential: { origin, secrets: [config.ORA_EMBEDDINGS_API_KEY] },
-        timeoutMs: timeoutMs + 5000,
-      }),
-    });
+    return openAI(
+      config.ORA_EMBEDDINGS_BASE_URL,
+      config.ORA_EMBEDDINGS_API_KEY,
+      parseAllowList([...allow.entries, new URL(origin).hostname]),
+      { origin, secrets: [config.ORA_EMBEDDINGS_API_KEY] },
+    );
   }
 
   const llm = TenantLlmSettings.safeParse(tenant.settings.llm ?? {});
@@ -404,20 +405,12 @@ export async function resolveEmbedder(
     purpose: "embeddings",
     what: "embedding provider",
   }, (m) => new EmbeddingConfigError(m));
-  return new OpenAIEmbedder({
-    apiKey: apiKey ?? "no-key",
-    baseURL: p.base_url,
-    model,
-    dimensions: dims,
-    sendDimensions,
-    batchSize,
-    timeoutMs,
-    fetch: createOutboundFetch({
-      allow,
-      credential: apiKey && apiKey.length >= 8 ? { origin, secrets: [apiKey] } : undefined,
-      timeoutMs: timeoutMs + 5000,
-    }),
-  });
+  return openAI(
+    p.base_url,
+    apiKey ?? "no-key",
+    allow,
+    apiKey && apiKey.length >= 8 ? { origin, secrets: [apiKey] } : undefined,
+  );
 }
 
 /** Embeds `texts` in the embedder's batch size. */
