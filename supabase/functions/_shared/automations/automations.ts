@@ -5,7 +5,7 @@
  * one whose actions need a scope the caller lacks is refused.
  */
 import { z } from "zod";
-import type { Principal } from "../platform/auth.ts";
+import { type Principal, principalName } from "../platform/auth.ts";
 import { listPage } from "../platform/crud.ts";
 import { elevated, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
@@ -61,14 +61,6 @@ function firstNextRun(
   return nextRun(s, null)?.toISOString() ?? null;
 }
 
-function who(p: Principal): string {
-  return p.kind === "api_key"
-    ? `key:${p.keyId}`
-    : p.kind === "user"
-    ? `user:${p.userId}`
-    : "service_role";
-}
-
 /** A new webhook signing secret (Standard Webhooks: whsec_ + base64 of 32 random bytes). */
 export function newHookSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -113,7 +105,7 @@ export async function createAutomation(
       status: a.status,
       run_scopes: p.scopes,
       next_run_at: firstNextRun(a.trigger_type, config, a.status),
-      created_by: who(p),
+      created_by: principalName(p),
       tags: a.tags,
       metadata: tx.json(a.metadata as never),
     } as never)
@@ -277,7 +269,7 @@ export async function runAutomation(
     () =>
       tx<{ r: { status: string; reason?: string; run_id?: string } }[]>`
       select app.automation_fire(${tenantId}, ${id}, ${
-        tx.json({ type: "manual", data: data ?? {}, by: who(p), chain: [] } as never)
+        tx.json({ type: "manual", data: data ?? {}, by: principalName(p), chain: [] } as never)
       }, ${tx.json({ force: true } as never)}) as r`,
   );
   return row.r;

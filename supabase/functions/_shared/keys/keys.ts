@@ -7,7 +7,7 @@
  */
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { hashKey, hasScope, type Principal } from "../platform/auth.ts";
+import { hashKey, hasScope, type Principal, principalName } from "../platform/auth.ts";
 import type { Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
 
@@ -171,14 +171,6 @@ export function assertNoBroader(
   }
 }
 
-function createdBy(p: Principal): string {
-  return p.kind === "api_key"
-    ? `key:${p.keyId}`
-    : p.kind === "user"
-    ? `user:${p.userId}`
-    : "service_role";
-}
-
 /** The caller's own key bounds (null for users and the service role). */
 async function callerBounds(tx: Tx, p: Principal): Promise<KeyBounds | null> {
   if (p.kind !== "api_key") return null;
@@ -238,7 +230,7 @@ export async function listKeys(tx: Tx, includeRevoked: boolean) {
 export async function createKey(tx: Tx, tenantId: string, p: Principal, opts: KeyOptions) {
   assertFuture(opts.expires_at);
   assertNoBroader(p, await callerBounds(tx, p), { ...opts, expires_at: opts.expires_at ?? null });
-  return insertKey(tx, tenantId, opts, { created_by: createdBy(p) });
+  return insertKey(tx, tenantId, opts, { created_by: principalName(p) });
 }
 
 /** Revokes a key (no broader than the caller) at once. */
@@ -274,7 +266,7 @@ export async function rotateKey(
     rate_limit_per_day: old.rate_limit_per_day,
     allowed_ips: old.allowed_ips,
     expires_at: old.expires_at,
-  }, { created_by: createdBy(p), rotated_from: id });
+  }, { created_by: principalName(p), rotated_from: id });
   const [previous] = graceSeconds === 0
     ? await tx`
       update public.api_keys set is_active = false, revoked_at = now(), revoked_reason = 'rotated'

@@ -24,6 +24,15 @@ export interface Principal {
   counted?: boolean;
 }
 
+/** Who a principal is, as creator, requester or actor: key:<id>, user:<id> or service_role. */
+export function principalName(p: Principal): string {
+  return p.kind === "api_key"
+    ? `key:${p.keyId}`
+    : p.kind === "user"
+    ? `user:${p.userId}`
+    : "service_role";
+}
+
 const KEY_FORMAT = /^ora_([a-z0-9]{8})_([A-Za-z0-9]{32,64})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -5,7 +5,7 @@
  * gateway) inside the request transaction; reads run under RLS; waits happen after the commit.
  */
 import { z } from "zod";
-import type { Principal } from "../platform/auth.ts";
+import { type Principal, principalName } from "../platform/auth.ts";
 import { elevated, sleep, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
 import type { ViewRow } from "../platform/types.ts";
@@ -71,11 +71,7 @@ function who(p: Principal) {
   return {
     user_id: p.userId,
     api_key_id: p.keyId,
-    created_by: p.kind === "api_key"
-      ? `key:${p.keyId}`
-      : p.kind === "user"
-      ? `user:${p.userId}`
-      : "service_role",
+    created_by: principalName(p),
   };
 }
 

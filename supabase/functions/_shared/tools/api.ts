@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { AfterContext } from "../platform/actions.ts";
-import type { Principal } from "../platform/auth.ts";
+import { type Principal, principalName } from "../platform/auth.ts";
 import { definedOnly } from "../platform/crud.ts";
 import { elevated, sleep, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
@@ -14,15 +14,6 @@ import { gate, type GateResult, submitApproved } from "./gate.ts";
 import { PolicyConditions, ROLES } from "./policy.ts";
 import { describeTool, TOOLS } from "./registry.ts";
 import { type CallRow, MODES, type Requester } from "./types.ts";
-
-/** Who a principal is, as requester or actor: key:<id>, user:<id> or service_role. */
-export function principalName(p: Principal): string {
-  return p.kind === "api_key"
-    ? `key:${p.keyId}`
-    : p.kind === "user"
-    ? `user:${p.userId}`
-    : "service_role";
-}
 
 export function requesterOf(p: Principal): Requester {
   return {

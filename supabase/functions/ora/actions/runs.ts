@@ -7,6 +7,7 @@ import {
   tenantAction,
   Uuid,
 } from "../../_shared/platform/actions.ts";
+import { principalName } from "../../_shared/platform/auth.ts";
 import {
   cancelRun,
   completeToken,
@@ -82,7 +83,7 @@ export const runActions = {
         d.id,
         d.from_step,
         d.input,
-        principal.kind === "api_key" ? `key:${principal.keyId}` : `user:${principal.userId}`,
+        principalName(principal),
       ),
   }),
   "waitpoints.complete": tenantAction({

@@ -9,7 +9,7 @@ import {
   tenantAction,
   Uuid,
 } from "../../_shared/platform/actions.ts";
-import type { Principal } from "../../_shared/platform/auth.ts";
+import { principalName } from "../../_shared/platform/auth.ts";
 import { sleep } from "../../_shared/platform/db.ts";
 import { type OutboundAllowList, parseAllowList } from "../../_shared/platform/outbound.ts";
 import {
@@ -40,14 +40,6 @@ function allowList(ctx: ActionContext): OutboundAllowList {
   return allowCache.list;
 }
 
-function createdBy(p: Principal): string {
-  return p.kind === "api_key"
-    ? `key:${p.keyId}`
-    : p.kind === "user"
-    ? `user:${p.userId}`
-    : "service_role";
-}
-
 export const webhookActions = {
   "webhooks.create": tenantAction({
     description:
@@ -56,7 +48,7 @@ export const webhookActions = {
     params: WebhookFields,
     returns: "webhook & {secret}",
     handler: (ctx: ActionContext, w: z.infer<typeof WebhookFields>) =>
-      createWebhook(ctx.tx, ctx.tenantId, w, createdBy(ctx.principal), allowList(ctx)),
+      createWebhook(ctx.tx, ctx.tenantId, w, principalName(ctx.principal), allowList(ctx)),
   }),
   "webhooks.list": tenantAction({
     description: "List webhooks, newest first, with their delivery statistics.",
