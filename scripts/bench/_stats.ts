@@ -14,6 +14,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** The p-th percentile of `xs` (in any order; NaN when empty). */
+export function pct(xs: number[], p: number): number {
+  return percentile([...xs].sort((a, b) => a - b), p);
+}
+
 /**
  * Runs `op` from `concurrency` closed-loop clients until `total` operations are done or
  * `maxSeconds` pass (whichever first). Bounded in count and time.

@@ -10,17 +10,12 @@
  */
 import postgres from "postgres";
 import { loadConfig } from "../../supabase/functions/_shared/platform/config.ts";
-import { benchTenant, fmt, postAction, table } from "./_stats.ts";
+import { benchTenant, fmt, pct, postAction, table } from "./_stats.ts";
 
 const config = loadConfig();
 const base = `${config.SUPABASE_URL}/functions/v1`;
 const sql = postgres(config.SUPABASE_DB_URL, { max: 8, prepare: false, onnotice: () => {} });
 const service = config.SUPABASE_SERVICE_ROLE_KEY;
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 const t = await benchTenant(base, service, "bench-auto", {
   packs: ["content"],

@@ -17,7 +17,7 @@ import { gate } from "../../supabase/functions/_shared/tools/gate.ts";
 import { evaluate } from "../../supabase/functions/_shared/tools/policy.ts";
 import { TOOLS } from "../../supabase/functions/_shared/tools/registry.ts";
 import { agentReply, startLlmServer } from "../../supabase/functions/tests/_llm_server.ts";
-import { benchTenant, fmt, postAction, table } from "./_stats.ts";
+import { benchTenant, fmt, pct, postAction, table } from "./_stats.ts";
 
 const config = loadConfig();
 const base = `${config.SUPABASE_URL}/functions/v1`;
@@ -25,10 +25,6 @@ const sql = postgres(config.SUPABASE_DB_URL, { max: 4, prepare: false, onnotice:
 const service = config.SUPABASE_SERVICE_ROLE_KEY;
 const db = new Db({ ...config, ORA_DB_POOL_SIZE: 4 }, "bench-tools");
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const tenants: string[] = [];
