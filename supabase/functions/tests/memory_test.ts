@@ -14,6 +14,7 @@ import {
   newTenant,
   ok,
   SERVICE_KEY,
+  startServer,
   test,
   type TestTenant,
 } from "./_helpers.ts";
@@ -548,4 +549,43 @@ test("memory.health reports counts, tiers and the latest maintenance; forget del
   ]);
   const bad = await call(t.key, "memory.store", { type: "opinion", key: "x", content: "y" });
   assertEquals(bad.status, 400);
+});
+
+test("searches wait for a slow embedding provider holding no connection: 20 at once on a pool of 2 all answer, and health.check too", async () => {
+  // the embeddings endpoint takes 1.5 s; a connection may be waited for at most 1 s. A search
+  // that held its connection while the query is embedded would starve the others into 503s.
+  const llm = startLlmServer(() => ({ content: agentReply("unused") }), {
+    embed: () => ({ latencyMs: 1500 }),
+  });
+  const server = await startServer({ ORA_DB_POOL_SIZE: "2", ORA_DB_ACQUIRE_TIMEOUT_MS: "1000" });
+  try {
+    const t = await embedTenant("mem-slow", llm.url);
+    const search = (body: unknown) =>
+      fetch(`${server.url}/ora`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${t.key}` },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const all = Array.from(
+      { length: 20 },
+      (_, i) =>
+        search({ action: "memory.search", data: { query: `slow query ${i}`, cache: false } }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const health = await search({ action: "health.check", data: {} });
+    const results = await Promise.all(all);
+    assertEquals(health.status, 200, JSON.stringify(health.body));
+    assertEquals(
+      results.map((r) => r.status),
+      Array(20).fill(200),
+      JSON.stringify(results.find((r) => r.status !== 200)?.body),
+    );
+    assert(results.every((r) => r.body.data.embedder.semantic), "the vector half was embedded");
+    const [{ n }] = await db`select count(*)::int as n from pg_stat_activity
+      where state like 'idle in transaction%' and application_name = 'ora'`;
+    assertEquals(n, 0, "no connection is left idle in a transaction");
+  } finally {
+    await server.stop();
+    await llm.close();
+  }
 });
