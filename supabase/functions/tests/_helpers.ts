@@ -114,6 +114,22 @@ export async function eventually<T>(
 }
 
 /**
+ * True once no connection of `applicationName` is idle inside a transaction (sampled every 100 ms
+ * for up to `withinMs`): a sample may catch a live transaction between two statements, while a
+ * leaked one stays until the idle-in-transaction timeout (20 s).
+ */
+export async function noIdleTransaction(
+  applicationName: string,
+  withinMs = 3_000,
+): Promise<boolean> {
+  return await eventually(async () => {
+    const [{ n }] = await db`select count(*)::int as n from pg_stat_activity
+      where state like 'idle in transaction%' and application_name = ${applicationName}`;
+    return n === 0;
+  }, withinMs).catch(() => false);
+}
+
+/**
  * Deno.test without the op/resource sanitizers (the shared db pool outlives single tests); the
  * tenants a test created are deleted when it ends, whatever happened.
  */
