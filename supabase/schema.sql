@@ -315,7 +315,7 @@ CREATE TABLE public.approvals (
     CONSTRAINT approvals_reason_check CHECK ((length(reason) <= 2000)),
     CONSTRAINT approvals_request_key_check CHECK (((length(request_key) >= 1) AND (length(request_key) <= 300))),
     CONSTRAINT approvals_risk_score_check CHECK (((risk_score >= 0) AND (risk_score <= 100))),
-    CONSTRAINT approvals_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text, 'expired'::text])))
+    CONSTRAINT approvals_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text, 'expired'::text, 'withdrawn'::text])))
 );
 
 ALTER TABLE ONLY public.approvals FORCE ROW LEVEL SECURITY;
@@ -352,7 +352,7 @@ COMMENT ON COLUMN public.approvals.requested_by_key_id IS 'The API key that star
 
 COMMENT ON COLUMN public.approvals.approver_roles IS 'Member roles that may decide it (from the policy, settings.approvals.roles, or owner and admin). Approver keys (scope approvals:write) count as admin.';
 
-COMMENT ON COLUMN public.approvals.status IS 'pending → approved | rejected (by a person) | expired (expires_at passed; the session resumes as rejected).';
+COMMENT ON COLUMN public.approvals.status IS 'pending → approved | rejected (by a person) | expired (expires_at passed; the session resumes as rejected) | withdrawn (the session that asked finished — was cancelled or failed — before anyone decided).';
 
 COMMENT ON COLUMN public.approvals.expires_at IS 'After this a pending approval expires (policy approval_ttl_seconds, settings.approvals.ttl_seconds or an hour).';
 
@@ -362,7 +362,7 @@ COMMENT ON COLUMN public.approvals.decided_by_user_id IS 'The user who approved 
 
 COMMENT ON COLUMN public.approvals.decided_by_key_id IS 'The API key (scope approvals:write) that approved or rejected it.';
 
-COMMENT ON COLUMN public.approvals.decided_at IS 'When it was approved, rejected or expired.';
+COMMENT ON COLUMN public.approvals.decided_at IS 'When it was approved, rejected, expired or withdrawn.';
 
 COMMENT ON COLUMN public.approvals.reason IS 'The approver''s reason; a rejection''s reason is what the model reads.';
 
@@ -435,6 +435,9 @@ begin
     raise exception 'Approval % expired at %: the call was not run', v_row.id, v_row.expires_at
       using errcode = 'OR409', detail = 'approval_expired';
   end if;
+  if v_row.status = 'withdrawn' then
+    raise exception 'Approval % was withdrawn: %', v_row.id, v_row.reason using errcode = 'OR409', detail = 'approval_withdrawn';
+  end if;
   if v_row.status <> 'pending' then
     raise exception 'Approval % was already %', v_row.id, v_row.status using errcode = 'OR409', detail = 'approval_already_decided';
   end if;
@@ -465,7 +468,7 @@ begin
 end;
 $$;
 
-COMMENT ON FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text) IS 'Decides a pending approval once (approved | rejected with a reason) for decider {kind: user|api_key, user_id|key_id}: a member whose role is in approver_roles, or an approver key (counts as admin); never the requester. Audit, event approval.decided, and the parked run resumes. Reasons: approval_not_found, not_a_member, not_an_approver, self_approval, insufficient_role, approval_expired, approval_already_decided, arguments_changed, reason_required.';
+COMMENT ON FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text) IS 'Decides a pending approval once (approved | rejected with a reason) for decider {kind: user|api_key, user_id|key_id}: a member whose role is in approver_roles, or an approver key (counts as admin); never the requester. Audit, event approval.decided, and the parked run resumes. Reasons: approval_not_found, not_a_member, not_an_approver, self_approval, insufficient_role, approval_expired, approval_withdrawn, approval_already_decided, arguments_changed, reason_required.';
 
 CREATE FUNCTION app.approval_expire(approval public.approvals) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
@@ -577,6 +580,35 @@ end;
 $$;
 
 COMMENT ON FUNCTION app.approvals_expire_due() IS 'Tick job: expires pending approvals past expires_at (audit, approval.expired) and resumes their sessions as rejected.';
+
+CREATE FUNCTION app.approvals_withdraw_on_run_end() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_row public.approvals%rowtype;
+begin
+  for v_row in
+    update public.approvals a
+    set status = 'withdrawn', decided_at = now(), decided_by = 'system',
+      reason = 'The session that asked for it was ' || new.status || ' before a decision'
+    where a.tenant_id = new.tenant_id and a.run_id = new.id and a.status = 'pending'
+    returning *
+  loop
+    perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', 'withdrawn', 'tool', v_row.tool,
+      'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
+      'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
+      'decision', jsonb_build_object('decision', 'withdrawn', 'reason', v_row.reason),
+      'requested_by', v_row.requested_by, 'actor', 'system'));
+    perform app.event_emit(v_row.tenant_id, 'approval.withdrawn', 'system', jsonb_build_object(
+      'approval_id', v_row.id, 'tool', v_row.tool, 'run_id', v_row.run_id, 'agent', v_row.agent,
+      'run_status', new.status));
+  end loop;
+  return null;
+end;
+$$;
+
+COMMENT ON FUNCTION app.approvals_withdraw_on_run_end() IS 'Internal: trigger — when a run finishes, its pending approvals become withdrawn (audit withdrawn, event approval.withdrawn).';
 
 CREATE FUNCTION app.approvers_available(tenant_id uuid, requested_by_user_id uuid, requested_by_key_id uuid) RETURNS text[]
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -4582,6 +4614,8 @@ begin
     when v_row.status = 'expired' then 'approval_expired'
     when v_row.status = 'pending' then 'approval_pending'
     when v_row.status = 'rejected' then 'approval_rejected'
+    when v_row.status = 'withdrawn' then 'approval_withdrawn'
+    when v_row.status <> 'approved' then 'approval_not_approved'
     when v_row.tool_call_id is not null then 'approval_used'
     when v_row.tool <> spec ->> 'tool' then 'tool_changed'
     when v_row.args_hash <> v_hash then 'arguments_changed'
@@ -4592,6 +4626,8 @@ begin
       when 'approval_expired' then 'The approval expired before the call was made'
       when 'approval_pending' then 'The approval has not been decided yet'
       when 'approval_rejected' then 'The approval was rejected: ' || coalesce(v_row.reason, 'no reason given')
+      when 'approval_withdrawn' then 'The approval was withdrawn: ' || coalesce(v_row.reason, 'its session ended')
+      when 'approval_not_approved' then 'The approval is ' || v_row.status || ', not approved'
       when 'approval_used' then 'The approval was already used by another call: an approval allows one call'
       when 'tool_changed' then 'The approval is for ' || v_row.tool || ', not ' || (spec ->> 'tool')
       else 'The arguments differ from the ones that were approved: ask for a new approval' end;
@@ -4624,7 +4660,7 @@ begin
 end;
 $$;
 
-COMMENT ON FUNCTION app.tool_call_submit(tenant_id uuid, spec jsonb) IS 'Workers and tools.execute: queues a call allowed by an approval after checking the binding — this tenant''s approval, approved, not expired, not used by another call, same tool, same arguments hash. Refusals are audited and returned {ok: false, reason: approval_not_found | approval_expired | approval_pending | approval_rejected | approval_used | tool_changed | arguments_changed, message}.';
+COMMENT ON FUNCTION app.tool_call_submit(tenant_id uuid, spec jsonb) IS 'Workers and tools.execute: queues a call allowed by an approval after checking the binding — this tenant''s approval, approved, not expired, not used by another call, same tool, same arguments hash. Refusals are audited and returned {ok: false, reason: approval_not_found | approval_expired | approval_pending | approval_rejected | approval_withdrawn | approval_not_approved | approval_used | tool_changed | arguments_changed, message}.';
 
 CREATE FUNCTION app.tool_calls_sweep() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -7448,13 +7484,13 @@ CREATE TABLE public.tool_audit (
     requested_by text,
     actor text,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    CONSTRAINT tool_audit_event_check CHECK ((event = ANY (ARRAY['suggested'::text, 'refused'::text, 'requested'::text, 'approved'::text, 'rejected'::text, 'expired'::text, 'allowed'::text, 'queued'::text, 'executed'::text, 'failed'::text, 'credential_read'::text]))),
+    CONSTRAINT tool_audit_event_check CHECK ((event = ANY (ARRAY['suggested'::text, 'refused'::text, 'requested'::text, 'approved'::text, 'rejected'::text, 'expired'::text, 'withdrawn'::text, 'allowed'::text, 'queued'::text, 'executed'::text, 'failed'::text, 'credential_read'::text]))),
     CONSTRAINT tool_audit_mode_check CHECK ((mode = ANY (ARRAY['assist'::text, 'copilot'::text, 'autonomous'::text])))
 );
 
 ALTER TABLE ONLY public.tool_audit FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE public.tool_audit IS 'Every tool call''s trail, append-only (004 §3.4): suggested (assist), refused (gate or binding), requested / approved / rejected / expired (approvals), allowed (a policy let it run), queued (submitted to the executor), executed / failed (with result and before/after), credential_read (which secret was decrypted for which origin; never its value).';
+COMMENT ON TABLE public.tool_audit IS 'Every tool call''s trail, append-only (004 §3.4): suggested (assist), refused (gate or binding), requested / approved / rejected / expired / withdrawn (approvals), allowed (a policy let it run), queued (submitted to the executor), executed / failed (with result and before/after), credential_read (which secret was decrypted for which origin; never its value).';
 
 COMMENT ON COLUMN public.tool_audit.seq IS 'Insertion order (stable where created_at ties).';
 
@@ -8385,6 +8421,8 @@ CREATE TRIGGER runs_task_status AFTER UPDATE OF status ON public.runs FOR EACH R
 
 CREATE TRIGGER runs_touch BEFORE UPDATE ON public.runs FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER runs_withdraw_approvals AFTER UPDATE OF status ON public.runs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION app.approvals_withdraw_on_run_end();
+
 CREATE TRIGGER task_dependencies_check AFTER INSERT ON public.task_dependencies FOR EACH ROW EXECUTE FUNCTION app.task_dependency_check();
 
 CREATE TRIGGER tenants_memory_policy AFTER INSERT ON public.tenants FOR EACH ROW EXECUTE FUNCTION app.memory_policy_create();
@@ -8992,6 +9030,8 @@ REVOKE ALL ON FUNCTION app.approval_result(approval public.approvals) FROM PUBLI
 
 REVOKE ALL ON FUNCTION app.approvals_expire_due() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.approvals_expire_due() TO service_role;
+
+REVOKE ALL ON FUNCTION app.approvals_withdraw_on_run_end() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.approvers_available(tenant_id uuid, requested_by_user_id uuid, requested_by_key_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.approvers_available(tenant_id uuid, requested_by_user_id uuid, requested_by_key_id uuid) TO service_role;

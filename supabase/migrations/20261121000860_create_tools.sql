@@ -194,7 +194,7 @@ create table public.tool_audit (
   seq bigint generated always as identity,
   tenant_id uuid not null references public.tenants (id) on delete cascade,
   event text not null check (event in ('suggested', 'refused', 'requested', 'approved', 'rejected', 'expired',
-    'allowed', 'queued', 'executed', 'failed', 'credential_read')),
+    'withdrawn', 'allowed', 'queued', 'executed', 'failed', 'credential_read')),
   tool text not null,
   mode text check (mode in ('assist', 'copilot', 'autonomous')),
   run_id uuid,
@@ -217,7 +217,7 @@ create index tool_audit_tenant_created_idx on public.tool_audit (tenant_id, crea
 create index tool_audit_tenant_run_idx on public.tool_audit (tenant_id, run_id, seq) where run_id is not null;
 create index tool_audit_tenant_approval_idx on public.tool_audit (tenant_id, approval_id) where approval_id is not null;
 create index tool_audit_tenant_call_idx on public.tool_audit (tenant_id, tool_call_id) where tool_call_id is not null;
-comment on table public.tool_audit is 'Every tool call''s trail, append-only (004 §3.4): suggested (assist), refused (gate or binding), requested / approved / rejected / expired (approvals), allowed (a policy let it run), queued (submitted to the executor), executed / failed (with result and before/after), credential_read (which secret was decrypted for which origin; never its value).';
+comment on table public.tool_audit is 'Every tool call''s trail, append-only (004 §3.4): suggested (assist), refused (gate or binding), requested / approved / rejected / expired / withdrawn (approvals), allowed (a policy let it run), queued (submitted to the executor), executed / failed (with result and before/after), credential_read (which secret was decrypted for which origin; never its value).';
 comment on column public.tool_audit.seq is 'Insertion order (stable where created_at ties).';
 comment on column public.tool_audit.event is 'What happened; a call''s rows in seq order tell its story (e.g. requested → approved → queued → executed).';
 comment on column public.tool_audit.run_id is 'The session (run) whose agent called the tool; null for calls made through tools.execute.';

@@ -27,7 +27,7 @@ create table public.approvals (
   requested_by_key_id uuid,
   approver_roles text[] not null default array['owner', 'admin']
     check (approver_roles <@ array['owner', 'admin', 'member'] and cardinality(approver_roles) > 0),
-  status text not null default 'pending' check (status in ('pending', 'approved', 'rejected', 'expired')),
+  status text not null default 'pending' check (status in ('pending', 'approved', 'rejected', 'expired', 'withdrawn')),
   expires_at timestamptz not null,
   decided_by text,
   decided_by_user_id uuid,
@@ -54,7 +54,7 @@ comment on column public.approvals.risk_score is '0-100 from the tool''s risk cl
 comment on column public.approvals.decision is 'Why the gate asked: {action, risk, reasons[], policy}.';
 comment on column public.approvals.requested_by is 'key:<id>, user:<id> or service_role: the starter of the session (or the caller of tools.execute). They can never decide it.';
 comment on column public.approvals.approver_roles is 'Member roles that may decide it (from the policy, settings.approvals.roles, or owner and admin). Approver keys (scope approvals:write) count as admin.';
-comment on column public.approvals.status is 'pending → approved | rejected (by a person) | expired (expires_at passed; the session resumes as rejected).';
+comment on column public.approvals.status is 'pending → approved | rejected (by a person) | expired (expires_at passed; the session resumes as rejected) | withdrawn (the session that asked finished — was cancelled or failed — before anyone decided).';
 comment on column public.approvals.decided_by is 'user:<id> or key:<id> of the approver.';
 comment on column public.approvals.reason is 'The approver''s reason; a rejection''s reason is what the model reads.';
 comment on column public.approvals.tool_call_id is 'The call that used this approval (an approval is used once).';
@@ -67,7 +67,7 @@ comment on column public.approvals.requested_by_key_id is 'The API key that star
 comment on column public.approvals.expires_at is 'After this a pending approval expires (policy approval_ttl_seconds, settings.approvals.ttl_seconds or an hour).';
 comment on column public.approvals.decided_by_user_id is 'The user who approved or rejected it.';
 comment on column public.approvals.decided_by_key_id is 'The API key (scope approvals:write) that approved or rejected it.';
-comment on column public.approvals.decided_at is 'When it was approved, rejected or expired.';
+comment on column public.approvals.decided_at is 'When it was approved, rejected, expired or withdrawn.';
 comment on column public.approvals.used_at is 'When an approved call used it (an approval is used once).';
 
 alter table public.approvals enable row level security;
@@ -204,6 +204,44 @@ end;
 $$;
 comment on function app.approval_expire(public.approvals) is 'Internal: expires a pending approval (audit expired, event approval.expired) and resumes the runs parked on it as rejected.';
 
+-- A run finished (completed, failed or cancelled) while an approval it asked for was pending:
+-- nobody will use that approval any more, so it leaves the queue as withdrawn (audit withdrawn,
+-- event approval.withdrawn) instead of waiting for a decision that would change nothing. Runs on
+-- the run's status change, so every way a run ends is covered; the run's row is already locked,
+-- the order app.approval_lock takes.
+create or replace function app.approvals_withdraw_on_run_end()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_row public.approvals%rowtype;
+begin
+  for v_row in
+    update public.approvals a
+    set status = 'withdrawn', decided_at = now(), decided_by = 'system',
+      reason = 'The session that asked for it was ' || new.status || ' before a decision'
+    where a.tenant_id = new.tenant_id and a.run_id = new.id and a.status = 'pending'
+    returning *
+  loop
+    perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', 'withdrawn', 'tool', v_row.tool,
+      'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
+      'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
+      'decision', jsonb_build_object('decision', 'withdrawn', 'reason', v_row.reason),
+      'requested_by', v_row.requested_by, 'actor', 'system'));
+    perform app.event_emit(v_row.tenant_id, 'approval.withdrawn', 'system', jsonb_build_object(
+      'approval_id', v_row.id, 'tool', v_row.tool, 'run_id', v_row.run_id, 'agent', v_row.agent,
+      'run_status', new.status));
+  end loop;
+  return null;
+end;
+$$;
+comment on function app.approvals_withdraw_on_run_end() is 'Internal: trigger — when a run finishes, its pending approvals become withdrawn (audit withdrawn, event approval.withdrawn).';
+create trigger runs_withdraw_approvals after update of status on public.runs
+  for each row when (new.status in ('completed', 'failed', 'cancelled') and old.status is distinct from new.status)
+  execute function app.approvals_withdraw_on_run_end();
+
 -- ============================================================================
 -- DECIDING
 -- ============================================================================
@@ -279,6 +317,9 @@ begin
     raise exception 'Approval % expired at %: the call was not run', v_row.id, v_row.expires_at
       using errcode = 'OR409', detail = 'approval_expired';
   end if;
+  if v_row.status = 'withdrawn' then
+    raise exception 'Approval % was withdrawn: %', v_row.id, v_row.reason using errcode = 'OR409', detail = 'approval_withdrawn';
+  end if;
   if v_row.status <> 'pending' then
     raise exception 'Approval % was already %', v_row.id, v_row.status using errcode = 'OR409', detail = 'approval_already_decided';
   end if;
@@ -308,7 +349,7 @@ begin
   return v_row;
 end;
 $$;
-comment on function app.approval_decide(uuid, uuid, text, text, jsonb, text) is 'Decides a pending approval once (approved | rejected with a reason) for decider {kind: user|api_key, user_id|key_id}: a member whose role is in approver_roles, or an approver key (counts as admin); never the requester. Audit, event approval.decided, and the parked run resumes. Reasons: approval_not_found, not_a_member, not_an_approver, self_approval, insufficient_role, approval_expired, approval_already_decided, arguments_changed, reason_required.';
+comment on function app.approval_decide(uuid, uuid, text, text, jsonb, text) is 'Decides a pending approval once (approved | rejected with a reason) for decider {kind: user|api_key, user_id|key_id}: a member whose role is in approver_roles, or an approver key (counts as admin); never the requester. Audit, event approval.decided, and the parked run resumes. Reasons: approval_not_found, not_a_member, not_an_approver, self_approval, insufficient_role, approval_expired, approval_withdrawn, approval_already_decided, arguments_changed, reason_required.';
 
 -- An approval waitpoint was just created (app.run_park): an approval decided (or expired) before
 -- the run parked resolves it at once. Locks the approval, so a decision racing the park is seen.

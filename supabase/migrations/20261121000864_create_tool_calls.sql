@@ -319,6 +319,8 @@ begin
     when v_row.status = 'expired' then 'approval_expired'
     when v_row.status = 'pending' then 'approval_pending'
     when v_row.status = 'rejected' then 'approval_rejected'
+    when v_row.status = 'withdrawn' then 'approval_withdrawn'
+    when v_row.status <> 'approved' then 'approval_not_approved'
     when v_row.tool_call_id is not null then 'approval_used'
     when v_row.tool <> spec ->> 'tool' then 'tool_changed'
     when v_row.args_hash <> v_hash then 'arguments_changed'
@@ -329,6 +331,8 @@ begin
       when 'approval_expired' then 'The approval expired before the call was made'
       when 'approval_pending' then 'The approval has not been decided yet'
       when 'approval_rejected' then 'The approval was rejected: ' || coalesce(v_row.reason, 'no reason given')
+      when 'approval_withdrawn' then 'The approval was withdrawn: ' || coalesce(v_row.reason, 'its session ended')
+      when 'approval_not_approved' then 'The approval is ' || v_row.status || ', not approved'
       when 'approval_used' then 'The approval was already used by another call: an approval allows one call'
       when 'tool_changed' then 'The approval is for ' || v_row.tool || ', not ' || (spec ->> 'tool')
       else 'The arguments differ from the ones that were approved: ask for a new approval' end;
@@ -360,7 +364,7 @@ begin
   return jsonb_build_object('ok', true, 'tool_call_id', v_call.id, 'status', v_call.status);
 end;
 $$;
-comment on function app.tool_call_submit(uuid, jsonb) is 'Workers and tools.execute: queues a call allowed by an approval after checking the binding — this tenant''s approval, approved, not expired, not used by another call, same tool, same arguments hash. Refusals are audited and returned {ok: false, reason: approval_not_found | approval_expired | approval_pending | approval_rejected | approval_used | tool_changed | arguments_changed, message}.';
+comment on function app.tool_call_submit(uuid, jsonb) is 'Workers and tools.execute: queues a call allowed by an approval after checking the binding — this tenant''s approval, approved, not expired, not used by another call, same tool, same arguments hash. Refusals are audited and returned {ok: false, reason: approval_not_found | approval_expired | approval_pending | approval_rejected | approval_withdrawn | approval_not_approved | approval_used | tool_changed | arguments_changed, message}.';
 
 -- ============================================================================
 -- EXECUTOR SIDE

@@ -8,6 +8,7 @@ import {
   db,
   eventually,
   llmTenant,
+  manage,
   ok,
   scriptedLlm,
   SERVICE_KEY,
@@ -150,6 +151,49 @@ test("an approval that expires resumes the session as rejected", async () => {
     const [ev] =
       await db`select payload from public.event_log where tenant_id = ${t.id} and event_type = 'approval.expired'`;
     assertEquals(ev.payload.approval_id, a.id);
+  } finally {
+    await llm.close();
+  }
+});
+
+test("cancelling a session withdraws its pending approval: it leaves the queue, cannot be approved, and nothing runs", async () => {
+  const llm = workOrderModel();
+  try {
+    const t = await llmTenant("tl-withdraw", llm.url);
+    const admin = await member(t.id, "admin");
+    const run = await ok(t.key, "agents.run", {
+      agent: "work_order",
+      query: "P-101",
+      mode: "copilot",
+    });
+    const a = await pendingApproval(run.id);
+    await eventually(async () =>
+      (await db`select 1 from public.runs where id = ${run.id} and status = 'waiting'`).length > 0
+    );
+    await manage(t.key, "sessions.cancel", { id: run.id });
+
+    const got = await ok(admin.token, "approvals.get", { id: a.id });
+    assertEquals(got.status, "withdrawn");
+    assertMatch(got.reason, /cancelled/);
+    const pending = await ok(admin.token, "approvals.list", { status: "pending" });
+    assertEquals(pending.items.length, 0, "the queue no longer shows it");
+    const withdrawn = await ok(admin.token, "approvals.list", { status: "withdrawn" });
+    assertEquals(withdrawn.items.map((x: { id: string }) => x.id), [a.id]);
+
+    const res = await approve(admin.token, a.id, { reason: "too late" });
+    assertEquals(res.status, 409, JSON.stringify(res.body));
+    assertEquals(
+      (res.body.error as { details: { reason: string } }).details.reason,
+      "approval_withdrawn",
+    );
+    assertEquals(await auditEvents({ runId: run.id }), ["requested", "withdrawn"]);
+    const [ev] = await db`select payload from public.event_log
+      where tenant_id = ${t.id} and event_type = 'approval.withdrawn'`;
+    assertEquals([ev.payload.approval_id, ev.payload.run_status], [a.id, "cancelled"]);
+    const [{ n }] =
+      await db`select count(*)::int as n from public.tool_calls where tenant_id = ${t.id}`;
+    assertEquals(n, 0, "a withdrawn approval never runs a call");
+    assertEquals(llm.requests.length, 1, "the model is not asked again");
   } finally {
     await llm.close();
   }

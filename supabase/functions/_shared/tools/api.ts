@@ -427,7 +427,7 @@ export async function upsertAssets(tx: Tx, tenantId: string, items: z.infer<type
 // ---------------------------------------------------------------------------------------------
 
 export const ApprovalFilter = z.object({
-  status: z.enum(["pending", "approved", "rejected", "expired"]).optional(),
+  status: z.enum(["pending", "approved", "rejected", "expired", "withdrawn"]).optional(),
   run_id: z.uuid().optional(),
   tool: z.string().max(100).optional(),
   limit: z.number().int().min(1).max(100).default(20),

@@ -76,7 +76,7 @@ export const toolActions = {
   }),
   "tools.audit": tenantAction({
     description:
-      "The tool audit log (append-only): suggested, refused, requested, approved, rejected, expired, allowed, queued, executed, failed and credential_read events with arguments, results, before/after, approval, session and requester.",
+      "The tool audit log (append-only): suggested, refused, requested, approved, rejected, expired, withdrawn, allowed, queued, executed, failed and credential_read events with arguments, results, before/after, approval, session and requester.",
     scope: read,
     params: AuditFilter,
     returns: "{items: audit[], nextCursor}",
