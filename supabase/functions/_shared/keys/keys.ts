@@ -34,10 +34,10 @@ export interface NewKey {
 }
 
 /** A new random key (8-char prefix, 40-char base62 secret ≈ 238 bits) and its hash. */
-export async function generateKey(): Promise<NewKey> {
+export function generateKey(): NewKey {
   const prefix = randomString(PREFIX_ALPHABET, 8);
   const key = `ora_${prefix}_${randomString(SECRET_ALPHABET, 40)}`;
-  return { key, prefix, hash: await hashKey(key) };
+  return { key, prefix, hash: hashKey(key) };
 }
 
 /** Columns a key is shown with; the hash is never among them. */
@@ -196,7 +196,7 @@ export async function insertKey(
   opts: Omit<KeyOptions, "expires_at"> & { expires_at?: string | Date | null },
   extra: { created_by: string; rotated_from?: string },
 ) {
-  const k = await generateKey();
+  const k = generateKey();
   const [row] = await tx`
     insert into public.api_keys (tenant_id, name, description, key_prefix, key_hash, scopes,
       rate_limit_per_minute, rate_limit_per_day, allowed_ips, expires_at, created_by, rotated_from)

@@ -314,7 +314,7 @@ export class RunContext {
       }`;
       const timeout = o.timeoutMs ? new Date(Date.now() + o.timeoutMs).toISOString() : null;
       const [row] = await this.db.q<{ id: string }[]>`
-        select app.waitpoint_token_create(${this.tenantId}, ${this.runId}, ${await hashKey(token)},
+        select app.waitpoint_token_create(${this.tenantId}, ${this.runId}, ${hashKey(token)},
           ${timeout}::timestamptz) as id`;
       return { id: row.id, token };
     }, { kind: "token" });

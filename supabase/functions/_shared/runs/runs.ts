@@ -94,8 +94,8 @@ export async function completeToken(
 ) {
   const [row] = await elevated(
     tx,
-    async () =>
-      tx`select * from app.waitpoint_token_complete(${tenantId}, ${await hashKey(token)}, ${
+    () =>
+      tx`select * from app.waitpoint_token_complete(${tenantId}, ${hashKey(token)}, ${
         tx.json(result as never)
       })`,
   );
