@@ -5125,7 +5125,10 @@ begin
     select w.tenant_id, w.id, (webhook_dispatch.event ->> 'id')::uuid, webhook_dispatch.event ->> 'event_type',
       jsonb_build_object('id', webhook_dispatch.event -> 'id', 'type', webhook_dispatch.event ->> 'event_type',
         'timestamp', coalesce(webhook_dispatch.event -> 'created_at', to_jsonb(now())),
-        'data', coalesce(webhook_dispatch.event -> 'payload', 'null'::jsonb)),
+        'data', coalesce(webhook_dispatch.event -> 'payload', 'null'::jsonb))
+        -- the envelope of an event that names them (events.emit origin, asset_id, occurred_at)
+        || jsonb_strip_nulls(jsonb_build_object('origin', webhook_dispatch.event -> 'origin',
+          'asset_id', webhook_dispatch.event -> 'asset_id', 'occurred_at', webhook_dispatch.event -> 'occurred_at')),
       w.retry_schedule_seconds, w.timeout_ms
     from public.webhooks w
     where w.tenant_id = webhook_dispatch.tenant_id and w.id = any (webhook_dispatch.webhook_ids) and w.is_active
@@ -5142,7 +5145,7 @@ begin
 end;
 $$;
 
-COMMENT ON FUNCTION app.webhook_dispatch(tenant_id uuid, event jsonb, webhook_ids uuid[]) IS 'Logs one webhook_deliveries row per active webhook in webhook_ids for event {id, event_type, payload, created_at} (body {id, type, timestamp, data}), queues each on deliveries and wakes the worker, in the caller''s transaction. Idempotent per (webhook, event id). Returns how many were queued. Matching (types, filters) is the caller''s: dispatchEvent in _shared/webhooks/dispatch.ts.';
+COMMENT ON FUNCTION app.webhook_dispatch(tenant_id uuid, event jsonb, webhook_ids uuid[]) IS 'Logs one webhook_deliveries row per active webhook in webhook_ids for event {id, event_type, payload, created_at, origin?, asset_id?, occurred_at?} (body {id, type, timestamp, data} plus origin, asset_id, occurred_at when the event has them), queues each on deliveries and wakes the worker, in the caller''s transaction. Idempotent per (webhook, event id). Returns how many were queued. Matching (types, filters) is the caller''s: dispatchEvent in _shared/webhooks/dispatch.ts.';
 
 CREATE FUNCTION app.webhook_event_patterns(event_type text) RETURNS text[]
     LANGUAGE sql IMMUTABLE
@@ -6725,10 +6728,15 @@ CREATE TABLE public.event_log (
     processing_error text,
     matched_automations uuid[],
     chain uuid[] DEFAULT (COALESCE(NULLIF(current_setting('ora.chain'::text, true), ''::text), '{}'::text))::uuid[] NOT NULL,
+    origin text,
+    asset_id text,
+    occurred_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone DEFAULT (now() + '30 days'::interval) NOT NULL,
+    CONSTRAINT event_log_asset_id_check CHECK (((length(asset_id) >= 1) AND (length(asset_id) <= 200))),
     CONSTRAINT event_log_event_source_check CHECK ((event_source = ANY (ARRAY['database'::text, 'api'::text, 'agent'::text, 'webhook'::text, 'system'::text, 'automation'::text]))),
-    CONSTRAINT event_log_event_type_check CHECK (((length(event_type) >= 1) AND (length(event_type) <= 200)))
+    CONSTRAINT event_log_event_type_check CHECK (((length(event_type) >= 1) AND (length(event_type) <= 200))),
+    CONSTRAINT event_log_origin_check CHECK ((origin ~ '^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,99}$'::text))
 );
 
 ALTER TABLE ONLY public.event_log FORCE ROW LEVEL SECURITY;
@@ -6750,6 +6758,12 @@ COMMENT ON COLUMN public.event_log.processing_error IS 'Reserved for an error wh
 COMMENT ON COLUMN public.event_log.matched_automations IS 'Ids of the automations the trigger-engine fired for this event (empty when none matched); null until processed.';
 
 COMMENT ON COLUMN public.event_log.chain IS 'Automations whose runs caused this event (set from the ora.chain setting of the writing transaction); an automation in the chain is not fired by it again (loop protection).';
+
+COMMENT ON COLUMN public.event_log.origin IS 'The producing system a caller named (events.emit origin, seed 004''s envelope source, e.g. pi-historian); null for Ora''s own events. event_source says which channel wrote it.';
+
+COMMENT ON COLUMN public.event_log.asset_id IS 'The asset the event is about (e.g. P-101, the identifier tools and memory use); null when none.';
+
+COMMENT ON COLUMN public.event_log.occurred_at IS 'When it happened at its origin, as its producer said (events.emit occurred_at; earlier than created_at for a late or backfilled event); null: it happened when Ora recorded it (created_at).';
 
 COMMENT ON COLUMN public.event_log.expires_at IS 'When app.tick deletes the event (30 days after it was written by default).';
 
@@ -8244,6 +8258,8 @@ CREATE INDEX blog_posts_tenant_status_idx ON public.blog_posts USING btree (tena
 CREATE INDEX director_reviews_tenant_idx ON public.director_reviews USING btree (tenant_id, reviewed_at DESC);
 
 CREATE INDEX event_log_expires_idx ON public.event_log USING btree (expires_at);
+
+CREATE INDEX event_log_tenant_asset_idx ON public.event_log USING btree (tenant_id, asset_id, created_at DESC) WHERE (asset_id IS NOT NULL);
 
 CREATE INDEX event_log_tenant_created_idx ON public.event_log USING btree (tenant_id, created_at DESC);
 

@@ -16,12 +16,16 @@ create table public.event_log (
   processing_error text,
   matched_automations uuid[],
   chain uuid[] not null default coalesce(nullif(current_setting('ora.chain', true), ''), '{}')::uuid[],
+  origin text check (origin ~ '^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,99}$'),
+  asset_id text check (length(asset_id) between 1 and 200),
+  occurred_at timestamptz,
   created_at timestamptz not null default now(),
   expires_at timestamptz not null default now() + interval '30 days'
 );
 create index event_log_tenant_created_idx on public.event_log (tenant_id, created_at desc);
 create index event_log_tenant_type_idx on public.event_log (tenant_id, event_type, created_at desc);
 create index event_log_expires_idx on public.event_log (expires_at);
+create index event_log_tenant_asset_idx on public.event_log (tenant_id, asset_id, created_at desc) where asset_id is not null;
 comment on table public.event_log is 'Central event bus: one row per event (<table>.<INSERT|UPDATE|DELETE> from triggers, session.*/task.* from workers). Kept 30 days (expires_at).';
 comment on column public.event_log.payload is 'For table events: {table, operation, old, new, timestamp}.';
 comment on column public.event_log.chain is 'Automations whose runs caused this event (set from the ora.chain setting of the writing transaction); an automation in the chain is not fired by it again (loop protection).';
@@ -31,6 +35,9 @@ comment on column public.event_log.processed is 'True once the trigger-engine ro
 comment on column public.event_log.processed_at is 'When the trigger-engine marked the event processed.';
 comment on column public.event_log.processing_error is 'Reserved for an error while routing the event; nothing writes it today (a failed routing is retried through the events queue instead).';
 comment on column public.event_log.matched_automations is 'Ids of the automations the trigger-engine fired for this event (empty when none matched); null until processed.';
+comment on column public.event_log.origin is 'The producing system a caller named (events.emit origin, seed 004''s envelope source, e.g. pi-historian); null for Ora''s own events. event_source says which channel wrote it.';
+comment on column public.event_log.asset_id is 'The asset the event is about (e.g. P-101, the identifier tools and memory use); null when none.';
+comment on column public.event_log.occurred_at is 'When it happened at its origin, as its producer said (events.emit occurred_at; earlier than created_at for a late or backfilled event); null: it happened when Ora recorded it (created_at).';
 comment on column public.event_log.expires_at is 'When app.tick deletes the event (30 days after it was written by default).';
 
 alter table public.event_log enable row level security;

@@ -337,7 +337,10 @@ begin
     select w.tenant_id, w.id, (webhook_dispatch.event ->> 'id')::uuid, webhook_dispatch.event ->> 'event_type',
       jsonb_build_object('id', webhook_dispatch.event -> 'id', 'type', webhook_dispatch.event ->> 'event_type',
         'timestamp', coalesce(webhook_dispatch.event -> 'created_at', to_jsonb(now())),
-        'data', coalesce(webhook_dispatch.event -> 'payload', 'null'::jsonb)),
+        'data', coalesce(webhook_dispatch.event -> 'payload', 'null'::jsonb))
+        -- the envelope of an event that names them (events.emit origin, asset_id, occurred_at)
+        || jsonb_strip_nulls(jsonb_build_object('origin', webhook_dispatch.event -> 'origin',
+          'asset_id', webhook_dispatch.event -> 'asset_id', 'occurred_at', webhook_dispatch.event -> 'occurred_at')),
       w.retry_schedule_seconds, w.timeout_ms
     from public.webhooks w
     where w.tenant_id = webhook_dispatch.tenant_id and w.id = any (webhook_dispatch.webhook_ids) and w.is_active
@@ -353,7 +356,7 @@ begin
   return v_count;
 end;
 $$;
-comment on function app.webhook_dispatch(uuid, jsonb, uuid[]) is 'Logs one webhook_deliveries row per active webhook in webhook_ids for event {id, event_type, payload, created_at} (body {id, type, timestamp, data}), queues each on deliveries and wakes the worker, in the caller''s transaction. Idempotent per (webhook, event id). Returns how many were queued. Matching (types, filters) is the caller''s: dispatchEvent in _shared/webhooks/dispatch.ts.';
+comment on function app.webhook_dispatch(uuid, jsonb, uuid[]) is 'Logs one webhook_deliveries row per active webhook in webhook_ids for event {id, event_type, payload, created_at, origin?, asset_id?, occurred_at?} (body {id, type, timestamp, data} plus origin, asset_id, occurred_at when the event has them), queues each on deliveries and wakes the worker, in the caller''s transaction. Idempotent per (webhook, event id). Returns how many were queued. Matching (types, filters) is the caller''s: dispatchEvent in _shared/webhooks/dispatch.ts.';
 
 -- ============================================================================
 -- RETENTION

@@ -2194,6 +2194,7 @@ export type Database = {
       };
       "event_log": {
         Row: {
+          "asset_id": string | null;
           "chain": (string)[];
           "created_at": string;
           "event_source": string;
@@ -2201,6 +2202,8 @@ export type Database = {
           "expires_at": string;
           "id": string;
           "matched_automations": (string)[] | null;
+          "occurred_at": string | null;
+          "origin": string | null;
           "payload": NonNullable<Json>;
           "processed": boolean;
           "processed_at": string | null;
@@ -2209,6 +2212,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          "asset_id"?: string | null;
           "chain"?: (string)[];
           "created_at"?: string;
           "event_source"?: string;
@@ -2216,6 +2220,8 @@ export type Database = {
           "expires_at"?: string;
           "id"?: string;
           "matched_automations"?: (string)[] | null;
+          "occurred_at"?: string | null;
+          "origin"?: string | null;
           "payload"?: NonNullable<Json>;
           "processed"?: boolean;
           "processed_at"?: string | null;
@@ -2223,6 +2229,7 @@ export type Database = {
           "tenant_id": string;
         };
         Update: {
+          "asset_id"?: string | null;
           "chain"?: (string)[];
           "created_at"?: string;
           "event_source"?: string;
@@ -2230,6 +2237,8 @@ export type Database = {
           "expires_at"?: string;
           "id"?: string;
           "matched_automations"?: (string)[] | null;
+          "occurred_at"?: string | null;
+          "origin"?: string | null;
           "payload"?: NonNullable<Json>;
           "processed"?: boolean;
           "processed_at"?: string | null;

@@ -3,8 +3,9 @@
 // automations.history / runs.get as a client would.
 import { Webhook } from "standardwebhooks";
 import { assert, assertEquals } from "./_assert.ts";
-import { config, db, eventually, newTenant, ok, test, type TestTenant } from "./_helpers.ts";
+import { call, config, db, eventually, newTenant, ok, test, type TestTenant } from "./_helpers.ts";
 import { automation, finishedRuns } from "./_automations.ts";
+import { startReceiver } from "./_receiver.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -333,4 +334,109 @@ test("threshold trigger: change against the previous period fires once while bre
   assertEquals(await check(), "resolved");
   const runs = await finishedRuns(t, a.id, 2);
   assertEquals(runs[0].action_results.a0.output.message.endsWith("resolved=true"), true);
+});
+
+test("event envelope: events.emit records origin, asset and when it happened; filters, variables, lists and webhooks see them", async () => {
+  const rx = startReceiver();
+  try {
+    const t = await newTenant("auto-envelope");
+    const a = await automation(t, {
+      trigger_type: "event",
+      trigger_config: {
+        events: ["sensor.temperature"],
+        filter: [
+          { field: "event.asset_id", operator: "eq", value: "P-101" },
+          { field: "value", operator: "gt", value: 85 },
+        ],
+      },
+      actions: [{
+        type: "log",
+        name: "seen",
+        config: {
+          message:
+            "{{ trigger.event.asset_id }} from {{ trigger.event.origin }} at {{ trigger.event.occurred_at }}: {{ trigger.data.value }}",
+        },
+      }],
+    });
+    const hook = await ok(t.key, "webhooks.create", {
+      name: "P-101 only",
+      url: `${rx.origin}/p101`,
+      events: ["sensor.*"],
+      filter: { field: "event.asset_id", operator: "eq", value: "P-101" },
+    });
+
+    const at = new Date(Date.now() - 90_000).toISOString();
+    const ev = await ok(t.key, "events.emit", {
+      type: "sensor.temperature",
+      payload: { value: 91.5, unit: "C" },
+      origin: "pi-historian",
+      asset_id: "P-101",
+      occurred_at: at,
+    });
+    assertEquals([ev.origin, ev.asset_id, new Date(ev.occurred_at).toISOString()], [
+      "pi-historian",
+      "P-101",
+      at,
+    ]);
+    assert(Date.parse(ev.created_at) > Date.parse(at), "recorded after it happened");
+    // another asset, and a payload without an envelope: neither fires it
+    await ok(t.key, "events.emit", {
+      type: "sensor.temperature",
+      payload: { value: 99 },
+      origin: "pi-historian",
+      asset_id: "P-202",
+    });
+    await ok(t.key, "events.emit", { type: "sensor.temperature", payload: { value: 99 } });
+
+    const [run] = await finishedRuns(t, a.id);
+    assertEquals(run.status, "success");
+    assertEquals(
+      run.action_results.seen.output.message,
+      `P-101 from pi-historian at ${at}: 91.5`,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    assertEquals((await ok(t.key, "automations.history", { id: a.id })).items.length, 1);
+
+    const byAsset = await ok(t.key, "events.list", { asset_id: "P-101" });
+    assertEquals(byAsset.items.map((e: Any) => e.id), [ev.id]);
+    const byOrigin = await ok(t.key, "events.list", { origin: "pi-historian" });
+    assertEquals(byOrigin.items.length, 2);
+
+    const [d] = await eventually(
+      async () => {
+        const ds = (await ok(t.key, "webhooks.deliveries", { id: hook.id })).items;
+        return ds.length && ds.every((x: Any) => x.status !== "pending") ? ds : null;
+      },
+      30_000,
+      150,
+    );
+    assertEquals(d.status, "delivered");
+    const [r] = rx.on("/p101");
+    const body = new Webhook(hook.secret).verify(r.body, r.headers) as Any;
+    assertEquals(
+      [body.id, body.type, body.origin, body.asset_id, new Date(body.occurred_at).toISOString()],
+      [ev.id, "sensor.temperature", "pi-historian", "P-101", at],
+    );
+    assertEquals(body.data, { value: 91.5, unit: "C" });
+    assertEquals(rx.on("/p101").length, 1, "P-202's event did not reach the P-101 subscription");
+
+    // bad envelopes are refused with the field named, and nothing is recorded
+    const bad = [
+      { occurred_at: new Date(Date.now() + 3_600_000).toISOString() },
+      { occurred_at: "yesterday" },
+      { origin: "has spaces" },
+      { asset_id: "" },
+      { source: "api" },
+    ];
+    for (const extra of bad) {
+      const res = await call(t.key, "events.emit", { type: "sensor.temperature", ...extra });
+      assertEquals(res.status, 400, JSON.stringify(extra));
+    }
+    const [{ n }] =
+      await db`select count(*)::int as n from public.event_log where tenant_id = ${t.id}
+        and event_type = 'sensor.temperature'`;
+    assertEquals(n, 3);
+  } finally {
+    await rx.close();
+  }
 });

@@ -313,15 +313,22 @@ export const EventType = z.string().min(1).max(200).regex(
 export async function emitEvent(
   tx: Tx,
   tenantId: string,
-  type: string,
-  payload: Record<string, unknown>,
+  e: {
+    type: string;
+    payload: Record<string, unknown>;
+    origin?: string;
+    asset_id?: string;
+    occurred_at?: string;
+  },
 ) {
   const [row] = await elevated(
     tx,
     () =>
-      tx`insert into public.event_log (tenant_id, event_type, event_source, payload)
-      values (${tenantId}, ${type}, 'api', ${tx.json(payload as never)})
-      returning id, event_type, event_source, payload, created_at`,
+      tx`insert into public.event_log (tenant_id, event_type, event_source, payload, origin, asset_id,
+        occurred_at)
+      values (${tenantId}, ${e.type}, 'api', ${tx.json(e.payload as never)}, ${e.origin ?? null},
+        ${e.asset_id ?? null}, ${e.occurred_at ?? null})
+      returning id, event_type, event_source, payload, origin, asset_id, occurred_at, created_at`,
   );
   return row;
 }

@@ -27,6 +27,9 @@ interface EventRow {
   payload: Record<string, unknown>;
   chain: string[];
   created_at: string;
+  origin: string | null;
+  asset_id: string | null;
+  occurred_at: string | null;
 }
 
 interface Candidate {
@@ -51,7 +54,8 @@ export function eventRouter(config: Config, hooks: EventHook[] = []) {
     return await jc.db.service(async (tx) => {
       // the event and the automations that may want it, in one round trip
       const [event] = await simple(tx)<(EventRow & { candidates: Candidate[] })[]>`
-        select e.id, e.event_type, e.event_source, e.payload, e.chain, e.created_at,
+        select e.id, e.event_type, e.event_source, e.payload, e.chain, e.created_at, e.origin,
+          e.asset_id, e.occurred_at,
           coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'trigger_config', a.trigger_config)
               order by a.created_at, a.id)
             from public.automations a
@@ -81,7 +85,14 @@ export async function route(
   event: EventRow,
   candidates: Candidate[],
 ): Promise<string[]> {
-  const resolve = eventResolver(event.payload);
+  const envelope = {
+    id: event.id,
+    type: event.event_type,
+    origin: event.origin ?? null,
+    asset_id: event.asset_id ?? null,
+    occurred_at: event.occurred_at ?? event.created_at,
+  };
+  const resolve = eventResolver(event.payload, envelope);
   const fired: string[] = [];
   for (const c of candidates) {
     const parsed = EventTrigger.safeParse(c.trigger_config);
@@ -100,6 +111,9 @@ export async function route(
         type: event.event_type,
         source: event.event_source,
         created_at: event.created_at,
+        origin: envelope.origin,
+        asset_id: envelope.asset_id,
+        occurred_at: envelope.occurred_at,
       },
       chain: event.chain ?? [],
     };

@@ -263,11 +263,25 @@ export function evaluate(
   return test(cond.operator, resolve(cond.field), cond.value);
 }
 
+/** What an event says about itself beside its payload (filters read it as `event.<field>`). */
+export interface EventEnvelope {
+  id?: string;
+  type?: string;
+  origin?: string | null;
+  asset_id?: string | null;
+  occurred_at?: string | null;
+}
+
 /**
  * How event filters look fields up: in the event's payload, then in its `new` row (table events:
- * `ai_score` means payload.new.ai_score), then in its `old` row.
+ * `ai_score` means payload.new.ai_score), then in its `old` row; last, `event.<field>` reads the
+ * envelope (`event.asset_id`, `event.origin`, `event.occurred_at`, `event.type`) when the payload
+ * has no such path itself.
  */
-export function eventResolver(payload: unknown): (path: string) => Lookup {
+export function eventResolver(
+  payload: unknown,
+  envelope?: EventEnvelope,
+): (path: string) => Lookup {
   return (path) => {
     const direct = lookup(payload, path);
     if (direct.found) return direct;
@@ -277,7 +291,11 @@ export function eventResolver(payload: unknown): (path: string) => Lookup {
       if (inNew.found) return inNew;
     }
     if (p && typeof p === "object" && p.old && typeof p.old === "object") {
-      return lookup(p.old, path);
+      const inOld = lookup(p.old, path);
+      if (inOld.found) return inOld;
+    }
+    if (envelope && path.startsWith("event.")) {
+      return lookup(envelope, path.slice("event.".length));
     }
     return MISSING;
   };

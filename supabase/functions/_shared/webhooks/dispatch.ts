@@ -23,6 +23,10 @@ export interface WebhookEvent {
   event_type: string;
   payload: unknown;
   created_at: string;
+  /** Envelope fields an event may carry (events.emit): sent beside `data` when set. */
+  origin?: string | null;
+  asset_id?: string | null;
+  occurred_at?: string | null;
 }
 
 /**
@@ -42,7 +46,15 @@ export async function dispatchEventTx(tx: Tx, event: WebhookEvent): Promise<numb
     where tenant_id = ${event.tenant_id}::uuid and is_active and events && ${
     eventPatterns(event.event_type)
   }::text[]`;
-  const matched = hooks.filter((h) => evaluateFilter(h.filter, event.payload)).map((h) => h.id);
+  const envelope = {
+    id: event.id,
+    type: event.event_type,
+    origin: event.origin ?? null,
+    asset_id: event.asset_id ?? null,
+    occurred_at: event.occurred_at ? new Date(event.occurred_at).toISOString() : null,
+  };
+  const matched = hooks.filter((h) => evaluateFilter(h.filter, event.payload, envelope))
+    .map((h) => h.id);
   if (matched.length === 0) return 0;
   const [row] = await tx<{ n: number }[]>`
     select app.webhook_dispatch(${event.tenant_id}, ${
@@ -51,6 +63,9 @@ export async function dispatchEventTx(tx: Tx, event: WebhookEvent): Promise<numb
       event_type: event.event_type,
       payload: event.payload as never,
       created_at: new Date(event.created_at).toISOString(),
+      origin: envelope.origin,
+      asset_id: envelope.asset_id,
+      occurred_at: envelope.occurred_at,
     })
   }::jsonb, ${matched}::uuid[]) as n`;
   return row.n;

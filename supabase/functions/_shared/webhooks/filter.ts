@@ -12,6 +12,7 @@ import {
   type Condition,
   Conditions,
   evaluate,
+  type EventEnvelope,
   eventResolver,
   jsonEqual,
 } from "../platform/conditions.ts";
@@ -22,7 +23,7 @@ export type Filter = Condition | Condition[];
 
 /** Zod schema of a subscription's filter. */
 export const FilterSchema = Conditions.describe(
-  "Conditions on the event payload: {field, operator, value}, {and: […]}, {or: […]}, {not: …}, or an array (all must hold). For table events a field not at the top level is read from new (then old).",
+  "Conditions on the event payload: {field, operator, value}, {and: […]}, {or: […]}, {not: …}, or an array (all must hold). For table events a field not at the top level is read from new (then old); event.asset_id, event.origin, event.occurred_at and event.type read the event's envelope.",
 );
 
 /** The value at dotted `path` in an event payload (table events: then in new, then old). */
@@ -30,10 +31,17 @@ export function fieldValue(payload: unknown, path: string): unknown {
   return eventResolver(payload)(path).value;
 }
 
-/** Whether `filter` (null or undefined: no filter) holds for the event payload. */
-export function evaluateFilter(filter: Filter | null | undefined, payload: unknown): boolean {
+/**
+ * Whether `filter` (null or undefined: no filter) holds for the event payload (and its envelope:
+ * `event.asset_id`, `event.origin`, … when the payload has no such path).
+ */
+export function evaluateFilter(
+  filter: Filter | null | undefined,
+  payload: unknown,
+  envelope?: EventEnvelope,
+): boolean {
   if (filter !== null && filter !== undefined && typeof filter !== "object") return false;
-  return evaluate(filter, eventResolver(payload));
+  return evaluate(filter, eventResolver(payload, envelope));
 }
 
 /** Event type patterns of subscriptions: `leads.INSERT`, `leads.*` (any dotted suffix), `*`. */

@@ -60,13 +60,32 @@ const History = z.object({
   limit: Limit,
   cursor: Cursor,
 }).strict();
+/** How far ahead of the server's clock an occurred_at may be (clock skew of the producer). */
+const FUTURE_SKEW_MS = 5 * 60_000;
+const Origin = z.string().regex(
+  /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,99}$/,
+  "a system name: letters, digits and _ . : / @ - (e.g. pi-historian), at most 100",
+);
+const AssetId = z.string().trim().min(1).max(200);
 const Emit = z.object({
   type: EventType,
   payload: z.record(z.string(), z.unknown()).default({}),
+  origin: Origin.optional().describe(
+    "The system that produced it (seed 004's envelope source), e.g. pi-historian",
+  ),
+  asset_id: AssetId.optional().describe("The asset it is about, e.g. P-101"),
+  occurred_at: z.iso.datetime({ offset: true }).refine(
+    (t) => Date.parse(t) <= Date.now() + FUTURE_SKEW_MS,
+    "is in the future (more than 5 minutes ahead of the server's clock)",
+  ).optional().describe(
+    "When it happened at its origin (ISO 8601 with offset); default: when Ora records it",
+  ),
 }).strict();
 const EventList = z.object({
   type: z.string().max(200).optional(),
   source: z.enum(["database", "api", "agent", "webhook", "system", "automation"]).optional(),
+  origin: Origin.optional(),
+  asset_id: AssetId.optional(),
   limit: Limit,
   cursor: Cursor,
 }).strict();
@@ -202,15 +221,16 @@ export const automationActions = {
 
   "events.emit": tenantAction({
     description:
-      "Record a custom event (e.g. order.paid): it fires matching event automations, resolves waits and reaches webhook subscriptions.",
+      "Record a custom event (e.g. order.paid, sensor.temperature) with optional envelope (origin, asset_id, occurred_at): it fires matching event automations, resolves waits and reaches webhook subscriptions.",
     scope: { resource: "events", access: "write" },
     params: Emit,
     returns: "event",
     handler: ({ tx, tenantId }: ActionContext, d: z.infer<typeof Emit>) =>
-      emitEvent(tx, tenantId, d.type, d.payload),
+      emitEvent(tx, tenantId, d),
   }),
   "events.list": tenantAction({
-    description: "Events of the tenant (kept 30 days), newest first, by type or source.",
+    description:
+      "Events of the tenant (kept 30 days), newest first, by type, source (the writing channel), origin or asset.",
     scope: { resource: "events", access: "read" },
     params: EventList,
     returns: "{items: event[], nextCursor}",
@@ -218,6 +238,8 @@ export const automationActions = {
       const conds = [];
       if (f.type) conds.push(tx`event_type = ${f.type}`);
       if (f.source) conds.push(tx`event_source = ${f.source}`);
+      if (f.origin) conds.push(tx`origin = ${f.origin}`);
+      if (f.asset_id) conds.push(tx`asset_id = ${f.asset_id}`);
       return listPage(tx, "event_log", conds, f.limit, f.cursor);
     },
   }),

@@ -225,6 +225,19 @@ Deno.test("event filters read the table row: ai_score means payload.new.ai_score
   assert(evaluate([{ field: "old.ai_score", operator: "lt", value: 50 }], r));
 });
 
+Deno.test("event filters read the envelope as event.<field> only where the payload has no such path", () => {
+  const envelope = { type: "sensor.temperature", asset_id: "P-101", origin: "pi-historian" };
+  const r = eventResolver({ value: 91 }, envelope);
+  assert(evaluate({ field: "event.asset_id", operator: "eq", value: "P-101" }, r));
+  assert(evaluate({ field: "event.origin", operator: "startsWith", value: "pi-" }, r));
+  assert(!evaluate({ field: "event.missing", operator: "exists" }, r));
+  // a payload that has an `event` object of its own wins
+  const own = eventResolver({ event: { asset_id: "X-9" } }, envelope);
+  assert(evaluate({ field: "event.asset_id", operator: "eq", value: "X-9" }, own));
+  // without an envelope (webhook filters on stored table events) nothing changes
+  assert(!eventResolver({ value: 1 })("event.asset_id").found);
+});
+
 Deno.test("templates: whole-value variables keep their type, text interpolates, missing paths are reported", () => {
   const ctx = {
     trigger: { data: { new: { id: 7, name: "Ada", tags: ["a"] } } },
