@@ -2139,7 +2139,7 @@ COMMENT ON FUNCTION app.queue_candidates(queue_name text, qty integer) IS 'Inter
 CREATE FUNCTION app.queue_candidates__agent_jobs(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
     begin
       return query
       with recursive tenants as (
@@ -2158,24 +2158,25 @@ CREATE FUNCTION app.queue_candidates__agent_jobs(qty integer) RETURNS TABLE(msg_
             order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
           from pgmq.q_agent_jobs q
           where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+            and not app.queue_message_malformed(q.message)
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t is not null
+        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'agent_jobs' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $$;
+    $_$;
 
 COMMENT ON FUNCTION app.queue_candidates__agent_jobs(qty integer) IS 'Internal: fair claim order for queue agent_jobs (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__automations(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
     begin
       return query
       with recursive tenants as (
@@ -2194,24 +2195,25 @@ CREATE FUNCTION app.queue_candidates__automations(qty integer) RETURNS TABLE(msg
             order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
           from pgmq.q_automations q
           where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+            and not app.queue_message_malformed(q.message)
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t is not null
+        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'automations' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $$;
+    $_$;
 
 COMMENT ON FUNCTION app.queue_candidates__automations(qty integer) IS 'Internal: fair claim order for queue automations (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__deliveries(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
     begin
       return query
       with recursive tenants as (
@@ -2230,24 +2232,25 @@ CREATE FUNCTION app.queue_candidates__deliveries(qty integer) RETURNS TABLE(msg_
             order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
           from pgmq.q_deliveries q
           where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+            and not app.queue_message_malformed(q.message)
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t is not null
+        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'deliveries' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $$;
+    $_$;
 
 COMMENT ON FUNCTION app.queue_candidates__deliveries(qty integer) IS 'Internal: fair claim order for queue deliveries (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__embeddings(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
     begin
       return query
       with recursive tenants as (
@@ -2266,24 +2269,25 @@ CREATE FUNCTION app.queue_candidates__embeddings(qty integer) RETURNS TABLE(msg_
             order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
           from pgmq.q_embeddings q
           where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+            and not app.queue_message_malformed(q.message)
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t is not null
+        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'embeddings' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $$;
+    $_$;
 
 COMMENT ON FUNCTION app.queue_candidates__embeddings(qty integer) IS 'Internal: fair claim order for queue embeddings (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__events(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
     begin
       return query
       with recursive tenants as (
@@ -2302,24 +2306,25 @@ CREATE FUNCTION app.queue_candidates__events(qty integer) RETURNS TABLE(msg_id b
             order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
           from pgmq.q_events q
           where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+            and not app.queue_message_malformed(q.message)
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t is not null
+        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'events' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $$;
+    $_$;
 
 COMMENT ON FUNCTION app.queue_candidates__events(qty integer) IS 'Internal: fair claim order for queue events (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__tool_calls(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
     begin
       return query
       with recursive tenants as (
@@ -2338,17 +2343,18 @@ CREATE FUNCTION app.queue_candidates__tool_calls(qty integer) RETURNS TABLE(msg_
             order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
           from pgmq.q_tool_calls q
           where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+            and not app.queue_message_malformed(q.message)
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t is not null
+        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'tool_calls' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $$;
+    $_$;
 
 COMMENT ON FUNCTION app.queue_candidates__tool_calls(qty integer) IS 'Internal: fair claim order for queue tool_calls (made by app.queue_register; see app.queue_candidates).';
 
@@ -2548,6 +2554,18 @@ $_$;
 
 COMMENT ON FUNCTION app.queue_heartbeat(queue_name text, msg_ids bigint[], vt integer, worker_id text) IS 'Workers: extends the visibility timeout of the messages a worker holds (one call for all its slots) and renews its consumer lease; returns the msg_ids no longer in the queue (their work was cancelled or finished elsewhere).';
 
+CREATE FUNCTION app.queue_message_malformed(message jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  select not coalesce((queue_message_malformed.message ->> 'tenant_id')
+      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false)
+    or (queue_message_malformed.message ? 'run_id' and not coalesce((queue_message_malformed.message ->> 'run_id')
+      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false))
+$_$;
+
+COMMENT ON FUNCTION app.queue_message_malformed(message jsonb) IS 'The queue contract (used by claims, the quarantine and each queue''s partial index): true for a message that breaks the tenant-aware queue contract (tenant_id not a uuid, or a run_id that is not one).';
+
 CREATE FUNCTION app.queue_move_to_dlq(queue_name text, msg pgmq.message_record, error text) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -2653,6 +2671,9 @@ begin
   execute format(
     'create index if not exists %I on pgmq.%I (((message ->> %L)), (coalesce((message ->> %L)::integer, 0)) desc, msg_id)',
     'q_' || queue_register.queue_name || '_tenant_idx', 'q_' || queue_register.queue_name, 'tenant_id', 'priority');
+  -- malformed messages (usually none) are found through a partial index of their own
+  execute format('create index if not exists %I on pgmq.%I (msg_id) where app.queue_message_malformed(message)',
+    'q_' || queue_register.queue_name || '_malformed_idx', 'q_' || queue_register.queue_name);
   -- the fair-order query for this queue as a function of its own: static PL/pgSQL, so its plan
   -- is cached per connection instead of planned on every claim
   execute format($fn$
@@ -2681,10 +2702,11 @@ begin
             order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
           from pgmq.%2$I q
           where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+            and not app.queue_message_malformed(q.message)
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t is not null
+        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = %3$L and turn.tenant_id = heads.tenant_id
@@ -2791,6 +2813,32 @@ end;
 $$;
 
 COMMENT ON FUNCTION app.queue_wake_stalled() IS 'Cron (via app.tick): wakes the worker of each queue whose visible messages waited unclaimed for over a second while fewer than max_consumers invocations are draining it.';
+
+CREATE FUNCTION app.queues_quarantine() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_queue text;
+  v_msg pgmq.message_record;
+  v_count integer := 0;
+begin
+  for v_queue in select w.queue_name from app.queue_workers w order by w.queue_name loop
+    for v_msg in execute format(
+      'select q.msg_id, q.read_ct, q.enqueued_at, q.vt, q.message from pgmq.%I q
+       where app.queue_message_malformed(q.message) order by q.msg_id limit 100 for update skip locked',
+      'q_' || v_queue)
+    loop
+      perform app.queue_move_to_dlq(v_queue, v_msg,
+        'malformed message: tenant_id (and run_id, when present) must be uuids; it could never be claimed');
+      v_count := v_count + 1;
+    end loop;
+  end loop;
+  return v_count;
+end;
+$$;
+
+COMMENT ON FUNCTION app.queues_quarantine() IS 'Tick job: moves messages of registered queues that break the queue contract (tenant_id not a uuid, or a malformed run_id) to <queue>_dlq with the reason, up to 100 per queue per pass.';
 
 CREATE FUNCTION app.request_log_write(rows jsonb) RETURNS integer
     LANGUAGE sql SECURITY DEFINER
@@ -9229,6 +9277,9 @@ GRANT ALL ON FUNCTION app.queue_fail(queue_name text, msg_id bigint, error text,
 REVOKE ALL ON FUNCTION app.queue_heartbeat(queue_name text, msg_ids bigint[], vt integer, worker_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.queue_heartbeat(queue_name text, msg_ids bigint[], vt integer, worker_id text) TO service_role;
 
+REVOKE ALL ON FUNCTION app.queue_message_malformed(message jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_message_malformed(message jsonb) TO service_role;
+
 REVOKE ALL ON FUNCTION app.queue_move_to_dlq(queue_name text, msg pgmq.message_record, error text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.queue_next_visible_in(queue_name text) FROM PUBLIC;
@@ -9250,6 +9301,9 @@ GRANT ALL ON FUNCTION app.queue_wake(queue_name text, reason text) TO service_ro
 
 REVOKE ALL ON FUNCTION app.queue_wake_stalled() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.queue_wake_stalled() TO service_role;
+
+REVOKE ALL ON FUNCTION app.queues_quarantine() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queues_quarantine() TO service_role;
 
 REVOKE ALL ON FUNCTION app.request_log_write(rows jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.request_log_write(rows jsonb) TO service_role;

@@ -77,6 +77,24 @@ revoke all on table app.queue_workers from public, anon, authenticated, service_
 -- QUEUE SET-UP
 -- ============================================================================
 
+-- The message contract of every tenant-aware queue: tenant_id is a uuid, and run_id, when the
+-- message has one, is a uuid too. A message that breaks it (an operator's hand-sent message, a
+-- producer bug) could never be claimed fairly — a tenant-less one would sit and wake its worker on
+-- every tick, a malformed id would fail every claim of the queue — so claims skip it and
+-- app.queues_quarantine moves it to the dead-letter queue.
+create or replace function app.queue_message_malformed(message jsonb)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select not coalesce((queue_message_malformed.message ->> 'tenant_id')
+      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false)
+    or (queue_message_malformed.message ? 'run_id' and not coalesce((queue_message_malformed.message ->> 'run_id')
+      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false))
+$$;
+comment on function app.queue_message_malformed(jsonb) is 'The queue contract (used by claims, the quarantine and each queue''s partial index): true for a message that breaks the tenant-aware queue contract (tenant_id not a uuid, or a run_id that is not one).';
+
 -- Creates a tenant-aware queue (and its dead-letter queue) drained by function_name.
 create or replace function app.queue_register(queue_name text, function_name text, description text,
   max_consumers integer default 2)
@@ -91,6 +109,9 @@ begin
   execute format(
     'create index if not exists %I on pgmq.%I (((message ->> %L)), (coalesce((message ->> %L)::integer, 0)) desc, msg_id)',
     'q_' || queue_register.queue_name || '_tenant_idx', 'q_' || queue_register.queue_name, 'tenant_id', 'priority');
+  -- malformed messages (usually none) are found through a partial index of their own
+  execute format('create index if not exists %I on pgmq.%I (msg_id) where app.queue_message_malformed(message)',
+    'q_' || queue_register.queue_name || '_malformed_idx', 'q_' || queue_register.queue_name);
   -- the fair-order query for this queue as a function of its own: static PL/pgSQL, so its plan
   -- is cached per connection instead of planned on every claim
   execute format($fn$
@@ -119,10 +140,11 @@ begin
             order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id) as rn
           from pgmq.%2$I q
           where q.message ->> 'tenant_id' = tn.t and q.vt <= clock_timestamp()
+            and not app.queue_message_malformed(q.message)
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t is not null
+        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = %3$L and turn.tenant_id = heads.tenant_id
@@ -469,6 +491,35 @@ end;
 $$;
 comment on procedure app.tick_loop(integer, integer) is 'Cron (pg_cron < 1.5): calls app.tick every interval_ms for seconds seconds, committing after each. The one app routine without a SET search_path clause (PostgreSQL forbids COMMIT in a procedure that has one); it pins search_path per transaction instead.';
 
+-- Moves messages that break the queue contract to the dead-letter queue (see
+-- app.queue_message_malformed), before the stalled-queue check would wake a worker for them.
+create or replace function app.queues_quarantine()
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_queue text;
+  v_msg pgmq.message_record;
+  v_count integer := 0;
+begin
+  for v_queue in select w.queue_name from app.queue_workers w order by w.queue_name loop
+    for v_msg in execute format(
+      'select q.msg_id, q.read_ct, q.enqueued_at, q.vt, q.message from pgmq.%I q
+       where app.queue_message_malformed(q.message) order by q.msg_id limit 100 for update skip locked',
+      'q_' || v_queue)
+    loop
+      perform app.queue_move_to_dlq(v_queue, v_msg,
+        'malformed message: tenant_id (and run_id, when present) must be uuids; it could never be claimed');
+      v_count := v_count + 1;
+    end loop;
+  end loop;
+  return v_count;
+end;
+$$;
+comment on function app.queues_quarantine() is 'Tick job: moves messages of registered queues that break the queue contract (tenant_id not a uuid, or a malformed run_id) to <queue>_dlq with the reason, up to 100 per queue per pass.';
+select app.tick_register('queue_quarantine', 'app.queues_quarantine', 990);
 select app.tick_register('queues', 'app.queue_wake_stalled', 1000);
 
 -- Schedule: seconds where pg_cron supports them (1.5+, hosted Supabase), else a minute job that loops.

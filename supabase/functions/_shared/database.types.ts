@@ -960,6 +960,7 @@ export type Database = {
         Args: { "msg_ids": (number)[]; "queue_name": string; "vt": number; "worker_id"?: string };
         Returns: number[];
       };
+      "queue_message_malformed": { Args: { "message": Json }; Returns: boolean };
       "queue_move_to_dlq": {
         Args: { "error": string; "msg": unknown; "queue_name": string };
         Returns: undefined;
@@ -991,6 +992,7 @@ export type Database = {
       };
       "queue_wake": { Args: { "queue_name": string; "reason"?: string }; Returns: undefined };
       "queue_wake_stalled": { Args: Record<PropertyKey, never>; Returns: number };
+      "queues_quarantine": { Args: Record<PropertyKey, never>; Returns: number };
       "request_log_write": { Args: { "rows": Json }; Returns: number };
       "run_cancel": {
         Args: { "reason"?: string; "run_id": string; "tenant_id": string };
