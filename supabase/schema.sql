@@ -1077,6 +1077,22 @@ $$;
 
 COMMENT ON FUNCTION app.breaker_record(tenant_id uuid, key text, ok boolean, error text, retry_after_seconds integer) IS 'Workers: records a call outcome for a breaker and returns its new state. Closing releases the work deferred on breaker:<key>; opening lasts the cooldown or the dependency''s Retry-After.';
 
+CREATE FUNCTION app.breaker_released(tenant_id uuid, release_key text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_state text;
+begin
+  select b.state into v_state from public.circuit_breakers b
+  where b.tenant_id = breaker_released.tenant_id and b.key = substr(breaker_released.release_key, length('breaker:') + 1)
+  for share;
+  return coalesce(v_state = 'closed', false);
+end;
+$$;
+
+COMMENT ON FUNCTION app.breaker_released(tenant_id uuid, release_key text) IS 'Internal: release check for breaker:<key> deferrals — true when the breaker is closed.';
+
 CREATE FUNCTION app.budget_assert(tenant_id uuid) RETURNS void
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -2443,6 +2459,9 @@ CREATE FUNCTION app.queue_defer(queue_name text, msg_id bigint, tenant_id uuid, 
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $_$
+declare
+  v_check text;
+  v_released boolean;
 begin
   perform 1 from pgmq.set_vt(queue_defer.queue_name, queue_defer.msg_id, greatest(1, queue_defer.delay_seconds));
   if not found then
@@ -2457,12 +2476,22 @@ begin
       now() + make_interval(secs => greatest(1, queue_defer.delay_seconds)))
     on conflict on constraint queue_deferrals_pkey do update
       set release_key = excluded.release_key, until = excluded.until, tenant_id = excluded.tenant_id;
+    -- REGISTER, THEN CHECK: a release between the worker's look and this deferral found nothing
+    -- to release; if the key is released already, release now instead of waiting out the delay
+    select c.function_name into v_check from app.queue_release_checks c
+    where starts_with(queue_defer.release_key, c.prefix);
+    if v_check is not null then
+      execute format('select %s($1, $2)', v_check) into v_released using queue_defer.tenant_id, queue_defer.release_key;
+      if v_released then
+        perform app.queue_release(queue_defer.tenant_id, queue_defer.release_key);
+      end if;
+    end if;
   end if;
   return true;
 end;
 $_$;
 
-COMMENT ON FUNCTION app.queue_defer(queue_name text, msg_id bigint, tenant_id uuid, delay_seconds integer, release_key text) IS 'Workers: makes a claimed message visible again after delay_seconds without counting an attempt; with release_key, app.queue_release can make it visible earlier.';
+COMMENT ON FUNCTION app.queue_defer(queue_name text, msg_id bigint, tenant_id uuid, delay_seconds integer, release_key text) IS 'Workers: makes a claimed message visible again after delay_seconds without counting an attempt; with release_key, app.queue_release can make it visible earlier — and when the check registered for the key''s prefix (app.queue_release_checks) says it is released already, it is released at once.';
 
 CREATE FUNCTION app.queue_dlq_name(queue_name text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
@@ -5926,6 +5955,17 @@ COMMENT ON COLUMN app.queue_errors.last_error IS 'The most recent error, truncat
 
 COMMENT ON COLUMN app.queue_errors.updated_at IS 'When the most recent error was recorded.';
 
+CREATE TABLE app.queue_release_checks (
+    prefix text NOT NULL,
+    function_name text NOT NULL,
+    CONSTRAINT queue_release_checks_function_name_check CHECK ((function_name ~ '^app\.[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT queue_release_checks_prefix_check CHECK ((prefix ~ '^[a-z][a-z0-9_]*:$'::text))
+);
+
+ALTER TABLE ONLY app.queue_release_checks FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.queue_release_checks IS 'Internal: per release-key prefix (e.g. breaker:), the app function (tenant_id uuid, release_key text) → boolean that says whether the key is already released; app.queue_defer calls it after registering a deferral.';
+
 CREATE TABLE app.queue_turns (
     queue_name text NOT NULL,
     tenant_id uuid NOT NULL,
@@ -8020,6 +8060,9 @@ ALTER TABLE ONLY app.queue_deferrals
 ALTER TABLE ONLY app.queue_errors
     ADD CONSTRAINT queue_errors_pkey PRIMARY KEY (queue_name, msg_id);
 
+ALTER TABLE ONLY app.queue_release_checks
+    ADD CONSTRAINT queue_release_checks_pkey PRIMARY KEY (prefix);
+
 ALTER TABLE ONLY app.queue_turns
     ADD CONSTRAINT queue_turns_pkey PRIMARY KEY (queue_name, tenant_id);
 
@@ -8756,6 +8799,8 @@ ALTER TABLE app.queue_deferrals ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.queue_errors ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE app.queue_release_checks ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.queue_turns ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.queue_workers ENABLE ROW LEVEL SECURITY;
@@ -9138,6 +9183,8 @@ GRANT ALL ON FUNCTION app.breaker_allow(tenant_id uuid, key text) TO service_rol
 
 REVOKE ALL ON FUNCTION app.breaker_record(tenant_id uuid, key text, ok boolean, error text, retry_after_seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.breaker_record(tenant_id uuid, key text, ok boolean, error text, retry_after_seconds integer) TO service_role;
+
+REVOKE ALL ON FUNCTION app.breaker_released(tenant_id uuid, release_key text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.budget_assert(tenant_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.budget_assert(tenant_id uuid) TO service_role;

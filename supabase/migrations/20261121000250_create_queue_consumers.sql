@@ -34,6 +34,20 @@ create table app.queue_deferrals (
 );
 create index queue_deferrals_key_idx on app.queue_deferrals (tenant_id, release_key);
 comment on table app.queue_deferrals is 'Internal: messages put back without using an attempt (e.g. an open circuit breaker), by the key whose change releases them at once (app.queue_release).';
+
+-- What tells a deferral that its release already happened. A deferral is registered after the
+-- worker saw the blocking condition (an open breaker) in an earlier transaction; if the condition
+-- cleared in between, the release found nothing to release. So app.queue_defer checks again after
+-- registering, through the check registered for the key's prefix, which locks what it reads (a
+-- concurrent release then either sees the deferral or is seen by the check).
+create table app.queue_release_checks (
+  prefix text primary key check (prefix ~ '^[a-z][a-z0-9_]*:$'),
+  function_name text not null check (function_name ~ '^app\.[a-z][a-z0-9_]*$')
+);
+comment on table app.queue_release_checks is 'Internal: per release-key prefix (e.g. breaker:), the app function (tenant_id uuid, release_key text) → boolean that says whether the key is already released; app.queue_defer calls it after registering a deferral.';
+alter table app.queue_release_checks enable row level security;
+alter table app.queue_release_checks force row level security;
+revoke all on table app.queue_release_checks from public, anon, authenticated, service_role;
 comment on column app.queue_deferrals.release_key is 'What the message waits for, e.g. breaker:llm:api.openai.com; app.queue_release(tenant, key) makes every message deferred on it visible now.';
 comment on column app.queue_deferrals.until is 'When the message becomes visible by itself if nothing releases it earlier.';
 alter table app.queue_deferrals enable row level security;
@@ -310,6 +324,9 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_check text;
+  v_released boolean;
 begin
   perform 1 from pgmq.set_vt(queue_defer.queue_name, queue_defer.msg_id, greatest(1, queue_defer.delay_seconds));
   if not found then
@@ -324,11 +341,21 @@ begin
       now() + make_interval(secs => greatest(1, queue_defer.delay_seconds)))
     on conflict on constraint queue_deferrals_pkey do update
       set release_key = excluded.release_key, until = excluded.until, tenant_id = excluded.tenant_id;
+    -- REGISTER, THEN CHECK: a release between the worker's look and this deferral found nothing
+    -- to release; if the key is released already, release now instead of waiting out the delay
+    select c.function_name into v_check from app.queue_release_checks c
+    where starts_with(queue_defer.release_key, c.prefix);
+    if v_check is not null then
+      execute format('select %s($1, $2)', v_check) into v_released using queue_defer.tenant_id, queue_defer.release_key;
+      if v_released then
+        perform app.queue_release(queue_defer.tenant_id, queue_defer.release_key);
+      end if;
+    end if;
   end if;
   return true;
 end;
 $$;
-comment on function app.queue_defer(text, bigint, uuid, integer, text) is 'Workers: makes a claimed message visible again after delay_seconds without counting an attempt; with release_key, app.queue_release can make it visible earlier.';
+comment on function app.queue_defer(text, bigint, uuid, integer, text) is 'Workers: makes a claimed message visible again after delay_seconds without counting an attempt; with release_key, app.queue_release can make it visible earlier — and when the check registered for the key''s prefix (app.queue_release_checks) says it is released already, it is released at once.';
 
 -- Makes every message deferred on (tenant, release_key) visible now and wakes their workers.
 create or replace function app.queue_release(tenant_id uuid, release_key text)

@@ -125,6 +125,28 @@ end;
 $$;
 comment on function app.breaker_record(uuid, text, boolean, text, integer) is 'Workers: records a call outcome for a breaker and returns its new state. Closing releases the work deferred on breaker:<key>; opening lasts the cooldown or the dependency''s Retry-After.';
 
+-- Release check for deferrals on breaker:<key> (app.queue_release_checks): released once the
+-- breaker is closed (a deferral without a breaker row keeps its delay). Locks the breaker's row for share, so a closing breaker_record
+-- either finished first (seen closed here) or waits for the deferral to commit (and releases it).
+create or replace function app.breaker_released(tenant_id uuid, release_key text)
+returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_state text;
+begin
+  select b.state into v_state from public.circuit_breakers b
+  where b.tenant_id = breaker_released.tenant_id and b.key = substr(breaker_released.release_key, length('breaker:') + 1)
+  for share;
+  return coalesce(v_state = 'closed', false);
+end;
+$$;
+comment on function app.breaker_released(uuid, text) is 'Internal: release check for breaker:<key> deferrals — true when the breaker is closed.';
+insert into app.queue_release_checks (prefix, function_name) values ('breaker:', 'app.breaker_released')
+on conflict (prefix) do update set function_name = excluded.function_name;
+
 alter table public.circuit_breakers enable row level security;
 alter table public.circuit_breakers force row level security;
 create policy "Circuit breakers are viewable within their tenant" on public.circuit_breakers

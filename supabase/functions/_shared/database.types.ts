@@ -331,6 +331,22 @@ export type Database = {
         };
         Relationships: [];
       };
+      "queue_release_checks": {
+        Row: {
+          "function_name": string;
+          "prefix": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "function_name": string;
+          "prefix": string;
+        };
+        Update: {
+          "function_name"?: string;
+          "prefix"?: string;
+        };
+        Relationships: [];
+      };
       "queue_turns": {
         Row: {
           "queue_name": string;
@@ -752,6 +768,10 @@ export type Database = {
           "tenant_id": string;
         };
         Returns: string;
+      };
+      "breaker_released": {
+        Args: { "release_key": string; "tenant_id": string };
+        Returns: boolean;
       };
       "budget_assert": { Args: { "tenant_id": string }; Returns: undefined };
       "budget_status": {

@@ -52,7 +52,7 @@ values (:'a', 'a0000003-0000-4000-8000-00000000000a', 'a0000002-0000-4000-8000-0
 
 -- B: a session its worker is running, and a forged message naming A's queued session under B
 select id as b_run from app.session_spawn(:'b', '{"agent":"writer","input":{"query":"B"}}') \gset
-select msg_id as b_msg from app.runs_claim('agent_jobs', 't-runs-scope-worker-b', 30, 10) \gset
+select msg_id as b_msg from app.runs_claim('agent_jobs', 't-runs-scope-worker-b', 30, 10) where run_id = :'b_run' \gset
 select pgmq.send('agent_jobs', jsonb_build_object('run_id', :'a_queued'::uuid, 'tenant_id', :'b'::uuid, 'kind', 'agent', 'priority', 0))
   as forged_msg \gset
 
