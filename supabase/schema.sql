@@ -236,18 +236,29 @@ $$;
 COMMENT ON FUNCTION app.api_key_lookup(key_prefix text) IS 'Gateway only: key id, tenant, hash and scopes for a key prefix. The caller compares hashes in constant time.';
 
 CREATE FUNCTION app.api_key_usage_record(uses jsonb) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+begin
+  perform 1 from public.tenants t
+  where t.id in (select k.tenant_id from public.api_keys k
+    where k.id in (select u.id from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid)))
+  order by t.id
+  for key share;
+  perform 1 from public.api_keys k
+  where k.id in (select u.id from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid))
+  order by k.id
+  for no key update;
   update public.api_keys k
   set total_requests = k.total_requests + u.n,
     last_used_at = greatest(k.last_used_at, u.at),
     last_used_ip = case when k.last_used_at is null or u.at >= k.last_used_at then u.ip else k.last_used_ip end
   from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid, n bigint, at timestamptz, ip inet)
-  where k.id = u.id
+  where k.id = u.id;
+end;
 $$;
 
-COMMENT ON FUNCTION app.api_key_usage_record(uses jsonb) IS 'Gateway only: adds batched request counts and the latest use (time, client IP) to api_keys. Rate limits do not depend on it (app.api_key_consume counts exactly); these are statistics, flushed every ~100 ms.';
+COMMENT ON FUNCTION app.api_key_usage_record(uses jsonb) IS 'Gateway only: adds batched request counts and the latest use (time, client IP) to api_keys, locking the keys'' tenants (key share) and then the keys in id order so concurrent flushes and tenant deletions cannot deadlock. Rate limits do not depend on it (app.api_key_consume counts exactly); these are statistics, flushed every ~100 ms.';
 
 CREATE FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER

@@ -245,20 +245,35 @@ $$;
 comment on function app.api_key_consume(uuid, inet) is 'Gateway only: checks revocation, expiry and IP allowlist, then counts the request against the per-minute and per-day limits atomically. Returns ok or the reason to refuse (with retry_after seconds for rate limits). Usage statistics (total_requests, last_used_*) are written in batches by app.api_key_usage_record.';
 
 -- Adds batched usage statistics to keys: [{id, n, at, ip}] from the gateway's write-behind batch.
+-- A batch touches several keys, possibly of several tenants, while a tenant may be deleted (its
+-- keys cascade in storage order) and other instances flush their own batches. Locks are taken in
+-- one order — the keys' tenants (key share, so a tenant deletion waits before it cascades), then
+-- the keys by id — so none of these can deadlock.
 create or replace function app.api_key_usage_record(uses jsonb)
 returns void
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
+begin
+  perform 1 from public.tenants t
+  where t.id in (select k.tenant_id from public.api_keys k
+    where k.id in (select u.id from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid)))
+  order by t.id
+  for key share;
+  perform 1 from public.api_keys k
+  where k.id in (select u.id from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid))
+  order by k.id
+  for no key update;
   update public.api_keys k
   set total_requests = k.total_requests + u.n,
     last_used_at = greatest(k.last_used_at, u.at),
     last_used_ip = case when k.last_used_at is null or u.at >= k.last_used_at then u.ip else k.last_used_ip end
   from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid, n bigint, at timestamptz, ip inet)
-  where k.id = u.id
+  where k.id = u.id;
+end;
 $$;
-comment on function app.api_key_usage_record(jsonb) is 'Gateway only: adds batched request counts and the latest use (time, client IP) to api_keys. Rate limits do not depend on it (app.api_key_consume counts exactly); these are statistics, flushed every ~100 ms.';
+comment on function app.api_key_usage_record(jsonb) is 'Gateway only: adds batched request counts and the latest use (time, client IP) to api_keys, locking the keys'' tenants (key share) and then the keys in id order so concurrent flushes and tenant deletions cannot deadlock. Rate limits do not depend on it (app.api_key_consume counts exactly); these are statistics, flushed every ~100 ms.';
 
 -- Resolves a Supabase Auth user to a tenant membership (the requested tenant, or the only one).
 create or replace function app.member_resolve(user_id uuid, requested_tenant uuid)

@@ -395,3 +395,45 @@ test("Db.once: one statement as the tenant under RLS in one message; a failing o
     await pool.end();
   }
 });
+
+test("key usage flushes and a tenant's deletion cannot deadlock: the flush locks the tenant before its keys", async () => {
+  const t = await newTenant("usage-vs-delete");
+  // two more keys; the cascade walks a tenant's keys newest first (api_keys_tenant_idx), so it
+  // locks `second` and then waits for `first`
+  const first = await ok(t.key, "keys.create", { name: "first", scopes: ["leads:read"] });
+  const second = await ok(t.key, "keys.create", { name: "second", scopes: ["leads:read"] });
+  const use = (id: string) =>
+    JSON.stringify([{ id, n: 1, at: new Date().toISOString(), ip: null }]);
+  const flush = await db.reserve();
+  const remover = await db.reserve();
+  try {
+    await flush`begin`;
+    // one batch holds `first` while the tenant is being deleted…
+    await flush`select app.api_key_usage_record(${use(first.id)}::text::jsonb)`;
+    const deleting = remover`delete from public.tenants where id = ${t.id}`.then(
+      () => "deleted",
+      (e) => `the delete failed: ${e.message}`,
+    );
+    await eventually(
+      async () => {
+        const [w] = await db`select count(*)::int as n from pg_stat_activity
+        where wait_event_type = 'Lock' and query like 'delete from public.tenants%'`;
+        return w.n > 0;
+      },
+      5_000,
+      20,
+    );
+    // …and then touches `second`: when the flush locked keys without their tenant, the cascade
+    // held `second` and waited for `first` — a deadlock (CI hit it between a test's cleanup and
+    // the gateway's usage flush)
+    await flush`select app.api_key_usage_record(${use(second.id)}::text::jsonb)`;
+    await flush`commit`;
+    assertEquals(await deleting, "deleted");
+    const [{ n }] =
+      await db`select count(*)::int as n from public.api_keys where tenant_id = ${t.id}`;
+    assertEquals(n, 0);
+  } finally {
+    flush.release();
+    remover.release();
+  }
+});
