@@ -12,7 +12,7 @@
 import type { Config } from "../platform/config.ts";
 import { literal, simple, sqlValue, type Tx } from "../platform/db.ts";
 import { plainWorker } from "../queue/plain.ts";
-import { evaluate, eventResolver, jsonEqual } from "../platform/conditions.ts";
+import { envelopeOf, evaluate, eventResolver, jsonEqual } from "../platform/conditions.ts";
 import { nextRun } from "./schedule.ts";
 import { EventTrigger, ScheduleTrigger } from "./schema.ts";
 
@@ -85,13 +85,7 @@ export async function route(
   event: EventRow,
   candidates: Candidate[],
 ): Promise<string[]> {
-  const envelope = {
-    id: event.id,
-    type: event.event_type,
-    origin: event.origin ?? null,
-    asset_id: event.asset_id ?? null,
-    occurred_at: event.occurred_at ?? event.created_at,
-  };
+  const envelope = envelopeOf(event);
   const resolve = eventResolver(event.payload, envelope);
   const fired: string[] = [];
   for (const c of candidates) {

@@ -273,6 +273,27 @@ export interface EventEnvelope {
 }
 
 /**
+ * The envelope of a stored event (an event_log row) as filters and runs read it; `occurred_at`
+ * falls back to when Ora recorded the event.
+ */
+export function envelopeOf(e: {
+  id: string;
+  event_type: string;
+  created_at: string;
+  origin?: string | null;
+  asset_id?: string | null;
+  occurred_at?: string | null;
+}): EventEnvelope {
+  return {
+    id: e.id,
+    type: e.event_type,
+    origin: e.origin ?? null,
+    asset_id: e.asset_id ?? null,
+    occurred_at: e.occurred_at ?? e.created_at,
+  };
+}
+
+/**
  * How event filters look fields up: in the event's payload, then in its `new` row (table events:
  * `ai_score` means payload.new.ai_score), then in its `old` row; last, `event.<field>` reads the
  * envelope (`event.asset_id`, `event.origin`, `event.occurred_at`, `event.type`) when the payload

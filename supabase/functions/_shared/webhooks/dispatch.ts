@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { envelopeOf } from "../platform/conditions.ts";
 import { type Db, simple, type Tx } from "../platform/db.ts";
 import { ApiError } from "../platform/http.ts";
 import { SecretName } from "../secrets/secrets.ts";
@@ -46,13 +47,7 @@ export async function dispatchEventTx(tx: Tx, event: WebhookEvent): Promise<numb
     where tenant_id = ${event.tenant_id}::uuid and is_active and events && ${
     eventPatterns(event.event_type)
   }::text[]`;
-  const envelope = {
-    id: event.id,
-    type: event.event_type,
-    origin: event.origin ?? null,
-    asset_id: event.asset_id ?? null,
-    occurred_at: event.occurred_at ? new Date(event.occurred_at).toISOString() : null,
-  };
+  const envelope = envelopeOf(event);
   const matched = hooks.filter((h) => evaluateFilter(h.filter, event.payload, envelope))
     .map((h) => h.id);
   if (matched.length === 0) return 0;
@@ -63,9 +58,10 @@ export async function dispatchEventTx(tx: Tx, event: WebhookEvent): Promise<numb
       event_type: event.event_type,
       payload: event.payload as never,
       created_at: new Date(event.created_at).toISOString(),
-      origin: envelope.origin,
-      asset_id: envelope.asset_id,
-      occurred_at: envelope.occurred_at,
+      // the body carries the envelope fields the event has (occurred_at only when its producer said)
+      origin: event.origin ?? null,
+      asset_id: event.asset_id ?? null,
+      occurred_at: event.occurred_at ? new Date(event.occurred_at).toISOString() : null,
     })
   }::jsonb, ${matched}::uuid[]) as n`;
   return row.n;
