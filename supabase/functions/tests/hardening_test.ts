@@ -85,11 +85,34 @@ test("a pool that stays busy answers 503 UNAVAILABLE with Retry-After instead of
   const server = await startServer({ ORA_DB_POOL_SIZE: "1", ORA_DB_ACQUIRE_TIMEOUT_MS: "50" });
   try {
     const t = await newTenant("busy");
-    const results = await Promise.all(
-      Array.from({ length: 40 }, () => postTo(`${server.url}/ora`, t.key, "leads.list", {})),
-    );
+    // warm the second server's key cache, so the burst below contends for the connection only
+    assertEquals((await postTo(`${server.url}/ora`, t.key, "leads.list", {})).status, 200);
+    // keep the one connection busy for certain (not by racing 40 fast requests against 50 ms):
+    // a lock on leads holds the first request's transaction until the others have answered
+    const locker = await db.reserve();
+    let answered = 0;
+    let pending: Promise<Awaited<ReturnType<typeof postTo>>[]>;
+    try {
+      await locker`begin`;
+      await locker`lock table public.leads in access exclusive mode`;
+      pending = Promise.all(
+        Array.from(
+          { length: 40 },
+          () =>
+            postTo(`${server.url}/ora`, t.key, "leads.list", {}).then((r) => {
+              answered++;
+              return r;
+            }),
+        ),
+      );
+      await eventually(() => Promise.resolve(answered >= 39), 10_000, 20);
+    } finally {
+      await locker`commit`;
+      locker.release();
+    }
+    const results = await pending;
     const busy = results.filter((r) => r.status === 503);
-    assert(busy.length > 0, "some requests found the one connection busy");
+    assertEquals(busy.length, 39, "every request but the one holding the connection answered 503");
     assertEquals(busy[0].body.error.code, "UNAVAILABLE");
     assertEquals(busy[0].headers.get("retry-after"), "1");
     assert(results.every((r) => r.status === 200 || r.status === 503));
