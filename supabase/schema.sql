@@ -260,36 +260,6 @@ $$;
 
 COMMENT ON FUNCTION app.api_key_usage_record(uses jsonb) IS 'Gateway only: adds batched request counts and the latest use (time, client IP) to api_keys, locking the keys'' tenants (key share) and then the keys in id order so concurrent flushes and tenant deletions cannot deadlock. Rate limits do not depend on it (app.api_key_consume counts exactly); these are statistics, flushed every ~100 ms.';
 
-CREATE FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_wp public.run_waitpoints%rowtype;
-  v_row public.approvals%rowtype;
-begin
-  select * into v_wp from public.run_waitpoints w where w.id = approval_check_waitpoint.waitpoint_id;
-  if v_wp.id is null or v_wp.kind <> 'approval' or v_wp.status <> 'pending' then
-    return;
-  end if;
-  select * into v_row from public.approvals a
-  where a.id = v_wp.approval_id and a.tenant_id = v_wp.tenant_id
-  for update;
-  if v_row.id is null then
-    raise exception 'No approval % in this tenant to wait for', v_wp.approval_id using errcode = 'OR404', detail = 'approval_not_found';
-  end if;
-  if v_row.status = 'pending' and v_row.expires_at <= now() then
-    perform app.approval_expire(v_row);
-    return;
-  end if;
-  if v_row.status <> 'pending' then
-    perform app.waitpoint_resolve(v_wp.id, 'resolved', app.approval_result(v_row));
-  end if;
-end;
-$$;
-
-COMMENT ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) IS 'Internal: resolves an approval waitpoint at once when its approval was already decided or has expired (called by app.run_park; locks the approval so a concurrent decision is never missed).';
-
 CREATE TABLE public.approvals (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     tenant_id uuid NOT NULL,
@@ -381,6 +351,52 @@ COMMENT ON COLUMN public.approvals.tool_call_id IS 'The call that used this appr
 
 COMMENT ON COLUMN public.approvals.used_at IS 'When an approved call used it (an approval is used once).';
 
+CREATE FUNCTION app.approval_audit(approval public.approvals) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select app.tool_audit_write(approval_audit.approval.tenant_id, jsonb_build_object(
+    'event', approval_audit.approval.status, 'tool', approval_audit.approval.tool,
+    'mode', approval_audit.approval.mode, 'run_id', approval_audit.approval.run_id,
+    'step_key', approval_audit.approval.step_key, 'agent', approval_audit.approval.agent,
+    'approval_id', approval_audit.approval.id, 'arguments', approval_audit.approval.arguments,
+    'args_hash', approval_audit.approval.args_hash,
+    'decision', jsonb_build_object('decision', approval_audit.approval.status, 'reason', approval_audit.approval.reason),
+    'requested_by', approval_audit.approval.requested_by, 'actor', approval_audit.approval.decided_by))
+$$;
+
+COMMENT ON FUNCTION app.approval_audit(approval public.approvals) IS 'Internal: writes the tool_audit entry of an approval''s new status (event = status, actor = decided_by).';
+
+CREATE FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_wp public.run_waitpoints%rowtype;
+  v_row public.approvals%rowtype;
+begin
+  select * into v_wp from public.run_waitpoints w where w.id = approval_check_waitpoint.waitpoint_id;
+  if v_wp.id is null or v_wp.kind <> 'approval' or v_wp.status <> 'pending' then
+    return;
+  end if;
+  select * into v_row from public.approvals a
+  where a.id = v_wp.approval_id and a.tenant_id = v_wp.tenant_id
+  for update;
+  if v_row.id is null then
+    raise exception 'No approval % in this tenant to wait for', v_wp.approval_id using errcode = 'OR404', detail = 'approval_not_found';
+  end if;
+  if v_row.status = 'pending' and v_row.expires_at <= now() then
+    perform app.approval_expire(v_row);
+    return;
+  end if;
+  if v_row.status <> 'pending' then
+    perform app.waitpoint_resolve(v_wp.id, 'resolved', app.approval_result(v_row));
+  end if;
+end;
+$$;
+
+COMMENT ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) IS 'Internal: resolves an approval waitpoint at once when its approval was already decided or has expired (called by app.run_park; locks the approval so a concurrent decision is never missed).';
+
 CREATE FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text DEFAULT NULL::text) RETURNS public.approvals
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -466,11 +482,7 @@ begin
     decided_by_key_id = v_key.id, reason = nullif(trim(approval_decide.reason), '')
   where a.id = v_row.id
   returning * into v_row;
-  perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', v_row.status, 'tool', v_row.tool,
-    'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
-    'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
-    'decision', jsonb_build_object('decision', v_row.status, 'reason', v_row.reason),
-    'requested_by', v_row.requested_by, 'actor', v_by));
+  perform app.approval_audit(v_row);
   perform app.event_emit(v_row.tenant_id, 'approval.decided', 'api', jsonb_build_object(
     'approval_id', v_row.id, 'tool', v_row.tool, 'decision', v_row.status, 'reason', v_row.reason,
     'decided_by', v_by, 'run_id', v_row.run_id, 'agent', v_row.agent));
@@ -497,11 +509,7 @@ begin
   if v_row.id is null then
     return;
   end if;
-  perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', 'expired', 'tool', v_row.tool,
-    'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
-    'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
-    'decision', jsonb_build_object('decision', 'expired', 'reason', v_row.reason),
-    'requested_by', v_row.requested_by, 'actor', 'tick'));
+  perform app.approval_audit(v_row);
   perform app.event_emit(v_row.tenant_id, 'approval.expired', 'system', jsonb_build_object(
     'approval_id', v_row.id, 'tool', v_row.tool, 'run_id', v_row.run_id, 'agent', v_row.agent,
     'expires_at', v_row.expires_at));
@@ -606,11 +614,7 @@ begin
     where a.tenant_id = new.tenant_id and a.run_id = new.id and a.status = 'pending'
     returning *
   loop
-    perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', 'withdrawn', 'tool', v_row.tool,
-      'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
-      'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
-      'decision', jsonb_build_object('decision', 'withdrawn', 'reason', v_row.reason),
-      'requested_by', v_row.requested_by, 'actor', 'system'));
+    perform app.approval_audit(v_row);
     perform app.event_emit(v_row.tenant_id, 'approval.withdrawn', 'system', jsonb_build_object(
       'approval_id', v_row.id, 'tool', v_row.tool, 'run_id', v_row.run_id, 'agent', v_row.agent,
       'run_status', new.status));
@@ -9132,10 +9136,12 @@ GRANT ALL ON FUNCTION app.api_key_lookup(key_prefix text) TO service_role;
 REVOKE ALL ON FUNCTION app.api_key_usage_record(uses jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.api_key_usage_record(uses jsonb) TO service_role;
 
-REVOKE ALL ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) FROM PUBLIC;
-
 GRANT SELECT ON TABLE public.approvals TO authenticated;
 GRANT ALL ON TABLE public.approvals TO service_role;
+
+REVOKE ALL ON FUNCTION app.approval_audit(approval public.approvals) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.approval_check_waitpoint(waitpoint_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.approval_decide(tenant_id uuid, approval_id uuid, decision text, reason text, decider jsonb, expected_hash text) TO service_role;

@@ -171,6 +171,25 @@ end;
 $$;
 comment on function app.approval_lock(uuid, uuid) is 'Internal: locks the run parked on an approval, then the approval (the order app.run_park takes them in), and returns the approval (null when not in this tenant).';
 
+-- The audit entry of an approval's change of status (decided, expired, withdrawn): the event is
+-- its new status and the actor whoever decided it (decided_by: user:/key:, tick or system).
+create or replace function app.approval_audit(approval public.approvals)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  select app.tool_audit_write(approval_audit.approval.tenant_id, jsonb_build_object(
+    'event', approval_audit.approval.status, 'tool', approval_audit.approval.tool,
+    'mode', approval_audit.approval.mode, 'run_id', approval_audit.approval.run_id,
+    'step_key', approval_audit.approval.step_key, 'agent', approval_audit.approval.agent,
+    'approval_id', approval_audit.approval.id, 'arguments', approval_audit.approval.arguments,
+    'args_hash', approval_audit.approval.args_hash,
+    'decision', jsonb_build_object('decision', approval_audit.approval.status, 'reason', approval_audit.approval.reason),
+    'requested_by', approval_audit.approval.requested_by, 'actor', approval_audit.approval.decided_by))
+$$;
+comment on function app.approval_audit(public.approvals) is 'Internal: writes the tool_audit entry of an approval''s new status (event = status, actor = decided_by).';
+
 -- Marks a pending approval whose time is up as expired: audit, event, waiting runs resumed.
 -- The caller holds the approval's row lock.
 create or replace function app.approval_expire(approval public.approvals)
@@ -191,11 +210,7 @@ begin
   if v_row.id is null then
     return;
   end if;
-  perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', 'expired', 'tool', v_row.tool,
-    'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
-    'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
-    'decision', jsonb_build_object('decision', 'expired', 'reason', v_row.reason),
-    'requested_by', v_row.requested_by, 'actor', 'tick'));
+  perform app.approval_audit(v_row);
   perform app.event_emit(v_row.tenant_id, 'approval.expired', 'system', jsonb_build_object(
     'approval_id', v_row.id, 'tool', v_row.tool, 'run_id', v_row.run_id, 'agent', v_row.agent,
     'expires_at', v_row.expires_at));
@@ -225,11 +240,7 @@ begin
     where a.tenant_id = new.tenant_id and a.run_id = new.id and a.status = 'pending'
     returning *
   loop
-    perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', 'withdrawn', 'tool', v_row.tool,
-      'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
-      'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
-      'decision', jsonb_build_object('decision', 'withdrawn', 'reason', v_row.reason),
-      'requested_by', v_row.requested_by, 'actor', 'system'));
+    perform app.approval_audit(v_row);
     perform app.event_emit(v_row.tenant_id, 'approval.withdrawn', 'system', jsonb_build_object(
       'approval_id', v_row.id, 'tool', v_row.tool, 'run_id', v_row.run_id, 'agent', v_row.agent,
       'run_status', new.status));
@@ -337,11 +348,7 @@ begin
     decided_by_key_id = v_key.id, reason = nullif(trim(approval_decide.reason), '')
   where a.id = v_row.id
   returning * into v_row;
-  perform app.tool_audit_write(v_row.tenant_id, jsonb_build_object('event', v_row.status, 'tool', v_row.tool,
-    'mode', v_row.mode, 'run_id', v_row.run_id, 'step_key', v_row.step_key, 'agent', v_row.agent,
-    'approval_id', v_row.id, 'arguments', v_row.arguments, 'args_hash', v_row.args_hash,
-    'decision', jsonb_build_object('decision', v_row.status, 'reason', v_row.reason),
-    'requested_by', v_row.requested_by, 'actor', v_by));
+  perform app.approval_audit(v_row);
   perform app.event_emit(v_row.tenant_id, 'approval.decided', 'api', jsonb_build_object(
     'approval_id', v_row.id, 'tool', v_row.tool, 'decision', v_row.status, 'reason', v_row.reason,
     'decided_by', v_by, 'run_id', v_row.run_id, 'agent', v_row.agent));

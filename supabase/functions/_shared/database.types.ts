@@ -655,6 +655,15 @@ export type Database = {
         }[];
       };
       "api_key_usage_record": { Args: { "uses": Json }; Returns: undefined };
+      "approval_audit": {
+        Args: {
+          "approval": Omit<
+            Database["public"]["Tables"]["approvals"]["Row"],
+            Database["public"]["Tables"]["approvals"]["ComputedFields"]
+          >;
+        };
+        Returns: undefined;
+      };
       "approval_check_waitpoint": { Args: { "waitpoint_id": string }; Returns: undefined };
       "approval_decide": {
         Args: {
