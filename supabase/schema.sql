@@ -2170,7 +2170,7 @@ COMMENT ON FUNCTION app.queue_candidates(queue_name text, qty integer) IS 'Inter
 CREATE FUNCTION app.queue_candidates__agent_jobs(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
     begin
       return query
       with recursive tenants as (
@@ -2193,21 +2193,21 @@ CREATE FUNCTION app.queue_candidates__agent_jobs(qty integer) RETURNS TABLE(msg_
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        where app.text_is_uuid(tn.t)
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'agent_jobs' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $_$;
+    $$;
 
 COMMENT ON FUNCTION app.queue_candidates__agent_jobs(qty integer) IS 'Internal: fair claim order for queue agent_jobs (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__automations(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
     begin
       return query
       with recursive tenants as (
@@ -2230,21 +2230,21 @@ CREATE FUNCTION app.queue_candidates__automations(qty integer) RETURNS TABLE(msg
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        where app.text_is_uuid(tn.t)
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'automations' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $_$;
+    $$;
 
 COMMENT ON FUNCTION app.queue_candidates__automations(qty integer) IS 'Internal: fair claim order for queue automations (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__deliveries(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
     begin
       return query
       with recursive tenants as (
@@ -2267,21 +2267,21 @@ CREATE FUNCTION app.queue_candidates__deliveries(qty integer) RETURNS TABLE(msg_
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        where app.text_is_uuid(tn.t)
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'deliveries' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $_$;
+    $$;
 
 COMMENT ON FUNCTION app.queue_candidates__deliveries(qty integer) IS 'Internal: fair claim order for queue deliveries (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__embeddings(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
     begin
       return query
       with recursive tenants as (
@@ -2304,21 +2304,21 @@ CREATE FUNCTION app.queue_candidates__embeddings(qty integer) RETURNS TABLE(msg_
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        where app.text_is_uuid(tn.t)
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'embeddings' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $_$;
+    $$;
 
 COMMENT ON FUNCTION app.queue_candidates__embeddings(qty integer) IS 'Internal: fair claim order for queue embeddings (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__events(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
     begin
       return query
       with recursive tenants as (
@@ -2341,21 +2341,21 @@ CREATE FUNCTION app.queue_candidates__events(qty integer) RETURNS TABLE(msg_id b
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        where app.text_is_uuid(tn.t)
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'events' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $_$;
+    $$;
 
 COMMENT ON FUNCTION app.queue_candidates__events(qty integer) IS 'Internal: fair claim order for queue events (made by app.queue_register; see app.queue_candidates).';
 
 CREATE FUNCTION app.queue_candidates__tool_calls(qty integer) RETURNS TABLE(msg_id bigint, tenant_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
     begin
       return query
       with recursive tenants as (
@@ -2378,14 +2378,14 @@ CREATE FUNCTION app.queue_candidates__tool_calls(qty integer) RETURNS TABLE(msg_
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        where app.text_is_uuid(tn.t)
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = 'tool_calls' and turn.tenant_id = heads.tenant_id
       order by heads.rn, turn.served_at nulls first, heads.msg_id
       limit qty * 2;
     end;
-    $_$;
+    $$;
 
 COMMENT ON FUNCTION app.queue_candidates__tool_calls(qty integer) IS 'Internal: fair claim order for queue tool_calls (made by app.queue_register; see app.queue_candidates).';
 
@@ -2601,12 +2601,10 @@ COMMENT ON FUNCTION app.queue_heartbeat(queue_name text, msg_ids bigint[], vt in
 CREATE FUNCTION app.queue_message_malformed(message jsonb) RETURNS boolean
     LANGUAGE sql IMMUTABLE
     SET search_path TO ''
-    AS $_$
-  select not coalesce((queue_message_malformed.message ->> 'tenant_id')
-      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false)
-    or (queue_message_malformed.message ? 'run_id' and not coalesce((queue_message_malformed.message ->> 'run_id')
-      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false))
-$_$;
+    AS $$
+  select not app.text_is_uuid(queue_message_malformed.message ->> 'tenant_id')
+    or (queue_message_malformed.message ? 'run_id' and not app.text_is_uuid(queue_message_malformed.message ->> 'run_id'))
+$$;
 
 COMMENT ON FUNCTION app.queue_message_malformed(message jsonb) IS 'The queue contract (used by claims, the quarantine and each queue''s partial index): true for a message that breaks the tenant-aware queue contract (tenant_id not a uuid, or a run_id that is not one).';
 
@@ -2750,7 +2748,7 @@ begin
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        where app.text_is_uuid(tn.t)
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = %3$L and turn.tenant_id = heads.tenant_id
@@ -4256,6 +4254,15 @@ end;
 $_$;
 
 COMMENT ON FUNCTION app.tenant_secret_forget() IS 'Internal: trigger on app.tenant_secrets deleting the Vault entry of a removed secret (also when its tenant is deleted).';
+
+CREATE FUNCTION app.text_is_uuid(value text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  select coalesce(text_is_uuid.value ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false)
+$_$;
+
+COMMENT ON FUNCTION app.text_is_uuid(value text) IS 'Whether text is a uuid in its canonical 8-4-4-4-12 hex form (any case); false for null. Used by the queue contract.';
 
 CREATE FUNCTION app.threshold_check(automation_id uuid) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
@@ -9473,6 +9480,9 @@ REVOKE ALL ON FUNCTION app.tenant_limits(tenant_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.tenant_limits(tenant_id uuid) TO service_role;
 
 REVOKE ALL ON FUNCTION app.tenant_secret_forget() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION app.text_is_uuid(value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.text_is_uuid(value text) TO service_role;
 
 REVOKE ALL ON FUNCTION app.threshold_check(automation_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.threshold_check(automation_id uuid) TO service_role;

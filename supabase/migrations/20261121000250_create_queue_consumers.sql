@@ -96,16 +96,24 @@ revoke all on table app.queue_workers from public, anon, authenticated, service_
 -- producer bug) could never be claimed fairly — a tenant-less one would sit and wake its worker on
 -- every tick, a malformed id would fail every claim of the queue — so claims skip it and
 -- app.queues_quarantine moves it to the dead-letter queue.
+create or replace function app.text_is_uuid(value text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(text_is_uuid.value ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false)
+$$;
+comment on function app.text_is_uuid(text) is 'Whether text is a uuid in its canonical 8-4-4-4-12 hex form (any case); false for null. Used by the queue contract.';
+
 create or replace function app.queue_message_malformed(message jsonb)
 returns boolean
 language sql
 immutable
 set search_path = ''
 as $$
-  select not coalesce((queue_message_malformed.message ->> 'tenant_id')
-      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false)
-    or (queue_message_malformed.message ? 'run_id' and not coalesce((queue_message_malformed.message ->> 'run_id')
-      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false))
+  select not app.text_is_uuid(queue_message_malformed.message ->> 'tenant_id')
+    or (queue_message_malformed.message ? 'run_id' and not app.text_is_uuid(queue_message_malformed.message ->> 'run_id'))
 $$;
 comment on function app.queue_message_malformed(jsonb) is 'The queue contract (used by claims, the quarantine and each queue''s partial index): true for a message that breaks the tenant-aware queue contract (tenant_id not a uuid, or a run_id that is not one).';
 
@@ -158,7 +166,7 @@ begin
           order by coalesce((q.message ->> 'priority')::integer, 0) desc, q.msg_id
           limit qty
         ) h
-        where tn.t ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        where app.text_is_uuid(tn.t)
       )
       select heads.msg_id, heads.tenant_id from heads
       left join app.queue_turns turn on turn.queue_name = %3$L and turn.tenant_id = heads.tenant_id

@@ -1188,6 +1188,7 @@ export type Database = {
       "tenant_id": { Args: Record<PropertyKey, never>; Returns: string };
       "tenant_limit": { Args: { "name": string; "tenant_id": string }; Returns: number };
       "tenant_limits": { Args: { "tenant_id": string }; Returns: Json };
+      "text_is_uuid": { Args: { "value": string }; Returns: boolean };
       "threshold_check": { Args: { "automation_id": string }; Returns: string };
       "thresholds_due": { Args: Record<PropertyKey, never>; Returns: number };
       "tick": { Args: Record<PropertyKey, never>; Returns: Json };
