@@ -255,16 +255,14 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_ids uuid[] := array(select u.id from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid));
 begin
   perform 1 from public.tenants t
-  where t.id in (select k.tenant_id from public.api_keys k
-    where k.id in (select u.id from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid)))
+  where t.id in (select k.tenant_id from public.api_keys k where k.id = any (v_ids))
   order by t.id
   for key share;
-  perform 1 from public.api_keys k
-  where k.id in (select u.id from jsonb_to_recordset(api_key_usage_record.uses) as u (id uuid))
-  order by k.id
-  for no key update;
+  perform 1 from public.api_keys k where k.id = any (v_ids) order by k.id for no key update;
   update public.api_keys k
   set total_requests = k.total_requests + u.n,
     last_used_at = greatest(k.last_used_at, u.at),
