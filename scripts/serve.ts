@@ -68,8 +68,9 @@ const server = Deno.serve(
     return await fn(req, info);
   },
 );
+// port 0 (used by tests' second servers) lets the kernel pick a free port; the line says which
 line("functions served", {
-  url: `http://127.0.0.1:${port}${PREFIX}`,
+  url: `http://127.0.0.1:${server.addr.port}${PREFIX}`,
   functions: [...functions.keys()],
 });
 
