@@ -7,9 +7,6 @@ import { fnv1a, mulberry32 } from "../platform/seeded.ts";
 import type { Json } from "../runs/engine.ts";
 import type { SandboxEnv } from "./types.ts";
 
-/** FNV-1a, 32 bits: a stable seed from a string. */
-export const hash32 = (text: string): number => fnv1a(text);
-
 /** A seeded generator of numbers in [0, 1) (mulberry32), seeded by a number or a string. */
 export function rng(seed: number | string): () => number {
   return mulberry32(typeof seed === "string" ? fnv1a(seed) : seed);
@@ -18,7 +15,7 @@ export function rng(seed: number | string): () => number {
 /** An identifier like WO-482913, derived from `key` (the same call always gets the same one). */
 export function seededId(prefix: string, key: string, digits = 6): string {
   const span = 10 ** (digits - 1) * 9;
-  return `${prefix}-${10 ** (digits - 1) + (hash32(`${prefix}:${key}`) % span)}`;
+  return `${prefix}-${10 ** (digits - 1) + (fnv1a(`${prefix}:${key}`) % span)}`;
 }
 
 export function round(n: number, places = 2): number {
@@ -92,7 +89,7 @@ export function valueAt(tenantId: string, tag: string, t: Date, now: Date): numb
   const progress = Math.min(1, Math.max(0, 1 - (now.getTime() - t.getTime()) / WEEK_MS));
   const trend = s.base * (1 + s.drift * progress);
   const hours = t.getTime() / 3_600_000;
-  const phase = (hash32(`${tenantId}:${tag}:phase`) % 628) / 100;
+  const phase = (fnv1a(`${tenantId}:${tag}:phase`) % 628) / 100;
   const minute = Math.floor(t.getTime() / 60_000);
   const noise = (rng(`${tenantId}:${tag}:${minute}`)() * 2 - 1) * s.noise;
   return round(trend + s.amp * Math.sin((2 * Math.PI * hours) / 24 + phase) + noise, 3);

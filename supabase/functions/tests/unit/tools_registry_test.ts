@@ -3,7 +3,8 @@
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { buildRequest, type IntegrationRow } from "../../_shared/tools/adapters.ts";
 import { isAllowed, llmName, toolName, TOOLS, toolSpecsFor } from "../../_shared/tools/registry.ts";
-import { hash32, rng, seededId, series, signalOf, valueAt } from "../../_shared/tools/sandbox.ts";
+import { fnv1a } from "../../_shared/platform/seeded.ts";
+import { rng, seededId, series, signalOf, valueAt } from "../../_shared/tools/sandbox.ts";
 
 Deno.test("the registry holds the 22 tools of seed 004 §3.2 and the site's own, each a complete contract", () => {
   const names = [...TOOLS.keys()];
@@ -54,7 +55,7 @@ Deno.test("LLM function names have no dots and map back; allowlists take exact n
 });
 
 Deno.test("the sandbox is seeded: the same tenant, tag and time give the same data", () => {
-  assertEquals(hash32("abc"), hash32("abc"));
+  assertEquals(fnv1a("abc"), fnv1a("abc"));
   const a = rng("seed");
   const b = rng("seed");
   assertEquals([a(), a(), a()], [b(), b(), b()]);
